@@ -1,0 +1,246 @@
+/*
+** callback.c: calling user functions (Lua functions, callables, or C
+** function pointers from lumpy.h) from the C kernels, as DESIGN.md
+** "Kernels that call Lua" requires.
+*/
+#include <stdio.h>
+#include "core.h"
+
+typedef struct CFunc {
+  lumpy_ScalarFn sf;
+  lumpy_VectorFn vf;
+  int nout;
+  void *ud;
+} CFunc;
+
+void lumpy_pushscalarfn(lua_State *L, lumpy_ScalarFn f, void *ud) {
+  CFunc *c = (CFunc *)lua_newuserdatauv(L, sizeof(CFunc), 0);
+  c->sf = f; c->vf = NULL; c->nout = 1; c->ud = ud;
+  luaL_setmetatable(L, CFUNC_MT);
+}
+
+void lumpy_pushvectorfn(lua_State *L, lumpy_VectorFn f, int nout, void *ud) {
+  CFunc *c = (CFunc *)lua_newuserdatauv(L, sizeof(CFunc), 0);
+  c->sf = NULL; c->vf = f; c->nout = nout; c->ud = ud;
+  luaL_setmetatable(L, CFUNC_MT);
+}
+
+void lumpy_fn_init(lua_State *L, lumpy_Fn *f, int fidx, int optsidx, const char *kernel) {
+  CFunc *c;
+  memset(f, 0, sizeof *f);
+  f->L = L;
+  f->kernel = kernel;
+  f->fidx = lua_absindex(L, fidx);
+  if ((c = (CFunc *)luaL_testudata(L, fidx, CFUNC_MT)) != NULL) {
+    f->sf = c->sf; f->vf = c->vf; f->cud = c->ud; f->cnout = c->nout;
+  }
+  else if (lua_type(L, fidx) != LUA_TFUNCTION) {
+    if (!luaL_getmetafield(L, fidx, "__call"))
+      luaL_argerror(L, fidx, lua_pushfstring(L, "function expected, got %s",
+                                            luaL_typename(L, fidx)));
+    lua_pop(L, 1);
+  }
+  if (optsidx && lua_type(L, optsidx) == LUA_TTABLE) {
+    optsidx = lua_absindex(L, optsidx);
+    lua_getfield(L, optsidx, "args");
+    if (lua_isnil(L, -1)) lua_pop(L, 1);
+    else {
+      if (lua_type(L, -1) != LUA_TTABLE)
+        luaL_error(L, "%s: option 'args' must be a table", kernel);
+      f->argsidx = lua_gettop(L);        /* stays on the stack */
+      f->nargs = (int)lua_rawlen(L, -1);
+    }
+  }
+}
+
+/* calls the callable with nin arguments already pushed after it; an error
+** gets the kernel's name */
+static void fncall(lumpy_Fn *f, int nin, int nres) {
+  lua_State *L = f->L;
+  int i;
+  if (f->nargs) {
+    luaL_checkstack(L, f->nargs, "too many extra arguments");
+    for (i = 1; i <= f->nargs; i++) lua_rawgeti(L, f->argsidx, i);
+  }
+  f->nev++;
+  if (lua_pcall(L, nin + f->nargs, nres, 0) != LUA_OK) {
+    if (lua_type(L, -1) == LUA_TSTRING) {
+      lua_pushfstring(L, "%s: %s", f->kernel, lua_tostring(L, -1));
+      lua_remove(L, -2);
+    }
+    lua_error(L);
+  }
+}
+
+double lumpy_fn_scalar(lumpy_Fn *f, double x) {
+  lua_State *L = f->L;
+  double y;
+  int isnum;
+  if (f->sf) { f->nev++; return f->sf(x, f->cud); }
+  if (f->vf) {
+    double out;
+    f->nev++;
+    if (f->cnout != 1) luaL_error(L, "%s: C function must have one output", f->kernel);
+    if (f->vf(1, &x, &out, f->cud) != 0) luaL_error(L, "%s: C function failed", f->kernel);
+    return out;
+  }
+  lua_pushvalue(L, f->fidx);
+  lua_pushnumber(L, x);
+  fncall(f, 1, 1);
+  y = lua_tonumberx(L, -1, &isnum);
+  if (!isnum) {
+    if (lumpy_isarray(L, -1) && lumpy_checkarray(L, -1)->size == 1) {
+      Array *a = lumpy_checkarray(L, -1);
+      double v;
+      char *args[2];
+      int64_t steps[2] = {0, 0};
+      args[0] = a->data; args[1] = (char *)&v;
+      if (a->dtype == LUMPY_COMPLEX128) goto bad;
+      lumpy_castloop(a->dtype, LUMPY_FLOAT64)(args, 1, steps, NULL);
+      lua_pop(L, 1);
+      return v;
+    }
+  bad:
+    luaL_error(L, "%s: function must return a number, got %s", f->kernel,
+               luaL_typename(L, -1));
+  }
+  lua_pop(L, 1);
+  return y;
+}
+
+void lumpy_fn_call(lumpy_Fn *f, const double *x, int n, int nres) {
+  lua_State *L = f->L;
+  int64_t len = n;
+  Array *a;
+  luaL_checkstack(L, 4 + nres, "lumpy callback");
+  lua_pushvalue(L, f->fidx);
+  if (f->vf) {      /* C function: call it directly, push its outputs */
+    double *out;
+    int i;
+    lua_pop(L, 1);
+    len = f->cnout;
+    a = lumpy_newarray(L, LUMPY_FLOAT64, 1, &len, 0);
+    out = (double *)a->data;
+    f->nev++;
+    if (f->vf(n, x, out, f->cud) != 0) luaL_error(L, "%s: C function failed", f->kernel);
+    if (f->cnout == 1) { lua_pop(L, 1); lua_pushnumber(L, out[0]); }
+    for (i = 1; i < nres; i++) lua_pushnil(L);
+    return;
+  }
+  if (f->sf) {
+    double v;
+    int i;
+    lua_pop(L, 1);
+    if (n != 1) luaL_error(L, "%s: scalar C function used with %d variables", f->kernel, n);
+    f->nev++;
+    v = f->sf(x[0], f->cud);
+    lua_pushnumber(L, v);
+    for (i = 1; i < nres; i++) lua_pushnil(L);
+    return;
+  }
+  a = lumpy_newarray(L, LUMPY_FLOAT64, 1, &len, 0);
+  if (n) memcpy(a->data, x, sizeof(double) * (size_t)n);
+  fncall(f, 1, nres);
+}
+
+double lumpy_fn_checknumber(lumpy_Fn *f, int idx, const char *what) {
+  lua_State *L = f->L;
+  int isnum;
+  double y = lua_tonumberx(L, idx, &isnum);
+  if (isnum) return y;
+  if (lumpy_isarray(L, idx)) {
+    Array *a = lumpy_checkarray(L, idx);
+    if (a->size == 1 && a->dtype != LUMPY_COMPLEX128) {
+      char *args[2];
+      int64_t steps[2] = {0, 0};
+      args[0] = a->data; args[1] = (char *)&y;
+      lumpy_castloop(a->dtype, LUMPY_FLOAT64)(args, 1, steps, NULL);
+      return y;
+    }
+  }
+  luaL_error(L, "%s: %s must be a number, got %s", f->kernel, what, luaL_typename(L, idx));
+  return 0;
+}
+
+int lumpy_fn_veclen(lumpy_Fn *f, int idx, const char *what) {
+  lua_State *L = f->L;
+  Array *a;
+  if (lua_type(L, idx) == LUA_TNUMBER) return 1;
+  if (lua_type(L, idx) == LUA_TTABLE) return (int)lua_rawlen(L, idx);
+  if ((a = lumpy_toarray(L, idx)) != NULL) {
+    lumpy_checkarray(L, idx);
+    return (int)a->size;
+  }
+  luaL_error(L, "%s: %s must be an array or a table of numbers, got %s",
+             f->kernel, what, luaL_typename(L, idx));
+  return 0;
+}
+
+void lumpy_fn_checkvector(lumpy_Fn *f, int idx, double *out, int n, const char *what) {
+  lua_State *L = f->L;
+  Array *a;
+  int len = lumpy_fn_veclen(f, idx, what), i;
+  idx = lua_absindex(L, idx);
+  if (len != n)
+    luaL_error(L, "%s: %s must have %d elements, got %d", f->kernel, what, n, len);
+  if (lua_type(L, idx) == LUA_TNUMBER) { out[0] = lua_tonumber(L, idx); return; }
+  if ((a = lumpy_toarray(L, idx)) != NULL) {
+    Array view;
+    if (a->dtype == LUMPY_COMPLEX128)
+      luaL_error(L, "%s: %s must be real, got a complex128 array", f->kernel, what);
+    memset(&view, 0, sizeof view);
+    view.dtype = LUMPY_FLOAT64;
+    view.ndim = a->ndim;
+    view.size = a->size;
+    memcpy(view.shape, a->shape, sizeof(int64_t) * a->ndim);
+    lumpy_contigstrides(LUMPY_FLOAT64, a->ndim, a->shape, view.strides);
+    view.data = (char *)out;
+    view.owner = &view;
+    lumpy_assign(L, &view, a);
+    return;
+  }
+  for (i = 0; i < n; i++) {
+    int isnum;
+    lua_rawgeti(L, idx, i + 1);
+    out[i] = lua_tonumberx(L, -1, &isnum);
+    if (!isnum)
+      luaL_error(L, "%s: %s must hold numbers, element %d is %s", f->kernel, what,
+                 i + 1, luaL_typename(L, -1));
+    lua_pop(L, 1);
+  }
+}
+
+double lumpy_fn_vscalar(lumpy_Fn *f, const double *x, int n) {
+  double y;
+  lumpy_fn_call(f, x, n, 1);
+  y = lumpy_fn_checknumber(f, -1, "objective value");
+  lua_pop(f->L, 1);
+  return y;
+}
+
+/* a C function pointer is callable from Lua too */
+static int cfunc_call(lua_State *L) {
+  CFunc *c = (CFunc *)luaL_checkudata(L, 1, CFUNC_MT);
+  if (c->sf) {
+    lua_pushnumber(L, c->sf(luaL_checknumber(L, 2), c->ud));
+    return 1;
+  }
+  {
+    Array *x = lumpy_asarray(L, 2), *out;
+    int64_t n = c->nout;
+    lumpy_ascontig(L, 2, LUMPY_FLOAT64);
+    x = lumpy_checkarray(L, -1);
+    out = lumpy_newarray(L, LUMPY_FLOAT64, 1, &n, 0);
+    if (c->vf((int)x->size, (double *)x->data, (double *)out->data, c->ud) != 0)
+      return luaL_error(L, "C function failed");
+    if (c->nout == 1) lua_pushnumber(L, ((double *)out->data)[0]);
+    return 1;
+  }
+}
+
+void lumpy_open_callback(lua_State *L) {
+  luaL_newmetatable(L, CFUNC_MT);
+  lua_pushcfunction(L, cfunc_call);
+  lua_setfield(L, -2, "__call");
+  lua_pop(L, 1);
+}
