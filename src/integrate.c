@@ -1,8 +1,111 @@
 /*
-** integrate.c: (to be written) the integrate domain of lumpy.
+** integrate.c: the Lua bindings of lumpy.integrate's quadrature (the
+** kernels are in int_quad.c), and lumpy_open_integrate, which also opens the
+** sample-based rules (int_samples.c) and the ODE solvers (int_ode.c). The
+** functions go into the core module's subtable _integrate; the public module
+** is lua/lumpy/integrate.lua.
 */
-#include "core.h"
+#include <float.h>
+#include <math.h>
+#include "int.h"
+
+#define QUAD "lumpy.integrate.quad"
+
+static double quad_lua(double x, void *ud) {
+  return lumpy_fn_scalar((lumpy_Fn *)ud, x);
+}
+
+/* pushes a work area for limit intervals */
+static void newwork(lua_State *L, int limit, lumpy_QuadWork *w) {
+  size_t n = (size_t)limit;
+  char *p = (char *)lua_newuserdatauv(L, n * (4 * sizeof(double) + 3 * sizeof(int)), 0);
+  w->alist = (double *)p;
+  w->blist = w->alist + n;
+  w->rlist = w->blist + n;
+  w->elist = w->rlist + n;
+  w->iord = (int *)(w->elist + n);
+  w->level = w->iord + n;
+  w->ndin = w->level + n;
+}
+
+static double optnum(lua_State *L, int t, const char *k, double def) {
+  double v;
+  lua_getfield(L, t, k);
+  v = luaL_optnumber(L, -1, def);
+  lua_pop(L, 1);
+  return v;
+}
+
+/*
+** quad(f, a, b, opts) -> value, abserr, ier, neval, last
+** opts (normalised by integrate.lua): epsabs, epsrel, limit, points (a
+** sorted table of distinct break points strictly inside (a, b)), args.
+*/
+static int integrate_quad(lua_State *L) {
+  lumpy_Fn fn;
+  lumpy_QuadWork w;
+  lumpy_QuadResult r;
+  lumpy_QuadF f = quad_lua;
+  void *ud = &fn;
+  double a = luaL_checknumber(L, 2), b = luaL_checknumber(L, 3);
+  double epsabs, epsrel, *pts = NULL;
+  int limit, npts = 0, flip = 0;
+  luaL_checktype(L, 4, LUA_TTABLE);
+  lua_settop(L, 4);
+  lumpy_fn_init(L, &fn, 1, 4, QUAD);
+  if (fn.sf) { f = fn.sf; ud = fn.cud; }
+  epsabs = optnum(L, 4, "epsabs", 1.49e-8);
+  epsrel = optnum(L, 4, "epsrel", 1.49e-8);
+  limit = (int)optnum(L, 4, "limit", 50);
+  if (limit < 1) return luaL_error(L, "%s: limit must be at least 1, got %d", QUAD, limit);
+  if (epsabs <= 0.0 && epsrel < fmax(50.0 * DBL_EPSILON, 5e-29))
+    return luaL_error(L, "%s: tolerances too small (epsabs <= 0 and epsrel < %g)", QUAD,
+                      fmax(50.0 * DBL_EPSILON, 5e-29));
+  if (b < a) { double t = a; a = b; b = t; flip = 1; }
+  if (lua_getfield(L, 4, "points") == LUA_TTABLE) {
+    int i, n = (int)lua_rawlen(L, -1), pidx = lua_gettop(L);
+    pts = (double *)lua_newuserdatauv(L, sizeof(double) * (size_t)(n + 1), 0);
+    for (i = 1; i <= n; i++) {
+      double p;
+      lua_rawgeti(L, pidx, i);
+      p = lua_tonumber(L, -1);
+      lua_pop(L, 1);
+      if (p > a && p < b && (npts == 0 || p > pts[npts - 1])) pts[npts++] = p;
+    }
+  }
+  if (pts && (isinf(a) || isinf(b)))
+    return luaL_error(L, "%s: infinite limits cannot be used with break points", QUAD);
+  if (pts) {
+    newwork(L, limit > npts + 2 ? limit : npts + 2, &w);
+    lumpy_qagp(f, ud, a, b, npts, pts, epsabs, epsrel, limit, &w, &r);
+  }
+  else if (isinf(a) || isinf(b)) {
+    int inf = (isinf(a) && isinf(b)) ? 2 : isinf(b) ? 1 : -1;
+    newwork(L, limit, &w);
+    lumpy_qagi(f, ud, inf == 1 ? a : inf == -1 ? b : 0.0, inf, epsabs, epsrel, limit, &w, &r);
+  }
+  else {
+    newwork(L, limit, &w);
+    lumpy_qags(f, ud, a, b, epsabs, epsrel, limit, &w, &r);
+  }
+  lua_pushnumber(L, flip ? -r.result : r.result);
+  lua_pushnumber(L, r.abserr);
+  lua_pushinteger(L, r.ier);
+  lua_pushinteger(L, r.neval);
+  lua_pushinteger(L, r.last);
+  return 5;
+}
 
 void lumpy_open_integrate(lua_State *L) {
-  (void)L;
+  static const luaL_Reg funcs[] = {
+    {"quad", integrate_quad},
+    {NULL, NULL}
+  };
+  int t;
+  lua_newtable(L);
+  t = lua_gettop(L);
+  luaL_setfuncs(L, funcs, 0);
+  lumpy_open_int_samples(L, t);
+  lumpy_open_int_ode(L, t);
+  lua_setfield(L, LUMPY_MODULE, "_integrate");
 }
