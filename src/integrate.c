@@ -59,8 +59,7 @@ static int integrate_quad(lua_State *L) {
   limit = (int)optnum(L, 4, "limit", 50);
   if (limit < 1) return luaL_error(L, "%s: limit must be at least 1, got %d", QUAD, limit);
   if (epsabs <= 0.0 && epsrel < fmax(50.0 * DBL_EPSILON, 5e-29))
-    return luaL_error(L, "%s: tolerances too small (epsabs <= 0 and epsrel < %g)", QUAD,
-                      fmax(50.0 * DBL_EPSILON, 5e-29));
+    return luaL_error(L, "%s: tolerances too small (epsabs <= 0 and epsrel < 50 * eps)", QUAD);
   if (b < a) { double t = a; a = b; b = t; flip = 1; }
   if (lua_getfield(L, 4, "points") == LUA_TTABLE) {
     int i, n = (int)lua_rawlen(L, -1), pidx = lua_gettop(L);
