@@ -5,7 +5,7 @@
 local core = require "lumpy.core"
 local C = core._integrate
 local error, type, pairs, ipairs, tostring, select = error, type, pairs, ipairs, tostring, select
-local getmetatable, setmetatable = getmetatable, setmetatable
+local getmetatable, setmetatable, next_key = getmetatable, setmetatable, next
 local math, string, table = math, string, table
 local _ENV = nil
 
@@ -116,6 +116,58 @@ M.quad = quad
 
 M._quad_weight = function()
   error("lumpy.integrate.quad: weighted integrands are not available in this build", 3)
+end
+
+---------------------------------------------------------------------------
+-- sample-based rules: f(y [, x] [, opts]) with opts dx, axis (1-based), x
+---------------------------------------------------------------------------
+local function samples_args(fname, y, x, opts, allowed)
+  if opts == nil and type(x) == "table" and not core.isarray(x) and x[1] == nil
+     and next_key(x) ~= nil then
+    opts, x = x, nil
+  end
+  opts = checkopts(fname, opts, allowed, 3)
+  if x == nil then x = opts.x end
+  if x ~= nil and type(x) ~= "table" and not core.isarray(x) then
+    error(string.format("bad argument #2 to '%s' (array expected, got %s)", fname, type(x)), 3)
+  end
+  if opts.dx ~= nil and type(opts.dx) ~= "number" then
+    error(string.format("bad argument #3 to '%s' (option 'dx' must be a number)", fname), 3)
+  end
+  if opts.axis ~= nil and math.type(opts.axis) ~= "integer" then
+    error(string.format("bad argument #3 to '%s' (option 'axis' must be an integer)", fname), 3)
+  end
+  return x, opts
+end
+
+function M.trapezoid(y, x, opts)
+  x, opts = samples_args("trapezoid", y, x, opts, {x = true, dx = true, axis = true})
+  return C.trapezoid(y, x, opts.dx, opts.axis)
+end
+
+local EVEN = {avg = 0, first = 1, last = 2}
+function M.simpson(y, x, opts)
+  x, opts = samples_args("simpson", y, x, opts, {x = true, dx = true, axis = true, even = true})
+  local even = EVEN[opts.even or "avg"]
+  if even == nil then
+    error("bad argument #3 to 'simpson' (option 'even' must be 'avg', 'first' or 'last')", 2)
+  end
+  return C.simpson(y, x, opts.dx, opts.axis, even)
+end
+
+function M.cumulative_trapezoid(y, x, opts)
+  x, opts = samples_args("cumulative_trapezoid", y, x, opts,
+    {x = true, dx = true, axis = true, initial = true})
+  if opts.initial ~= nil and type(opts.initial) ~= "number" then
+    error("bad argument #3 to 'cumulative_trapezoid' (option 'initial' must be a number)", 2)
+  end
+  return C.cumulative_trapezoid(y, x, opts.dx, opts.axis, opts.initial)
+end
+
+function M.romb(y, opts)
+  local _
+  _, opts = samples_args("romb", y, nil, opts, {dx = true, axis = true})
+  return C.romb(y, nil, opts.dx, opts.axis)
 end
 
 return M
