@@ -30,6 +30,46 @@ void lumpy_qagp(lumpy_QuadF f, void *ud, double a, double b, int npts, const dou
                 double epsabs, double epsrel, int limit, lumpy_QuadWork *w,
                 lumpy_QuadResult *out);
 
+/* ---- int_ode.c: the solve_ivp driver and the solver interface ---- */
+typedef struct lumpy_Ode lumpy_Ode;
+
+/* a method: init after the common fields are set (may call fun); step
+** advances one step (0 and *msg on failure); dense fills rec with the
+** interpolant of the last step (rec has reclen(n) doubles: t_old, t, then
+** the method's data); eval evaluates a record at t into y */
+typedef struct lumpy_OdeMethod {
+  const char *name;
+  size_t (*worksize)(int n);              /* bytes of method state */
+  void (*init)(lumpy_Ode *o);
+  int (*step)(lumpy_Ode *o, const char **msg);
+  void (*dense)(lumpy_Ode *o, double *rec);
+  int (*reclen)(int n);
+  void (*eval)(const double *rec, int n, double t, double *y);
+} lumpy_OdeMethod;
+
+struct lumpy_Ode {
+  lua_State *L;
+  lumpy_Fn fn;
+  int tfirst;               /* fun(t, y) (1) or fun(y, t) (0, odeint) */
+  int n;
+  const lumpy_OdeMethod *m;
+  double t, t_old, t_bound, direction;
+  double *y, *y_old, *f, *atol, *tmp;
+  double rtol, max_step, first_step, h_abs, h_previous;
+  long nfev, njev, nlu;
+  int jacidx;               /* stack index of a user Jacobian, 0 for none */
+  lumpy_Fn jac;
+  void *ms;                 /* method state */
+};
+
+/* fun(t, y) into out, counting the evaluation */
+void lumpy_ode_fun(lumpy_Ode *o, double t, const double *y, double *out);
+/* the RMS norm */
+double lumpy_ode_norm(const double *x, int n);
+/* SciPy's select_initial_step (Hairer, Norsett, Wanner I, II.4) */
+double lumpy_ode_initial_step(lumpy_Ode *o, const double *f0, int order, double *y1,
+                              double *f1);
+
 /* ---- int_samples.c, int_ode.c: their Lua functions ---- */
 void lumpy_open_int_samples(lua_State *L, int t);
 void lumpy_open_int_ode(lua_State *L, int t);

@@ -170,4 +170,136 @@ function M.romb(y, opts)
   return C.romb(y, nil, opts.dx, opts.axis)
 end
 
+---------------------------------------------------------------------------
+-- solve_ivp
+---------------------------------------------------------------------------
+local METHODS = {RK23 = true, RK45 = true, DOP853 = true}
+local IVP_OPTS = {
+  method = true, t_eval = true, dense_output = true, events = true, args = true,
+  rtol = true, atol = true, max_step = true, first_step = true, jac = true,
+  vectorized = true,
+}
+local EPS = 2.220446049250313e-16
+
+local function ivp_error(msg, argn)
+  error(string.format("bad argument #%d to 'solve_ivp' (%s)", argn, msg), 3)
+end
+
+local function tolist(v)
+  if core.isarray(v) then return v:totable() end
+  return v
+end
+
+-- an event: a callable (with optional fields terminal, direction) or a
+-- table {fun, terminal = ..., direction = ...}
+local function event_spec(e, i)
+  local fun, terminal, direction
+  if iscallable(e) then
+    fun = e
+    if type(e) == "table" then terminal, direction = e.terminal, e.direction end
+  elseif type(e) == "table" and iscallable(e[1] or e.fun) then
+    fun = e[1] or e.fun
+    terminal, direction = e.terminal, e.direction
+  else
+    ivp_error(string.format("event %d must be a function or {fun, terminal =, direction =}", i), 4)
+  end
+  if direction ~= nil and type(direction) ~= "number" then
+    ivp_error(string.format("event %d: direction must be a number", i), 4)
+  end
+  return {fun = fun, terminal = terminal and true or false, direction = direction or 0}
+end
+
+local function normalise_events(events)
+  if events == nil then return nil end
+  if iscallable(events) or (type(events) == "table"
+      and (events.terminal ~= nil or events.direction ~= nil or events.fun ~= nil)) then
+    return {event_spec(events, 1)}
+  end
+  if type(events) ~= "table" then
+    ivp_error("option 'events' must be a function or a list of events", 4)
+  end
+  local list = {}
+  for i, e in ipairs(events) do list[i] = event_spec(e, i) end
+  return list
+end
+
+function M.solve_ivp(fun, t_span, y0, opts)
+  if not iscallable(fun) and type(fun) ~= "userdata" then
+    ivp_error("function expected, got " .. type(fun), 1)
+  end
+  t_span = tolist(t_span)
+  if type(t_span) ~= "table" or type(t_span[1]) ~= "number" or type(t_span[2]) ~= "number" then
+    ivp_error("t_span must be a table of two numbers", 2)
+  end
+  local t0, tf = t_span[1], t_span[2]
+  if type(y0) == "number" then y0 = {y0} end
+  if type(y0) ~= "table" and not core.isarray(y0) then
+    ivp_error("y0 must be an array or a table of numbers, got " .. type(y0), 3)
+  end
+  local y = core.array(y0, "float64")
+  if y.ndim ~= 1 then ivp_error("y0 must be 1-d", 3) end
+  local n = y.size
+  opts = checkopts("solve_ivp", opts, IVP_OPTS, 4)
+  local method = opts.method or "RK45"
+  if not METHODS[method] then
+    ivp_error("unknown method '" .. tostring(method) .. "'", 4)
+  end
+  if opts.vectorized then ivp_error("option 'vectorized' is not supported", 4) end
+  local o = {method = method, args = opts.args, dense_output = opts.dense_output and true or false,
+             jac = opts.jac}
+  if opts.args ~= nil and type(opts.args) ~= "table" then
+    ivp_error("option 'args' must be a table", 4)
+  end
+  local rtol = opts.rtol or 1e-3
+  if type(rtol) ~= "number" then ivp_error("option 'rtol' must be a number", 4) end
+  if rtol < 100 * EPS then rtol = 100 * EPS end
+  o.rtol = rtol
+  local atol = opts.atol or 1e-6
+  if type(atol) == "number" then
+    if atol < 0 then ivp_error("option 'atol' must be non-negative", 4) end
+    o.atol = atol
+  else
+    local a = core.array(atol, "float64")
+    if a.ndim ~= 1 or a.size ~= n then
+      ivp_error(string.format("option 'atol' must be a number or have %d values", n), 4)
+    end
+    for _, v in ipairs(a:totable()) do
+      if v < 0 then ivp_error("option 'atol' must be non-negative", 4) end
+    end
+    o.atol = a
+  end
+  if opts.max_step ~= nil then
+    if type(opts.max_step) ~= "number" or opts.max_step <= 0 then
+      ivp_error("option 'max_step' must be positive", 4)
+    end
+    o.max_step = opts.max_step
+  end
+  if opts.first_step ~= nil then
+    local h = opts.first_step
+    if type(h) ~= "number" or h <= 0 then ivp_error("option 'first_step' must be positive", 4) end
+    if h > math.abs(tf - t0) then ivp_error("option 'first_step' exceeds bounds", 4) end
+    o.first_step = h
+  end
+  if opts.t_eval ~= nil then
+    local te = core.array(opts.t_eval, "float64")
+    if te.ndim ~= 1 then ivp_error("option 't_eval' must be 1-d", 4) end
+    local tt = te:totable()
+    local lo, hi = math.min(t0, tf), math.max(t0, tf)
+    for i, v in ipairs(tt) do
+      if v < lo or v > hi then ivp_error("values in 't_eval' are not within 't_span'", 4) end
+      if i > 1 and ((tf > t0 and v <= tt[i - 1]) or (tf < t0 and v >= tt[i - 1])) then
+        ivp_error("values in 't_eval' are not properly sorted", 4)
+      end
+    end
+    if tf < t0 then
+      local r = {}
+      for i = #tt, 1, -1 do r[#r + 1] = tt[i] end
+      te = core.array(r, "float64")
+    end
+    o.t_eval = te
+  end
+  o.events = normalise_events(opts.events)
+  return C.solve_ivp(fun, t0, tf, y, o)
+end
+
 return M
