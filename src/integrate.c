@@ -9,6 +9,10 @@
 #include <math.h>
 #include "int.h"
 
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
 #define QUAD "lumpy.integrate.quad"
 
 static double quad_lua(double x, void *ud) {
@@ -95,9 +99,71 @@ static int integrate_quad(lua_State *L) {
   return 5;
 }
 
+/* Gauss-Legendre nodes and weights on [-1, 1] (n of each): Newton's method
+** on the three-term recurrence of the Legendre polynomials, started from
+** Tricomi's approximation cos(pi (i - 1/4) / (n + 1/2)) (Abramowitz and
+** Stegun 22.16.6, 25.4.29) */
+static void gauss_legendre(int n, double *x, double *w) {
+  int i, k, it;
+  for (i = 0; i < (n + 1) / 2; i++) {
+    double z = cos(M_PI * (i + 0.75) / (n + 0.5)), dp = 0.0;
+    for (it = 0; it < 100; it++) {
+      double p0 = 1.0, p1 = 0.0, z1;
+      for (k = 1; k <= n; k++) {
+        double p2 = p1;
+        p1 = p0;
+        p0 = ((2.0 * k - 1.0) * z * p1 - (k - 1.0) * p2) / k;
+      }
+      dp = n * (z * p0 - p1) / (z * z - 1.0);
+      z1 = z;
+      z = z1 - p0 / dp;
+      if (fabs(z - z1) <= 1e-16) break;
+    }
+    {
+      double p0 = 1.0, p1 = 0.0;   /* derivative at the converged node */
+      for (k = 1; k <= n; k++) {
+        double p2 = p1;
+        p1 = p0;
+        p0 = ((2.0 * k - 1.0) * z * p1 - (k - 1.0) * p2) / k;
+      }
+      dp = n * (z * p0 - p1) / (z * z - 1.0);
+    }
+    x[i] = -z;
+    x[n - 1 - i] = z;
+    w[i] = w[n - 1 - i] = 2.0 / ((1.0 - z * z) * dp * dp);
+  }
+  if (n % 2 == 1) x[n / 2] = 0.0;
+}
+
+/*
+** fixed_quad(f, a, b, n, opts) -> value: n-point Gauss-Legendre; f gets
+** the n nodes as one float64 array and returns n values
+*/
+static int integrate_fixed_quad(lua_State *L) {
+  lumpy_Fn fn;
+  double a = luaL_checknumber(L, 2), b = luaL_checknumber(L, 3), *x, *w, *y, s = 0.0;
+  lua_Integer n = luaL_checkinteger(L, 4);
+  int i;
+  lua_settop(L, 5);
+  if (n < 1 || n > 100000) return luaL_argerror(L, 4, "order must be between 1 and 100000");
+  if (isinf(a) || isinf(b))
+    return luaL_error(L, "lumpy.integrate.fixed_quad: infinite integration limits");
+  lumpy_fn_init(L, &fn, 1, 5, "lumpy.integrate.fixed_quad");
+  x = (double *)lua_newuserdatauv(L, sizeof(double) * 3 * (size_t)n, 0);
+  w = x + n;
+  y = w + n;
+  gauss_legendre((int)n, x, w);
+  for (i = 0; i < n; i++) x[i] = (b - a) * (x[i] + 1.0) / 2.0 + a;
+  lumpy_fn_call(&fn, x, (int)n, 1);
+  lumpy_fn_checkvector(&fn, -1, y, (int)n, "the integrand's values");
+  for (i = 0; i < n; i++) s += w[i] * y[i];
+  lua_pushnumber(L, (b - a) / 2.0 * s);
+  return 1;
+}
+
 void lumpy_open_integrate(lua_State *L) {
   static const luaL_Reg funcs[] = {
-    {"quad", integrate_quad},
+    {"quad", integrate_quad}, {"fixed_quad", integrate_fixed_quad},
     {NULL, NULL}
   };
   int t;

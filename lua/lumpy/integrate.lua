@@ -119,6 +119,126 @@ M._quad_weight = function()
 end
 
 ---------------------------------------------------------------------------
+-- fixed_quad, nquad, dblquad, tplquad
+---------------------------------------------------------------------------
+function M.fixed_quad(f, a, b, opts)
+  if not iscallable(f) and type(f) ~= "userdata" then
+    error(string.format("bad argument #1 to 'fixed_quad' (function expected, got %s)", type(f)), 2)
+  end
+  checknum("fixed_quad", a, "lower limit", 2)
+  checknum("fixed_quad", b, "upper limit", 3)
+  opts = checkopts("fixed_quad", opts, {n = true, args = true}, 4)
+  local n = opts.n or 5
+  if math.type(n) ~= "integer" then
+    error("bad argument #4 to 'fixed_quad' (option 'n' must be an integer)", 2)
+  end
+  if opts.args ~= nil and type(opts.args) ~= "table" then
+    error("bad argument #4 to 'fixed_quad' (option 'args' must be a table)", 2)
+  end
+  return C.fixed_quad(f, a, b, n, {args = opts.args}), nil
+end
+
+local pack, unpack = table.pack, table.unpack
+
+-- nquad(func, ranges, opts): func(x1, ..., xn, args...) over ranges[1] (the
+-- innermost, x1) ... ranges[n]; a range is {lo, hi} or a function of the
+-- outer variables (and args) returning lo, hi (or {lo, hi}); opts.opts is a
+-- quad options table, or a list of them (or functions returning them), one
+-- per level
+local NQUAD_OPTS = {args = true, opts = true}
+local QUAD_LEVEL_OPTS = {epsabs = true, epsrel = true, limit = true, points = true}
+
+function M.nquad(func, ranges, opts)
+  if not iscallable(func) then
+    error(string.format("bad argument #1 to 'nquad' (function expected, got %s)", type(func)), 2)
+  end
+  if type(ranges) ~= "table" or #ranges == 0 then
+    error("bad argument #2 to 'nquad' (a list of ranges expected)", 2)
+  end
+  opts = checkopts("nquad", opts, NQUAD_OPTS, 3)
+  local extra = opts.args or {}
+  if type(extra) ~= "table" then
+    error("bad argument #3 to 'nquad' (option 'args' must be a table)", 2)
+  end
+  local depthmax = #ranges
+  local rfun, ofun = {}, {}
+  for i, r in ipairs(ranges) do
+    if iscallable(r) then
+      rfun[i] = function(...)
+        local lo, hi = r(...)
+        if type(lo) == "table" then lo, hi = lo[1], lo[2] end
+        return lo, hi
+      end
+    elseif type(r) == "table" and type(r[1]) == "number" and type(r[2]) == "number" then
+      rfun[i] = function() return r[1], r[2] end
+    else
+      error(string.format("bad argument #2 to 'nquad' (range %d must be {lo, hi} or a function)", i), 2)
+    end
+  end
+  local qo = opts.opts
+  for i = 1, depthmax do
+    local o = qo
+    if type(qo) == "table" and (qo[1] ~= nil) then o = qo[i] end
+    if o == nil then o = {} end
+    if iscallable(o) then ofun[i] = o
+    elseif type(o) == "table" then
+      checkopts("nquad", o, QUAD_LEVEL_OPTS, 3)
+      ofun[i] = function() return o end
+    else
+      error("bad argument #3 to 'nquad' (option 'opts' must be a table, a list or functions)", 2)
+    end
+  end
+  local abserr, neval = 0, 0
+  local function counted(...)
+    neval = neval + 1
+    return func(...)
+  end
+  -- integrates over variable `level` (depthmax = outermost) given the outer
+  -- variables and extra arguments in ...
+  local function integrate(level, ...)
+    local lo, hi = rfun[level](...)
+    local o = ofun[level](...)
+    local qopts = {args = pack(...), epsabs = o.epsabs, epsrel = o.epsrel, limit = o.limit}
+    if o.points then
+      local p = {}
+      for _, v in ipairs(o.points) do if lo <= v and v <= hi then p[#p + 1] = v end end
+      qopts.points = p
+    end
+    local f
+    if level == 1 then f = counted
+    else f = function(x, ...) return integrate(level - 1, x, ...) end end
+    local value, err = quad(f, lo, hi, qopts)
+    if err > abserr then abserr = err end
+    return value
+  end
+  local value = integrate(depthmax, unpack(extra))
+  return value, abserr, {neval = neval}
+end
+
+function M.dblquad(func, a, b, gfun, hfun, opts)
+  opts = checkopts("dblquad", opts, {args = true, epsabs = true, epsrel = true}, 6)
+  local function yrange(x, ...)
+    return iscallable(gfun) and gfun(x, ...) or gfun, iscallable(hfun) and hfun(x, ...) or hfun
+  end
+  local o = {epsabs = opts.epsabs, epsrel = opts.epsrel}
+  local v, e = M.nquad(func, {yrange, {a, b}}, {args = opts.args, opts = o})
+  return v, e
+end
+
+function M.tplquad(func, a, b, gfun, hfun, qfun, rfun, opts)
+  opts = checkopts("tplquad", opts, {args = true, epsabs = true, epsrel = true}, 8)
+  local function yrange(x, ...)
+    return iscallable(gfun) and gfun(x, ...) or gfun, iscallable(hfun) and hfun(x, ...) or hfun
+  end
+  local function zrange(y, x, ...)
+    return iscallable(qfun) and qfun(x, y, ...) or qfun, iscallable(rfun) and rfun(x, y, ...) or rfun
+  end
+  local o = {epsabs = opts.epsabs, epsrel = opts.epsrel}
+  local v, e = M.nquad(func, {zrange, yrange, {a, b}}, {args = opts.args, opts = o})
+  return v, e
+end
+
+---------------------------------------------------------------------------
 -- sample-based rules: f(y [, x] [, opts]) with opts dx, axis (1-based), x
 ---------------------------------------------------------------------------
 local function samples_args(fname, y, x, opts, allowed)
