@@ -55,7 +55,7 @@ struct lumpy_Ode {
   const lumpy_OdeMethod *m;
   double t, t_old, t_bound, direction;
   double *y, *y_old, *f, *atol, *tmp;
-  double rtol, max_step, first_step, h_abs, h_previous;
+  double rtol, max_step, first_step, h_abs, h_previous, newton_tol;
   long nfev, njev, nlu;
   int jacidx;               /* stack index of a user Jacobian, 0 for none */
   lumpy_Fn jac;
@@ -69,6 +69,9 @@ double lumpy_ode_norm(const double *x, int n);
 /* SciPy's select_initial_step (Hairer, Norsett, Wanner I, II.4) */
 double lumpy_ode_initial_step(lumpy_Ode *o, const double *f0, int order, double *y1,
                               double *f1);
+
+/* ---- int_stiff.c: the implicit methods ---- */
+extern const lumpy_OdeMethod lumpy_ode_radau, lumpy_ode_bdf;
 
 /* ---- int_samples.c, int_ode.c: their Lua functions ---- */
 void lumpy_open_int_samples(lua_State *L, int t);

@@ -351,7 +351,7 @@ static const lumpy_OdeMethod m_dop853 = {
 };
 
 static const lumpy_OdeMethod *const methods[] = {
-  &m_rk23, &m_rk45, &m_dop853, NULL
+  &m_rk23, &m_rk45, &m_dop853, &lumpy_ode_radau, &lumpy_ode_bdf, NULL
 };
 
 /* ---------------------------------------------------------------------- */
@@ -684,7 +684,13 @@ static int ode_solve_ivp(lua_State *L) {
   lua_getfield(L, 5, "jac");
   if (!lua_isnil(L, -1)) {
     o->jacidx = lua_gettop(L);
-    lumpy_fn_init(L, &o->jac, o->jacidx, 5, SOLVE_IVP);
+    if (lua_isfunction(L, -1) || luaL_testudata(L, -1, CFUNC_MT) ||
+        (luaL_getmetafield(L, -1, "__call") && (lua_pop(L, 1), 1)))
+      lumpy_fn_init(L, &o->jac, o->jacidx, 5, SOLVE_IVP);
+    else {          /* a constant matrix */
+      o->jac.L = L;
+      o->jac.kernel = SOLVE_IVP;
+    }
   }
   else lua_pop(L, 1);
   lua_getfield(L, 5, "dense_output");
