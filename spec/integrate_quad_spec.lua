@@ -63,6 +63,65 @@ describe("lumpy.integrate", function()
       end)
     end
 
+    -- weighted integrands (QAWC, QAWS, QAWO, QAWF), as in the fixture generator
+    local W = {
+      cauchy_const = {function() return 1 end, 0, 5, "cauchy", 2},
+      cauchy_exp = {math.exp, -1, 1, "cauchy", 0.5},
+      alg_chebyshev = {function() return 1 end, 0, 1, "alg", {-0.5, -0.5}},
+      alg_loga = {math.exp, 0, 1, "alg-loga", {-0.5, 0}},
+      alg_logb = {function(x) return 1 / (1 + x) end, 0, 1, "alg-logb", {0, 0.3}},
+      alg_log = {function() return 1 end, 0, 1, "alg-log", {0, 0}},
+      alg_mid = {math.cos, -1, 2, "alg", {0.5, -0.3}},
+      cos_decay = {function(x) return exp(-x) end, 0, 10, "cos", 20},
+      sin_lin = {function(x) return x end, 0, 3, "sin", 1.5},
+      cos_short = {function(x) return exp(-x) end, 0, 0.5, "cos", 2},
+      sin_many = {function(x) return log(1 + x) end, 0, 20, "sin", 50},
+      sin_neg = {function(x) return x * x end, 0, 2, "sin", -3},
+      qawf_cos = {function(x) return exp(-x) end, 0, inf, "cos", 2},
+      qawf_sin = {function(x) return 1 / (1 + x * x) end, 0, inf, "sin", 3},
+      qawf_left = {function(x) return exp(x) end, -inf, 0, "sin", 1},
+      qawf_slow = {function(x) return 1 / sqrt(x + 1) end, 0, inf, "cos", 1},
+    }
+    for name, p in pairs(W) do
+      local ref = fx.wquad[name]
+      it("weight " .. p[4] .. " (" .. name .. "): result, abserr and counts as QUADPACK", function()
+        local v, err, info = I.quad(p[1], p[2], p[3], {weight = p[4], wvar = p[5]})
+        assert.are.equal(ref.neval, info.neval)
+        assert.are.equal(ref.last, info.last or info.lst)
+        assert.are.equal(0, info.ier)
+        assert.is_true(close(v, ref.value, 1e-12), name .. ": " .. v .. " vs " .. ref.value)
+        assert.is_true(abs(err - ref.abserr) <= 1e-3 * ref.abserr + 1e-15,
+          name .. ": " .. err .. " vs " .. ref.abserr)
+        local actual = abs(v - ref.exact)
+        assert.is_true(actual <= err + 1e-14 * abs(ref.exact) + 1e-15,
+          name .. ": error " .. actual .. " > abserr " .. err)
+        local tol = math.max(1.49e-8, 1.49e-8 * abs(ref.exact))
+        assert.is_true(err <= math.max(100 * actual, tol), name .. ": abserr too pessimistic")
+      end)
+    end
+
+    it("weights: reversed limits, args and errors", function()
+      local v = I.quad(function(x, k) return k end, 5, 0, {weight = "cauchy", wvar = 2, args = {2}})
+      assert.is_true(close(v, -2 * fx.wquad.cauchy_const.exact, 1e-14))
+      assert.has_error(function() I.quad(print, 0, 1, {weight = "tan", wvar = 1}) end,
+        "bad argument #4 to 'quad' (unknown weight 'tan')")
+      assert.has_error(function() I.quad(print, 0, 1, {weight = "alg", wvar = 1}) end,
+        "bad argument #4 to 'quad' (option 'wvar' must be {alpha, beta} for this weight)")
+      assert.has_error(function() I.quad(print, 0, 1, {weight = "cos"}) end,
+        "bad argument #4 to 'quad' (option 'wvar' must be a number for this weight)")
+      assert.has_error(function() I.quad(print, -inf, inf, {weight = "cos", wvar = 1}) end,
+        "lumpy.integrate.quad: cannot integrate with this weight from -inf to inf")
+      assert.has_error(function() I.quad(print, 0, inf, {weight = "cauchy", wvar = 1}) end,
+        "lumpy.integrate.quad: cannot integrate with this weight over an infinite interval")
+      assert.has_error(function() I.quad(print, 0, 1, {weight = "cauchy", wvar = 1}) end,
+        "lumpy.integrate.quad: the Cauchy weight's c must not be a limit")
+      assert.has_error(function() I.quad(print, 0, 1, {weight = "alg", wvar = {-1, 0}}) end,
+        "lumpy.integrate.quad: the algebraic weight needs alpha > -1 and beta > -1")
+      local ok, e = pcall(I.quad, function() error("inside") end, 0, 1, {weight = "sin", wvar = 9})
+      assert.is_false(ok)
+      assert.is_truthy(e:find("inside", 1, true))
+    end)
+
     it("passes args after x", function()
       local v = I.quad(function(x, a, b) return a * x * x + b end, 0, 2, {args = {3, 1}})
       assert.is_true(close(v, 10, 1e-14))

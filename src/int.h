@@ -30,6 +30,26 @@ void lumpy_qagp(lumpy_QuadF f, void *ud, double a, double b, int npts, const dou
                 double epsabs, double epsrel, int limit, lumpy_QuadWork *w,
                 lumpy_QuadResult *out);
 
+/* the book's error-list ordering (dqpsrt) and epsilon algorithm (dqelg) */
+void lumpy_qpsrt(int limit, int last, int *maxerr, double *ermax, const double *elist,
+                 int *iord, int *nrmax);
+void lumpy_qelg(int *n, double *epstab, double *result, double *abserr, double *res3la,
+                int *nres);
+
+/* ---- int_qaw.c: weighted integrands ---- */
+void lumpy_qawc(lumpy_QuadF f, void *ud, double a, double b, double c, double epsabs,
+                double epsrel, int limit, lumpy_QuadWork *w, lumpy_QuadResult *out);
+void lumpy_qaws(lumpy_QuadF f, void *ud, double a, double b, double alfa, double beta,
+                int integr, double epsabs, double epsrel, int limit, lumpy_QuadWork *w,
+                lumpy_QuadResult *out);
+/* chebmo: maxp1 x 25 doubles; w->level serves as nnlog */
+void lumpy_qawo(lumpy_QuadF f, void *ud, double a, double b, double omega, int integr,
+                double epsabs, double epsrel, int limit, int maxp1, double *chebmo,
+                lumpy_QuadWork *w, lumpy_QuadResult *out);
+void lumpy_qawf(lumpy_QuadF f, void *ud, double a, double omega, int integr, double epsabs,
+                int limlst, int limit, int maxp1, double *chebmo, lumpy_QuadWork *w,
+                lumpy_QuadResult *out, int *lst);
+
 /* ---- int_ode.c: the solve_ivp driver and the solver interface ---- */
 typedef struct lumpy_Ode lumpy_Ode;
 

@@ -160,7 +160,7 @@ static void qk15i(lumpy_QuadF f, void *ud, double boun, int inf, double a, doubl
 
 /* maintains the descending ordering of the error estimates (dqpsrt); 1-based
 ** indices in iord, as the book */
-static void qpsrt(int limit, int last, int *maxerr, double *ermax, const double *elist,
+void lumpy_qpsrt(int limit, int last, int *maxerr, double *ermax, const double *elist,
                   int *iord, int *nrmax) {
   double errmax, errmin;
   int i, k, isucc, jupbn, jbnd, ibeg;
@@ -216,7 +216,7 @@ done:
 /* Wynn's epsilon algorithm (dqelg): epstab holds *n elements (1-based in
 ** the book; 0-based storage here, LIMEXP + 2 long), res3la the last three
 ** results, nres how many were computed */
-static void qelg(int *n, double *epstab, double *result, double *abserr, double *res3la,
+void lumpy_qelg(int *n, double *epstab, double *result, double *abserr, double *res3la,
                  int *nres) {
   int i, ib, ie, k1, newelm, num, indx;
   double *e = epstab - 1;     /* 1-based view */
@@ -370,7 +370,7 @@ static void qags_run(const Rule *r, double a, double b, double epsabs, double ep
       rlist[m] = area2; rlist[l] = area1;
       elist[m] = error2; elist[l] = error1;
     }
-    qpsrt(limit, last, &maxerr, &errmax, elist, iord, &nrmax);
+    lumpy_qpsrt(limit, last, &maxerr, &errmax, elist, iord, &nrmax);
     if (errsum <= errbnd) goto sumup;
     if (ier != 0) goto extrapolated;
     if (last == 2) {
@@ -407,7 +407,7 @@ static void qags_run(const Rule *r, double a, double b, double epsabs, double ep
     rlist2[numrl2 - 1] = area;
     {
       double reseps, abseps;
-      qelg(&numrl2, rlist2, &reseps, &abseps, res3la, &nres);
+      lumpy_qelg(&numrl2, rlist2, &reseps, &abseps, res3la, &nres);
       ktmin++;
       if (ktmin > 5 && abserr < 1e-3 * errsum) ier = 5;
       if (abseps < abserr) {
@@ -577,7 +577,7 @@ void lumpy_qagp(lumpy_QuadF f, void *ud, double a, double b, int npts, const dou
       rlist[m] = area2; rlist[l] = area1;
       elist[m] = error2; elist[l] = error1;
     }
-    qpsrt(limit, last, &maxerr, &errmax, elist, iord, &nrmax);
+    lumpy_qpsrt(limit, last, &maxerr, &errmax, elist, iord, &nrmax);
     if (errsum <= errbnd) goto sumup;
     if (ier != 0) goto extrapolated;
     if (noext) continue;
@@ -603,7 +603,7 @@ void lumpy_qagp(lumpy_QuadF f, void *ud, double a, double b, int npts, const dou
     rlist2[numrl2 - 1] = area;
     if (numrl2 > 2) {
       double reseps, abseps;
-      qelg(&numrl2, rlist2, &reseps, &abseps, res3la, &nres);
+      lumpy_qelg(&numrl2, rlist2, &reseps, &abseps, res3la, &nres);
       ktmin++;
       if (ktmin > 5 && abserr < 1e-3 * errsum) ier = 5;
       if (abseps < abserr) {

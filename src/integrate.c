@@ -99,6 +99,86 @@ static int integrate_quad(lua_State *L) {
   return 5;
 }
 
+/*
+** quad_weight(f, a, b, opts) -> value, abserr, ier, neval, last
+** opts (normalised by integrate.lua, a < b): weight ("cos", "sin", "alg",
+** "alg-loga", "alg-logb", "alg-log", "cauchy"), wvar (a number, or alpha
+** and beta as wvar1, wvar2), epsabs, epsrel, limit, limlst, maxp1, args.
+*/
+static int integrate_quad_weight(lua_State *L) {
+  lumpy_Fn fn;
+  lumpy_QuadWork w;
+  lumpy_QuadResult r;
+  lumpy_QuadF f = quad_lua;
+  void *ud = &fn;
+  double a = luaL_checknumber(L, 2), b = luaL_checknumber(L, 3), epsabs, epsrel;
+  const char *weight;
+  int limit, lst = 0;
+  luaL_checktype(L, 4, LUA_TTABLE);
+  lua_settop(L, 4);
+  lumpy_fn_init(L, &fn, 1, 4, QUAD);
+  if (fn.sf) { f = fn.sf; ud = fn.cud; }
+  epsabs = optnum(L, 4, "epsabs", 1.49e-8);
+  epsrel = optnum(L, 4, "epsrel", 1.49e-8);
+  limit = (int)optnum(L, 4, "limit", 50);
+  lua_getfield(L, 4, "weight");
+  weight = luaL_checkstring(L, -1);
+  lua_pop(L, 1);
+  if (limit < 1) return luaL_error(L, "%s: limit must be at least 1, got %d", QUAD, limit);
+  if (strcmp(weight, "cos") == 0 || strcmp(weight, "sin") == 0) {
+    int integr = weight[0] == 'c' ? 1 : 2;
+    int maxp1 = (int)optnum(L, 4, "maxp1", 50);
+    double omega = optnum(L, 4, "wvar1", 0.0), *chebmo;
+    if (maxp1 < 1) return luaL_error(L, "%s: maxp1 must be at least 1", QUAD);
+    chebmo = (double *)lua_newuserdatauv(L, sizeof(double) * 25 * (size_t)maxp1, 0);
+    newwork(L, limit, &w);
+    if (isinf(b)) {
+      int limlst = (int)optnum(L, 4, "limlst", 50);
+      if (limlst < 3) return luaL_error(L, "%s: limlst must be at least 3", QUAD);
+      if (epsabs <= 0.0) return luaL_error(L, "%s: epsabs must be positive", QUAD);
+      lumpy_qawf(f, ud, a, omega, integr, epsabs, limlst, limit, maxp1, chebmo, &w, &r, &lst);
+    }
+    else {
+      if (epsabs <= 0.0 && epsrel < fmax(50.0 * DBL_EPSILON, 5e-29))
+        return luaL_error(L, "%s: tolerances too small (epsabs <= 0 and epsrel < 50 * eps)",
+                          QUAD);
+      lumpy_qawo(f, ud, a, b, omega, integr, epsabs, epsrel, limit, maxp1, chebmo, &w, &r);
+    }
+  }
+  else if (strcmp(weight, "cauchy") == 0) {
+    double c = optnum(L, 4, "wvar1", 0.0);
+    if (c == a || c == b)
+      return luaL_error(L, "%s: the Cauchy weight's c must not be a limit", QUAD);
+    if (epsabs <= 0.0 && epsrel < fmax(50.0 * DBL_EPSILON, 5e-29))
+      return luaL_error(L, "%s: tolerances too small (epsabs <= 0 and epsrel < 50 * eps)",
+                        QUAD);
+    newwork(L, limit, &w);
+    lumpy_qawc(f, ud, a, b, c, epsabs, epsrel, limit, &w, &r);
+  }
+  else {
+    static const char *const algs[] = {"alg", "alg-loga", "alg-logb", "alg-log"};
+    double alfa = optnum(L, 4, "wvar1", 0.0), beta = optnum(L, 4, "wvar2", 0.0);
+    int integr = 0, k;
+    for (k = 0; k < 4; k++)
+      if (strcmp(weight, algs[k]) == 0) integr = k + 1;
+    if (integr == 0) return luaL_error(L, "%s: unknown weight '%s'", QUAD, weight);
+    if (alfa <= -1.0 || beta <= -1.0)
+      return luaL_error(L, "%s: the algebraic weight needs alpha > -1 and beta > -1", QUAD);
+    if (limit < 2) return luaL_error(L, "%s: limit must be at least 2 for this weight", QUAD);
+    if (epsabs <= 0.0 && epsrel < fmax(50.0 * DBL_EPSILON, 5e-29))
+      return luaL_error(L, "%s: tolerances too small (epsabs <= 0 and epsrel < 50 * eps)",
+                        QUAD);
+    newwork(L, limit, &w);
+    lumpy_qaws(f, ud, a, b, alfa, beta, integr, epsabs, epsrel, limit, &w, &r);
+  }
+  lua_pushnumber(L, r.result);
+  lua_pushnumber(L, r.abserr);
+  lua_pushinteger(L, r.ier);
+  lua_pushinteger(L, r.neval);
+  lua_pushinteger(L, lst ? lst : r.last);
+  return 5;
+}
+
 /* Gauss-Legendre nodes and weights on [-1, 1] (n of each): Newton's method
 ** on the three-term recurrence of the Legendre polynomials, started from
 ** Tricomi's approximation cos(pi (i - 1/4) / (n + 1/2)) (Abramowitz and
@@ -163,7 +243,8 @@ static int integrate_fixed_quad(lua_State *L) {
 
 void lumpy_open_integrate(lua_State *L) {
   static const luaL_Reg funcs[] = {
-    {"quad", integrate_quad}, {"fixed_quad", integrate_fixed_quad},
+    {"quad", integrate_quad}, {"quad_weight", integrate_quad_weight},
+    {"fixed_quad", integrate_fixed_quad},
     {NULL, NULL}
   };
   int t;

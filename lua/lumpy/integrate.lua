@@ -114,8 +114,59 @@ local function quad(f, a, b, opts)
 end
 M.quad = quad
 
-M._quad_weight = function()
-  error("lumpy.integrate.quad: weighted integrands are not available in this build", 3)
+local WEIGHTS = {cos = true, sin = true, alg = true, ["alg-loga"] = true, ["alg-logb"] = true,
+                 ["alg-log"] = true, cauchy = true}
+QUAD_MESSAGES[7] = "Bad integrand behavior occurs within one or more of the cycles of the "
+  .. "oscillatory integrand."
+
+M._quad_weight = function(f, a, b, o, opts)
+  local weight = opts.weight
+  if not WEIGHTS[weight] then
+    error(string.format("bad argument #4 to 'quad' (unknown weight '%s')", tostring(weight)), 3)
+  end
+  local wvar = opts.wvar
+  if core.isarray(wvar) then wvar = wvar:totable() end
+  if weight:sub(1, 3) == "alg" then
+    if type(wvar) ~= "table" or type(wvar[1]) ~= "number" or type(wvar[2]) ~= "number" then
+      error("bad argument #4 to 'quad' (option 'wvar' must be {alpha, beta} for this weight)", 3)
+    end
+    o.wvar1, o.wvar2 = wvar[1], wvar[2]
+  else
+    if type(wvar) ~= "number" then
+      error("bad argument #4 to 'quad' (option 'wvar' must be a number for this weight)", 3)
+    end
+    o.wvar1 = wvar
+  end
+  if opts.limlst ~= nil then o.limlst = opts.limlst end
+  if opts.maxp1 ~= nil then o.maxp1 = opts.maxp1 end
+  local flip = b < a
+  if flip then a, b = b, a end
+  local inf = math.huge
+  local g = f
+  if weight == "cos" or weight == "sin" then
+    if a == -inf and b == inf then
+      error("lumpy.integrate.quad: cannot integrate with this weight from -inf to inf", 3)
+    elseif a == -inf then
+      -- remap to (-b, inf)
+      local args = o.args
+      local n = args and #args or 0
+      if weight == "cos" then
+        g = function(x) if n > 0 then return f(-x, table.unpack(args, 1, n)) end return f(-x) end
+      else
+        g = function(x) if n > 0 then return -f(-x, table.unpack(args, 1, n)) end return -f(-x) end
+      end
+      o.args = nil
+      a, b = -b, inf
+    end
+  elseif a == -inf or b == inf then
+    error("lumpy.integrate.quad: cannot integrate with this weight over an infinite interval", 3)
+  end
+  o.weight = weight
+  local value, abserr, ier, neval, last = C.quad_weight(g, a, b, o)
+  if flip then value = -value end
+  local info = info_table(ier, neval, last, o.limit)
+  if b == inf then info.lst, info.last = last, nil end
+  return value, abserr, info
 end
 
 ---------------------------------------------------------------------------
