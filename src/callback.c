@@ -143,6 +143,20 @@ void lumpy_fn_call(lumpy_Fn *f, const double *x, int n, int nres) {
   fncall(f, 1, nres);
 }
 
+/* f(x) with a number x for kernels whose integrand returns a vector
+** (quad_vec); leaves nres results (a C vector function gets x as one value) */
+void lumpy_fn_callx(lumpy_Fn *f, double x, int nres) {
+  lua_State *L = f->L;
+  if (f->vf || f->sf) {
+    lumpy_fn_call(f, &x, 1, nres);
+    return;
+  }
+  luaL_checkstack(L, 4 + nres, "lumpy callback");
+  lua_pushvalue(L, f->fidx);
+  lua_pushnumber(L, x);
+  fncall(f, 1, nres);
+}
+
 /* f(t, x) for ODE kernels (tfirst) or f(x, t) (odeint's order): t a
 ** number, x (n doubles) a new float64 array; leaves nres results. A C vector
 ** function gets the n + 1 values (t, x...) */

@@ -96,5 +96,6 @@ extern const lumpy_OdeMethod lumpy_ode_radau, lumpy_ode_bdf;
 /* ---- int_samples.c, int_ode.c: their Lua functions ---- */
 void lumpy_open_int_samples(lua_State *L, int t);
 void lumpy_open_int_ode(lua_State *L, int t);
+void lumpy_open_int_quadvec(lua_State *L, int t);
 
 #endif

@@ -170,6 +170,97 @@ M._quad_weight = function(f, a, b, o, opts)
 end
 
 ---------------------------------------------------------------------------
+-- quad_vec
+---------------------------------------------------------------------------
+local QUADVEC_OPTS = {epsabs = true, epsrel = true, norm = true, limit = true, points = true,
+                      quadrature = true, args = true}
+
+function M.quad_vec(f, a, b, opts)
+  if not iscallable(f) and type(f) ~= "userdata" then
+    error(string.format("bad argument #1 to 'quad_vec' (function expected, got %s)", type(f)), 2)
+  end
+  checknum("quad_vec", a, "lower limit", 2)
+  checknum("quad_vec", b, "upper limit", 3)
+  opts = checkopts("quad_vec", opts, QUADVEC_OPTS, 4)
+  local o = {epsabs = opts.epsabs or 1e-200, epsrel = opts.epsrel or 1e-8,
+             limit = opts.limit or 10000, args = opts.args, norm = opts.norm or "2"}
+  for _, k in ipairs{"epsabs", "epsrel", "limit"} do
+    if type(o[k]) ~= "number" then
+      error(string.format("bad argument #4 to 'quad_vec' (option '%s' must be a number)", k), 2)
+    end
+  end
+  if o.norm ~= "2" and o.norm ~= "max" then
+    error("bad argument #4 to 'quad_vec' (option 'norm' must be '2' or 'max')", 2)
+  end
+  if opts.args ~= nil and type(opts.args) ~= "table" then
+    error("bad argument #4 to 'quad_vec' (option 'args' must be a table)", 2)
+  end
+  local q = opts.quadrature
+  if q ~= nil and q ~= "gk21" and q ~= "gk15" then
+    error("bad argument #4 to 'quad_vec' (option 'quadrature' must be 'gk21' or 'gk15')", 2)
+  end
+  local points = opts.points
+  if core.isarray(points) then points = points:totable() end
+  if points ~= nil and type(points) ~= "table" then
+    error("bad argument #4 to 'quad_vec' (option 'points' must be a table)", 2)
+  end
+  local inf = math.huge
+  local sign = 1
+  local function mapped(pts, fn)
+    if pts == nil then return nil end
+    local r = {}
+    for i, p in ipairs(pts) do r[i] = fn(p) end
+    return r
+  end
+  if a ~= a or b ~= b then
+    error("bad argument #2 to 'quad_vec' (invalid integration bounds)", 2)
+  end
+  if math.abs(a) ~= inf and math.abs(b) ~= inf then
+    o.rule = (q == "gk15") and 15 or 21
+    o.map = 0
+  elseif math.abs(a) ~= inf then        -- (a, +-inf)
+    local sgn = b < 0 and -1 or 1
+    o.rule, o.map, o.start, o.sgn = (q == "gk21") and 21 or 15, 1, a, sgn
+    points = mapped(points, function(x)
+      local z = sgn * (x - a) + 1
+      return z == 0 and inf or 1 / z
+    end)
+    a, b = 0, 1
+  elseif math.abs(b) ~= inf then        -- (+-inf, b): the mirror, negated
+    local sgn = a < 0 and -1 or 1
+    o.rule, o.map, o.start, o.sgn = (q == "gk21") and 21 or 15, 1, b, sgn
+    points = mapped(points, function(x)
+      local z = sgn * (x - b) + 1
+      return z == 0 and inf or 1 / z
+    end)
+    a, b, sign = 0, 1, -1
+  else
+    sign = b < a and -1 or 1
+    o.rule, o.map = (q == "gk21") and 21 or 15, 2
+    local p = {0}
+    for _, x in ipairs(points or {}) do p[#p + 1] = (x < 0 and -1 or 1) / (math.abs(x) + 1) end
+    points = p
+    if a ~= b then a, b = -1, 1 else a, b = 1, 1 end
+  end
+  if points then
+    local s = {}
+    for _, v in ipairs(points) do s[#s + 1] = v end
+    table.sort(s)
+    o.points = s
+  end
+  local value, err, neval, status, message = C.quad_vec(f, a, b, o)
+  if sign == -1 then
+    if type(value) == "number" then value = -value
+    else
+      local t = value:totable()
+      for i = 1, #t do t[i] = -t[i] end
+      value = core.array(t, "float64")
+    end
+  end
+  return value, err, {neval = neval, status = status, success = status == 0, message = message}
+end
+
+---------------------------------------------------------------------------
 -- fixed_quad, nquad, dblquad, tplquad
 ---------------------------------------------------------------------------
 function M.fixed_quad(f, a, b, opts)
