@@ -52,27 +52,24 @@ static void fun_uncounted(lumpy_Ode *o, double t, const double *y, double *out) 
 
 /* reads an n x n matrix (an array or a table of rows) at the stack top
 ** into J (column major) and pops it */
-static void read_matrix(lumpy_Ode *o, double *J) {
+void lumpy_ode_read_matrix(lumpy_Ode *o, double *J) {
   lua_State *L = o->L;
   int n = o->n, i, j;
-  if (lumpy_isarray(L, -1)) {
-    Array *a = lumpy_checkarray(L, -1);
-    double *tmp = o->tmp;
+  Array *a = lumpy_toarray(L, -1);
+  if (a) {
+    const double *p;
+    lumpy_checkarray(L, -1);
     if (a->ndim != 2 || a->shape[0] != n || a->shape[1] != n) {
       char b[400];
       luaL_error(L, "%s: the Jacobian must have shape {%d, %d}, got %s", o->fn.kernel, n, n,
                  lumpy_shapestr(b, a->ndim, a->shape));
     }
-    for (i = 0; i < n; i++) {
-      Array *row;
-      lua_pushinteger(L, i + 1);
-      lua_gettable(L, -2);
-      row = lumpy_checkarray(L, -1);
-      (void)row;
-      lumpy_fn_checkvector(&o->jac, -1, tmp, n, "a row of the Jacobian");
-      for (j = 0; j < n; j++) J[(size_t)j * n + i] = tmp[j];
-      lua_pop(L, 1);
-    }
+    if (a->dtype == LUMPY_COMPLEX128)
+      luaL_error(L, "%s: the Jacobian must be real", o->fn.kernel);
+    p = (const double *)lumpy_ascontig(L, -1, LUMPY_FLOAT64)->data;
+    for (i = 0; i < n; i++)
+      for (j = 0; j < n; j++) J[(size_t)j * n + i] = p[(size_t)i * n + j];
+    lua_pop(L, 1);
   }
   else if (lua_type(L, -1) == LUA_TTABLE && (int)lua_rawlen(L, -1) == n) {
     for (i = 0; i < n; i++) {
@@ -148,7 +145,7 @@ static void num_jac(lumpy_Ode *o, Jac *jc, double t, const double *y, const doub
 /* the user's jac(t, y) into J */
 static void user_jac(lumpy_Ode *o, double t, const double *y, double *J) {
   lumpy_fn_callt(&o->jac, t, o->tfirst, y, o->n, 1);
-  read_matrix(o, J);
+  lumpy_ode_read_matrix(o, J);
 }
 
 /* the Jacobian at (t, y) (f = fun(t, y) when known, else NULL) */
@@ -176,7 +173,7 @@ static void init_jac(lumpy_Ode *o, Jac *jc, const double *f0, int radau, double 
     else {
       jc->kind = 2;
       lua_pushvalue(L, o->jacidx);
-      read_matrix(o, J);
+      lumpy_ode_read_matrix(o, J);
       return;
     }
   }

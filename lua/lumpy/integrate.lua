@@ -435,7 +435,8 @@ end
 ---------------------------------------------------------------------------
 -- solve_ivp
 ---------------------------------------------------------------------------
-local METHODS = {RK23 = true, RK45 = true, DOP853 = true, Radau = true, BDF = true}
+local METHODS = {RK23 = true, RK45 = true, DOP853 = true, Radau = true, BDF = true,
+                 LSODA = true}
 local IVP_OPTS = {
   method = true, t_eval = true, dense_output = true, events = true, args = true,
   rtol = true, atol = true, max_step = true, first_step = true, jac = true,
@@ -562,6 +563,72 @@ function M.solve_ivp(fun, t_span, y0, opts)
   end
   o.events = normalise_events(opts.events)
   return C.solve_ivp(fun, t0, tf, y, o)
+end
+
+---------------------------------------------------------------------------
+-- odeint: LSODA at the requested times, SciPy's argument order func(y, t)
+---------------------------------------------------------------------------
+local ODEINT_OPTS = {args = true, Dfun = true, rtol = true, atol = true, h0 = true, hmax = true,
+                     tfirst = true, full_output = true}
+
+function M.odeint(func, y0, t, opts)
+  if not iscallable(func) and type(func) ~= "userdata" then
+    error(string.format("bad argument #1 to 'odeint' (function expected, got %s)", type(func)), 2)
+  end
+  if type(y0) == "number" then y0 = {y0} end
+  if type(y0) ~= "table" and not core.isarray(y0) then
+    error("bad argument #2 to 'odeint' (y0 must be an array or a table of numbers)", 2)
+  end
+  local y = core.array(y0, "float64")
+  if y.ndim ~= 1 then error("bad argument #2 to 'odeint' (y0 must be 1-d)", 2) end
+  if type(t) ~= "table" and not core.isarray(t) then
+    error("bad argument #3 to 'odeint' (t must be an array or a table of numbers)", 2)
+  end
+  local tt = core.array(t, "float64")
+  if tt.ndim ~= 1 or tt.size < 1 then
+    error("bad argument #3 to 'odeint' (t must be a non-empty 1-d sequence)", 2)
+  end
+  local tl = tt:totable()
+  for i = 3, #tl do
+    if (tl[i] - tl[i - 1]) * (tl[2] - tl[1]) <= 0 then
+      error("bad argument #3 to 'odeint' (t must be strictly monotonic)", 2)
+    end
+  end
+  opts = checkopts("odeint", opts, ODEINT_OPTS, 4)
+  local n = y.size
+  local o = {method = "LSODA", rtol = opts.rtol or 1.49012e-8, atol = opts.atol or 1.49012e-8,
+             args = opts.args, jac = opts.Dfun, tfirst = opts.tfirst and true or false,
+             first_step = opts.h0, max_step = opts.hmax}
+  if opts.args ~= nil and type(opts.args) ~= "table" then
+    error("bad argument #4 to 'odeint' (option 'args' must be a table)", 2)
+  end
+  if type(o.atol) ~= "number" then o.atol = core.array(o.atol, "float64") end
+  local rows = {}
+  local res
+  if #tl > 1 then
+    -- the driver takes t_eval ascending
+    if tl[#tl] < tl[1] then
+      local r = {}
+      for i = #tl, 1, -1 do r[#r + 1] = tl[i] end
+      o.t_eval = core.array(r, "float64")
+    else
+      o.t_eval = tt
+    end
+    res = C.solve_ivp(func, tl[1], tl[#tl], y, o)
+  end
+  local yt = res and res.y:totable() or nil
+  local y0t = y:totable()
+  for k = 1, #tl do
+    local row = {}
+    for i = 1, n do row[i] = (k == 1 or not yt) and y0t[i] or (yt[i][k] or (0 / 0)) end
+    rows[k] = row
+  end
+  local out = core.array(rows, "float64")
+  local info = {nfe = res and res.nfev or 0, nje = res and res.njev or 0,
+                message = res and (res.success and "Integration successful." or res.message)
+                  or "Integration successful.",
+                success = res == nil or res.success}
+  return out, info
 end
 
 return M
