@@ -244,6 +244,27 @@ static inline cplx csign_(cplx z) {
   }
   return z / m;
 }
+/* NumPy's complex power: exact products for small integer exponents,
+** 0 ** b is 0 for real b > 0 and NaN otherwise (b != 0) */
+static inline cplx cpow_(cplx a, cplx b) {
+  double br = creal(b), bi = cimag(b);
+  if (br == 0 && bi == 0) return 1;
+  if (creal(a) == 0 && cimag(a) == 0) {
+    if (br > 0 && bi == 0) return 0;
+    return NAN + I * NAN;
+  }
+  if (bi == 0 && br == floor(br) && fabs(br) < 100) {
+    int n = (int)fabs(br);
+    cplx r = 1, x = a;
+    while (n) {
+      if (n & 1) r *= x;
+      x *= x;
+      n >>= 1;
+    }
+    return br < 0 ? 1 / r : r;
+  }
+  return cpow(a, b);
+}
 static inline cplx crint_(cplx z) { return rint(creal(z)) + I * rint(cimag(z)); }
 
 /* float sign keeps NaN and zero */
@@ -357,7 +378,7 @@ BINLOOP(add_c128, cplx, cplx, a + b)
 BINLOOP(sub_c128, cplx, cplx, a - b)
 BINLOOP(mul_c128, cplx, cplx, a * b)
 BINLOOP(div_c128, cplx, cplx, a / b)
-BINLOOP(pow_c128, cplx, cplx, (b == 0 ? (cplx)1 : cpow(a, b)))
+BINLOOP(pow_c128, cplx, cplx, cpow_(a, b))
 BINLOOP(max_c128, cplx, cplx, cmax(a, b))
 BINLOOP(min_c128, cplx, cplx, cmin(a, b))
 BINLOOP(fmax_c128, cplx, cplx, cfmax(a, b))
@@ -689,10 +710,12 @@ static int promote_ops(lua_State *L, const Ufunc *u, Operand *ops, int nin) {
   }
   /* integer scalars must fit an integer computation */
   for (k = first; k < nin; k++) {
-    if (ops[k].weak == LUMPY_INT64 && ISINT(s) && !intfits(lua_tointeger(L, ops[k].idx), s)) {
+    int ct = u->ct[s];
+    if (ops[k].weak == LUMPY_INT64 && ct >= 0 && ISINT(ct) &&
+        !intfits(lua_tointeger(L, ops[k].idx), ct)) {
       if (u->flags & F_CMP) s = LUMPY_INT64;
       else lumpy_error(L, "lumpy.%s: integer %I out of bounds for %s", u->name,
-                       lua_tointeger(L, ops[k].idx), lumpy_dtypes[s].name);
+                       lua_tointeger(L, ops[k].idx), lumpy_dtypes[ct].name);
     }
   }
   return s;
