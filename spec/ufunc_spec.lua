@@ -432,3 +432,34 @@ describe("lumpy.ufunc", function()
     end)
   end)
 end)
+
+describe("lumpy.ufunc", function()
+  describe("exp", function()
+    it("agrees with the C library's exp to 2 ulp over the whole float64 range", function()
+      local n = 20001
+      local x = np.linspace(-746, 710, n)
+      local y = np.exp(x)
+      local worst = 0
+      for i = 1, n, 7 do
+        local xi = x:get(i)
+        local e, g = math.exp(xi), y:get(i)
+        if e == 0 or e == math.huge then
+          assert.are.equal(e, g)
+        else
+          local err = math.abs(g - e) / e
+          if err > worst then worst = err end
+        end
+      end
+      assert.is_true(worst <= 4.5e-16, "relative error " .. worst)
+      -- strided input takes the scalar path
+      local m = np.zeros{n, 2}
+      local s = m.T[1]
+      np.add(s, x, s)
+      assert.is_true(np.array_equal(np.exp(s), np.exp(x)) or np.allclose(np.exp(s), np.exp(x), 1e-15, 0))
+      local sp = np.exp(np.array{0 / 0, math.huge, -math.huge, 0.0, -0.0, 709.5, -708.5, -745.5})
+      assert.is_true(sp:get(1) ~= sp:get(1))
+      assert.are.same({math.huge, 0.0, 1.0, 1.0, math.exp(709.5), math.exp(-708.5), math.exp(-745.5)},
+        {sp:get(2), sp:get(3), sp:get(4), sp:get(5), sp:get(6), sp:get(7), sp:get(8)})
+    end)
+  end)
+end)
