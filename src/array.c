@@ -792,8 +792,10 @@ static char *elemptr(lua_State *L, Array *a, int first, int nidx) {
     else {
       int isnum;
       i = lua_tointegerx(L, first + k, &isnum);
-      if (!isnum || lua_type(L, first + k) != LUA_TNUMBER)
+      if (lua_type(L, first + k) != LUA_TNUMBER)
         luaL_typeerror(L, first + k, "integer index");
+      if (!isnum)
+        lumpy_error(L, "index %f is not an integer", (double)lua_tonumber(L, first + k));
     }
     /* one unsigned compare for 1..n */
     if ((lua_Unsigned)i - 1u < (lua_Unsigned)n) i -= 1;

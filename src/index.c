@@ -264,12 +264,12 @@ static int64_t checkpos(lua_State *L, lua_Integer i, int axis, int64_t n) {
 /* the integer at idx (a number with an integral value), raising with what */
 static lua_Integer checkint(lua_State *L, int idx, const char *what) {
   int isint;
-  lua_Integer i = lua_tointegerx(L, idx, &isint);
-  if (!isint) {
-    if (lua_type(L, idx) == LUA_TNUMBER)
-      lumpy_error(L, "%s %f is not an integer", what, (double)lua_tonumber(L, idx));
+  lua_Integer i;
+  if (lua_type(L, idx) != LUA_TNUMBER)    /* no string coercion */
     lumpy_error(L, "%s must be an integer, got %s", what, luaL_typename(L, idx));
-  }
+  i = lua_tointegerx(L, idx, &isint);
+  if (!isint)
+    lumpy_error(L, "%s %f is not an integer", what, (double)lua_tonumber(L, idx));
   return i;
 }
 
