@@ -302,6 +302,18 @@ describe("lumpy.index", function()
       assert.are.same({2, 2, 4}, b[{{}, np.array{1, 3}}].shape)
     end)
 
+    it("index arrays and masks may share memory with the array they index", function()
+      local a = np.array{3, 1, 2}
+      a[a] = np.array{10, 20, 30}          -- a[{3, 1, 2}] = ... as NumPy's a[a - 1]
+      assert.are.same({20, 30, 10}, a:totable())
+      local b = np.array{true, false, true, true}
+      b[b] = false
+      assert.are.same({false, false, false, false}, b:totable())
+      local c = np.array({2, 1, 1}, "int32")
+      c[c[{{1, 2}}]] = 3                   -- c[{2, 1}] = 3
+      assert.are.same({3, 3, 1}, c:totable())
+    end)
+
     it("assignment with repeated indices stores the last value", function()
       local a = np.zeros(3, "int64")
       a[np.array{2, 2, 2}] = np.array{1, 2, 3}

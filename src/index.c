@@ -230,6 +230,65 @@ static int64_t countmask(const uint8_t *m, int64_t n) {
   return k;
 }
 
+/* a[idx] and a[idx] = v on a 1-d array with a contiguous index array: the
+** index check and the copy in one pass, per index dtype and item size.
+** Returns the position of the first bad index, or -1. A scatter runs only
+** after takecheck has passed, so it never stops half way. */
+#define TAKELOOP(NAME, TI, T) \
+static int64_t NAME(char *base, int64_t st, int64_t n, const char *ixp, \
+                    int64_t cnt, char *d, int64_t ds, int scatter) { \
+  const TI *ix = (const TI *)ixp; \
+  int64_t i; \
+  for (i = 0; i < cnt; i++, d += ds) { \
+    int64_t v = (int64_t)ix[i]; \
+    if (v >= 1 && v <= n) v -= 1; \
+    else if (v < 0 && v >= -n) v += n; \
+    else return i; \
+    if (scatter) memcpy(base + v * st, d, sizeof(T)); \
+    else memcpy(d, base + v * st, sizeof(T)); \
+  } \
+  return -1; \
+}
+#define TAKEROW(S, TI) \
+  TAKELOOP(take_##S##_1, TI, uint8_t) TAKELOOP(take_##S##_4, TI, uint32_t) \
+  TAKELOOP(take_##S##_8, TI, uint64_t) TAKELOOP(take_##S##_16, TI, Bytes16)
+TAKEROW(u8, uint8_t)
+TAKEROW(i32, int32_t)
+TAKEROW(i64, int64_t)
+
+typedef int64_t (*TakeFn)(char *, int64_t, int64_t, const char *, int64_t, char *,
+                          int64_t, int);
+
+static TakeFn takefn(int idxdtype, int itemsize) {
+  static const TakeFn t[3][4] = {
+    {take_u8_1, take_u8_4, take_u8_8, take_u8_16},
+    {take_i32_1, take_i32_4, take_i32_8, take_i32_16},
+    {take_i64_1, take_i64_4, take_i64_8, take_i64_16},
+  };
+  int r = idxdtype == LUMPY_UINT8 ? 0 : idxdtype == LUMPY_INT32 ? 1 : 2;
+  int c = itemsize == 1 ? 0 : itemsize == 4 ? 1 : itemsize == 8 ? 2 : 3;
+  return t[r][c];
+}
+
+#define CHECKLOOP(NAME, TI) \
+static int64_t NAME(const char *ixp, int64_t cnt, int64_t n) { \
+  const TI *ix = (const TI *)ixp; \
+  int64_t i; \
+  for (i = 0; i < cnt; i++) { \
+    int64_t v = (int64_t)ix[i]; \
+    if (!((v >= 1 && v <= n) || (v < 0 && v >= -n))) return i; \
+  } \
+  return -1; \
+}
+CHECKLOOP(check_u8, uint8_t)
+CHECKLOOP(check_i32, int32_t)
+CHECKLOOP(check_i64, int64_t)
+
+static int64_t takecheck(int idxdtype, const char *ix, int64_t cnt, int64_t n) {
+  return idxdtype == LUMPY_UINT8 ? check_u8(ix, cnt, n) :
+         idxdtype == LUMPY_INT32 ? check_i32(ix, cnt, n) : check_i64(ix, cnt, n);
+}
+
 /* ------------------------------------------------------------------ */
 /* parsing keys                                                        */
 /* ------------------------------------------------------------------ */
@@ -291,34 +350,49 @@ static void toomany(lua_State *L, const Array *a, int keyidx, int nkey) {
               a->ndim, used);
 }
 
-/* reads field i (or the named one) of the range table at t; 0 when absent */
-static int rangefield(lua_State *L, int t, int i, const char *name, lua_Integer *v) {
-  int pos = lua_rawgeti(L, t, i) != LUA_TNIL;
-  int named = lua_getfield(L, t, name) != LUA_TNIL;
-  if (pos && named) lumpy_error(L, "range %s given twice", name);
-  if (named) lua_remove(L, -2);   /* keep the value present (or nil) on top */
-  else lua_pop(L, 1);
-  if (pos || named) {
-    char what[16];
-    memcpy(what, "range ", 6);
-    strcpy(what + 6, name);
-    *v = checkint(L, -1, what);
+/* reads the range table at t in one pass: positional entries 1..3 or the
+** fields start, stop, step, each given once; any other key is an error.
+** has[k] tells which of the three were given, v[k] their values */
+static void rangefields(lua_State *L, int t, lua_Integer *v, int *has) {
+  static const char *const names[] = {"start", "stop", "step"};
+  static const char *const what[] = {"range start", "range stop", "range step"};
+  has[0] = has[1] = has[2] = 0;
+  lua_pushnil(L);
+  while (lua_next(L, t)) {
+    int k = -1, kt = lua_type(L, -2);
+    if (kt == LUA_TNUMBER) {
+      int isint;
+      lua_Integer i = lua_tointegerx(L, -2, &isint);
+      if (!isint || i < 1 || i > 3)
+        lumpy_error(L, "a range has at most 3 entries {start, stop, step}");
+      k = (int)i - 1;
+    }
+    else if (kt == LUA_TSTRING) {
+      const char *name = lua_tostring(L, -2);
+      for (k = 2; k >= 0 && strcmp(name, names[k]) != 0; k--) {}
+      if (k < 0)
+        lumpy_error(L, "unknown range field '%s' (expected start, stop or step)", name);
+    }
+    else lumpy_error(L, "invalid key of type %s in a range", luaL_typename(L, -2));
+    if (has[k]) lumpy_error(L, "range %s given twice", names[k]);
+    v[k] = checkint(L, -1, what[k]);
+    has[k] = 1;
+    lua_pop(L, 1);
   }
-  lua_pop(L, 1);
-  return pos || named;
 }
 
 /* a range {start, stop, step} (inclusive stop, 1-based or negative) on an axis
 ** of size n, clipped like a Python slice, into start/count/step (0-based) */
 static void getrange(lua_State *L, int t, int64_t n, Entry *e) {
-  lua_Integer start = 0, stop = 0, step = 1;
-  int hasstart = rangefield(L, t, 1, "start", &start);
-  int hasstop = rangefield(L, t, 2, "stop", &stop);
+  lua_Integer v[3], start, stop, step;
+  int has[3], hasstart, hasstop;
   int64_t lo, hi;
-  rangefield(L, t, 3, "step", &step);
-  if (lua_rawgeti(L, t, 4) != LUA_TNIL)
-    lumpy_error(L, "a range has at most 3 entries {start, stop, step}");
-  lua_pop(L, 1);
+  rangefields(L, t, v, has);
+  hasstart = has[0];
+  hasstop = has[1];
+  start = v[0];
+  stop = v[1];
+  step = has[2] ? v[2] : 1;
   if (step == 0) lumpy_error(L, "range step must not be zero");
   /* 0-based positions, clipped to [-1, n]; 0 means "before the first" */
 #define POS0(k) ((k) >= 1 ? ((k) - 1 < n ? (k) - 1 : n) \
@@ -423,7 +497,7 @@ static void getkey(lua_State *L, const Array *a, Key *k) {
       int isarr;
       if (lua_rawgeti(L, 2, i) == LUA_TNIL)
         lumpy_error(L, "index entry %I is nil (use {} for a whole axis)", i);
-      isarr = lumpy_toarray(L, -1) != NULL;
+      isarr = lua_type(L, -1) == LUA_TUSERDATA;
       getentry(L, a, k, -1, 2, (int)n);
       if (!isarr) lua_pop(L, 1);    /* arrays stay on the stack */
     }
@@ -610,13 +684,32 @@ static void setdense(Gather *g, char *dense, int contiguous) {
   }
 }
 
-/* a single mask entry covering all axes, with a and the mask contiguous */
-static const Array *simplemask(lua_State *L, const Array *a, const Key *k) {
+/* a single mask entry covering all axes, with a and the mask contiguous
+** (and, for a scatter, not sharing memory with a) */
+static const Array *simplemask(lua_State *L, const Array *a, const Key *k, int scatter) {
   const Array *m;
   if (k->n != 1 || k->e[0].kind != K_MASK) return NULL;
   m = lumpy_toarray(L, k->e[0].aidx);
-  if (m->ndim != a->ndim || !lumpy_iscontiguous(m) || !lumpy_iscontiguous(a)) return NULL;
+  if (m->ndim != a->ndim || !lumpy_iscontiguous(m) || !lumpy_iscontiguous(a) ||
+      (scatter && m->owner == a->owner)) return NULL;
   return m;
+}
+
+/* a single contiguous integer index array on a 1-d array (for a scatter,
+** not sharing memory with a) */
+static const Array *simpletake(lua_State *L, const Array *a, const Key *k, int scatter) {
+  const Array *ix;
+  if (k->n != 1 || k->e[0].kind != K_INTARR || a->ndim != 1) return NULL;
+  ix = lumpy_toarray(L, k->e[0].aidx);
+  return lumpy_iscontiguous(ix) && !(scatter && ix->owner == a->owner) ? ix : NULL;
+}
+
+static void badtake(lua_State *L, const Array *ix, int64_t i, int64_t n) {
+  int64_t v = ix->dtype == LUMPY_UINT8 ? ((const uint8_t *)ix->data)[i] :
+              ix->dtype == LUMPY_INT32 ? ((const int32_t *)ix->data)[i] :
+              ((const int64_t *)ix->data)[i];
+  lumpy_error(L, "index %I is out of bounds for axis 1 with size %I",
+              (lua_Integer)v, (lua_Integer)n);
 }
 
 /* ------------------------------------------------------------------ */
@@ -647,10 +740,18 @@ int lumpy_getitem(lua_State *L) {
     else lumpy_newview(L, 1, p, vnd, vshape, vst);
     return 1;
   }
-  if ((m = simplemask(L, a, &k)) != NULL) {
+  if ((m = simplemask(L, a, &k, 0)) != NULL) {
     int64_t cnt = countmask((const uint8_t *)m->data, m->size);
     out = lumpy_newarray(L, a->dtype, 1, &cnt, 0);
     maskfn(ITEMSIZE(a->dtype))(a->data, (const uint8_t *)m->data, a->size, out->data, 0);
+    return 1;
+  }
+  if ((m = simpletake(L, a, &k, 0)) != NULL) {
+    int64_t bad;
+    out = lumpy_newarray(L, a->dtype, m->ndim, m->shape, 0);
+    bad = takefn(m->dtype, ITEMSIZE(a->dtype))(a->data, a->strides[0], a->shape[0],
+          m->data, m->size, out->data, ITEMSIZE(a->dtype), 0);
+    if (bad >= 0) badtake(L, m, bad, a->shape[0]);
     return 1;
   }
   off = advoffsets(L, a, &k, vst);
@@ -694,7 +795,7 @@ static Array *densevalue(lua_State *L, const Array *a, Array *v, int nd, const i
 }
 
 int lumpy_setitem(lua_State *L) {
-  Array *a = lumpy_checkarray(L, 1), *off, *v;
+  Array *a = lumpy_checkarray(L, 1), *off, *v = NULL;
   int64_t vshape[LUMPY_MAXDIMS], vst[LUMPY_MAXDIMS], oshape[LUMPY_MAXDIMS];
   const Array *m;
   cplx elem[1];
@@ -742,7 +843,7 @@ int lumpy_setitem(lua_State *L) {
     lumpy_assign(L, &dst, v);
     return 0;
   }
-  if ((m = simplemask(L, a, &k)) != NULL) {
+  if ((m = simplemask(L, a, &k, 1)) != NULL) {
     MaskFn fn = maskfn(ITEMSIZE(a->dtype));
     if (scalar) fn(a->data, (const uint8_t *)m->data, a->size, (char *)elem, 2);
     else {
@@ -750,6 +851,15 @@ int lumpy_setitem(lua_State *L) {
       v = densevalue(L, a, v, 1, &cnt);
       fn(a->data, (const uint8_t *)m->data, a->size, v->data, 1);
     }
+    return 0;
+  }
+  if ((m = simpletake(L, a, &k, 1)) != NULL) {
+    int64_t bad = takecheck(m->dtype, m->data, m->size, a->shape[0]);
+    char *d = (char *)elem;
+    if (bad >= 0) badtake(L, m, bad, a->shape[0]);
+    if (!scalar) d = densevalue(L, a, v, m->ndim, m->shape)->data;
+    takefn(m->dtype, ITEMSIZE(a->dtype))(a->data, a->strides[0], a->shape[0],
+          m->data, m->size, d, scalar ? 0 : ITEMSIZE(a->dtype), 1);
     return 0;
   }
   off = advoffsets(L, a, &k, vst);
