@@ -81,10 +81,10 @@ build-asan/lumpy:
 	mkdir -p build-asan/lumpy
 
 # a C host program embedding Lua and lumpy (examples/embed/host.c)
-embed: $(OBJDIR)/embed-host
-$(OBJDIR)/embed-host: examples/embed/host.c $(SO) src/lumpy.h
-	$(CC) -std=c99 $(WARN) $(CFLAGS) -Isrc $(PKG_CFLAGS) -o $@ $< $(SO) \
-	  -Wl,-rpath,$(abspath $(dir $(SO))) $(shell pkg-config --libs lua5.4) -lm
+embed: $(OBJDIR)/embed-host $(OBJDIR)/embed-threads
+$(OBJDIR)/embed-%: examples/embed/%.c $(SO) src/lumpy.h
+	$(CC) -std=c99 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) -Isrc $(PKG_CFLAGS) -o $@ $< $(SO) \
+	  -Wl,-rpath,$(abspath $(dir $(SO))) $(shell pkg-config --libs lua5.4) -lpthread -lm
 
 bench: deps
 	@$(MAKE) --no-print-directory all

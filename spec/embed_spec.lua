@@ -15,4 +15,17 @@ describe("lumpy embedding API", function()
     assert.matches("f%(1%) = 0.367879\n", out)
     assert.matches("released 1 host buffer", out)
   end)
+  it("separate states in separate threads at once (examples/embed/threads.c)", function()
+    local ok = os.execute("make -s embed > /tmp/lumpy-embed-build.log 2>&1")
+    assert.is_true(ok, io.open("/tmp/lumpy-embed-build.log"):read("a"))
+    local p = io.popen("env -u LD_PRELOAD LUA_PATH='lua/?.lua;lua/?/init.lua;;' ./build/embed-threads 2>&1")
+    local out = p:read("a")
+    local _, _, code = p:close()
+    assert.are.equal(0, code, out)
+    for id = 1, 4 do
+      local expect = 999 * 1000 // 2 + 1000 * id
+      assert.matches(("thread %d: ok 1, result %d %%(expected %d%%), released 200 of 200")
+        :format(id, expect, expect), out)
+    end
+  end)
 end)
