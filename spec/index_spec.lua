@@ -471,6 +471,10 @@ describe("lumpy.index", function()
       errmatch("range stop must be an integer, got string", function() return v[{{1, "2"}}] end)
       errmatch("range step given twice", function() return v[{{1, 2, 1, step = 1}}] end)
       errmatch("a range has at most 3 entries", function() return v[{{1, 2, 1, 4}}] end)
+      errmatch("a range has at most 3 entries", function() return v[{{[0] = 1}}] end)
+      errmatch("unknown range field 'strat' (expected start, stop or step)",
+        function() return v[{{strat = 2}}] end)
+      errmatch("invalid key of type boolean in a range", function() return v[{{[true] = 1}}] end)
       errmatch("a range must be an entry of the key table", function() return v[{start = 2}] end)
       local c = np.array{1}
       c:close()
