@@ -342,6 +342,9 @@ describe("lumpy.index", function()
       assert.are.same({1, -2, 3, 0}, a:totable())
       a[1] = 7.9
       assert.are.equal(7, a[1])
+      a[2] = np.array{5.5}                 -- a one-element array stores its element
+      a[{3}] = {6}
+      assert.are.same({7, 5, 6, 0}, a:totable())
       local u = np.zeros(3, "uint8")
       u[{{}}] = np.array{true, false, true}
       assert.are.same({1, 0, 1}, u:totable())
@@ -522,8 +525,13 @@ describe("lumpy.index", function()
         function() a[np.array{1, 2}] = np.array{{1, 2}, {3, 4}} end)
       errmatch("could not broadcast input array from shape {4} into shape {3}",
         function() a[1] = {1, 2, 3, 4} end)
+      errmatch("could not broadcast input array from shape {2} into shape {}",
+        function() a[{1, 1}] = np.array{1, 2} end)
+      errmatch("could not broadcast input array from shape {2} into shape {}",
+        function() v[1] = {1, 2} end)
       errmatch("cannot assign nil to array elements", function() a[1] = nil end)
-      errmatch("cannot store a string", function() v[1] = "x" end)
+      errmatch("cannot assign nil to array elements", function() v[1] = nil end)
+      errmatch("cannot make an array from a string", function() v[1] = "x" end)
       errmatch("cannot make an array from a string", function() a[{{}}] = "x" end)
       errmatch("cannot make an array from a ragged table", function() a[1] = {1, {2}} end)
     end)

@@ -804,20 +804,20 @@ int lumpy_setitem(lua_State *L) {
   Key k;
   Gather g;
   lua_settop(L, 3);
-  if (lua_isinteger(L, 2) && a->ndim == 1) {
+  scalar = isscalar(L, 3);
+  if (scalar && lua_isinteger(L, 2) && a->ndim == 1) {    /* the common case */
     int64_t i = checkpos(L, lua_tointeger(L, 2), 0, a->shape[0]);
     lumpy_setelem(L, 3, a->dtype, a->data + i * a->strides[0]);
     return 0;
   }
   getkey(L, a, &k);
   p = basicview(a, &k, &vnd, vshape, vst);
-  if (k.nadv == 0 && k.nint == a->ndim) {
-    lumpy_setelem(L, 3, a->dtype, p);
+  if (!scalar) v = valuearray(L, 3);
+  if (k.nadv == 0 && k.nint == a->ndim && (scalar || v->size == 1)) {
+    lumpy_setelem(L, 3, a->dtype, p);   /* one element (other values: shape error below) */
     return 0;
   }
-  scalar = isscalar(L, 3);
   if (scalar) lumpy_setelem(L, 3, a->dtype, (char *)elem);
-  else v = valuearray(L, 3);
   if (k.nadv == 0) {    /* a view: assign through a header on the C stack */
     Array dst, src;
     int d;
