@@ -516,6 +516,17 @@ describe("lumpy.index", function()
         function() return a[{np.array{1, 2}, np.array{1, 2, 3}}] end)
     end)
 
+    it("reject results with more than 32 dimensions", function()
+      local ones = {}
+      for i = 1, 30 do ones[i] = 1 end
+      local big, ix = np.zeros(ones), np.zeros(ones, "int64")
+      ix[{}] = 1
+      errmatch("indexing result would have 59 dimensions, more than 32",
+        function() return big[ix] end)
+      errmatch("indexing result would have 59 dimensions, more than 32",
+        function() big[ix] = 1 end)
+    end)
+
     it("reject values of the wrong shape or type", function()
       errmatch("could not broadcast input array from shape {3} into shape {2}",
         function() a[{{}, 1}] = np.array{1, 2, 3} end)

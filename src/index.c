@@ -630,21 +630,25 @@ static Array *advoffsets(lua_State *L, const Array *a, const Key *k, const int64
 ** NumPy's rule: when the array entries (with the integers among them) are
 ** next to each other, the broadcast index axes replace them in place;
 ** otherwise they come first. */
-static void advlayout(const Key *k, char *p, int vnd, const int64_t *vshape,
+static void advlayout(lua_State *L, const Key *k, char *p, int vnd, const int64_t *vshape,
                       const int64_t *vst, const Array *off, Gather *g,
                       int *ond, int64_t *oshape) {
   int isadv[LUMPY_MAXDIMS], first = -1, last = -1, i, d, n = 0, adjacent, av0 = -1;
+  int nadvaxes = 0;
   for (d = 0; d < vnd; d++) isadv[d] = 0;
   for (i = 0; i < k->n; i++) {
     const Entry *e = &k->e[i];
     if (e->kind == K_RANGE) continue;
     if (first < 0) first = i;
     last = i;
-    if (e->kind == K_INTARR) isadv[e->vaxis] = 1;
+    if (e->kind == K_INTARR) isadv[e->vaxis] = 1, nadvaxes++;
     else if (e->kind == K_MASK)
-      for (d = 0; d < (int)e->count; d++) isadv[e->vaxis + d] = 1;
+      for (d = 0; d < (int)e->count; d++) isadv[e->vaxis + d] = 1, nadvaxes++;
     if (e->kind != K_INT && av0 < 0) av0 = e->vaxis;
   }
+  if (vnd - nadvaxes + off->ndim > LUMPY_MAXDIMS)
+    lumpy_error(L, "indexing result would have %d dimensions, more than %d",
+                vnd - nadvaxes + off->ndim, LUMPY_MAXDIMS);
   adjacent = last - first + 1 == k->nadv + k->nint;
   g->base = p;
   g->offs = (const int64_t *)off->data;
@@ -757,7 +761,7 @@ int lumpy_getitem(lua_State *L) {
   off = advoffsets(L, a, &k, vst);
   g.dtype = a->dtype;
   g.scatter = 0;
-  advlayout(&k, p, vnd, vshape, vst, off, &g, &ond, oshape);
+  advlayout(L, &k, p, vnd, vshape, vst, off, &g, &ond, oshape);
   out = lumpy_newarray(L, a->dtype, ond, oshape, 0);
   setdense(&g, out->data, 1);
   rungather(&g);
@@ -865,7 +869,7 @@ int lumpy_setitem(lua_State *L) {
   off = advoffsets(L, a, &k, vst);
   g.dtype = a->dtype;
   g.scatter = 1;
-  advlayout(&k, p, vnd, vshape, vst, off, &g, &ond, oshape);
+  advlayout(L, &k, p, vnd, vshape, vst, off, &g, &ond, oshape);
   if (scalar) setdense(&g, (char *)elem, 0);
   else setdense(&g, densevalue(L, a, v, ond, oshape)->data, 1);
   rungather(&g);
