@@ -144,9 +144,11 @@ INTROSORT(isort_c, CPair, LESS_C)
 /* LSD radix sort                                                      */
 /* ------------------------------------------------------------------ */
 
+#ifndef RBITS
 #define RBITS 11
+#endif
 #define RSIZE (1 << RBITS)
-#define RPASSES 6
+#define RPASSES ((64 + RBITS - 1) / RBITS)
 #define RADIXMIN 512     /* shorter lanes use introsort */
 
 typedef int64_t Hist[RPASSES][RSIZE];
@@ -161,12 +163,7 @@ static void NAME(T *x, T *tmp, int64_t n, Hist h) { \
   memset(h, 0, sizeof(Hist)); \
   for (i = 0; i < n; i++) { \
     uint64_t k = KEY(x[i]); \
-    h[0][k & (RSIZE - 1)]++; \
-    h[1][(k >> 11) & (RSIZE - 1)]++; \
-    h[2][(k >> 22) & (RSIZE - 1)]++; \
-    h[3][(k >> 33) & (RSIZE - 1)]++; \
-    h[4][(k >> 44) & (RSIZE - 1)]++; \
-    h[5][k >> 55]++; \
+    for (p = 0; p < RPASSES; p++) h[p][(k >> (p * RBITS)) & (RSIZE - 1)]++; \
   } \
   for (p = 0; p < RPASSES; p++) { \
     int sh = p * RBITS, d; \
@@ -197,12 +194,13 @@ typedef struct Work {
   Hist *h;
 } Work;
 
-static void newwork(lua_State *L, Work *w, int64_t n) {
-  int64_t bytes = 2 * n * (int64_t)sizeof(CPair) + (int64_t)sizeof(Hist) + 64;
+/* ea, eb: bytes per element of the two buffers */
+static void newwork(lua_State *L, Work *w, int64_t n, int ea, int eb) {
+  int64_t bytes = (int64_t)sizeof(Hist) + n * (ea + eb);
   Array *buf = lumpy_newarray(L, LUMPY_UINT8, 1, &bytes, 0);
   w->h = (Hist *)buf->data;
   w->a = buf->data + sizeof(Hist);
-  w->b = w->a + n * (int64_t)sizeof(CPair);
+  w->b = w->a + n * ea;
 }
 
 static void sortkeys(uint64_t *k, int64_t n, Work *w) {
@@ -401,7 +399,9 @@ static void sortinplace(lua_State *L, Array *a, int ax) {
   c.n = a->shape[ax];
   c.sa = a->strides[ax];
   if (a->size == 0 || c.n < 2) return;
-  newwork(L, &c.w, c.n);
+  if (c.dtype == LUMPY_COMPLEX128) newwork(L, &c.w, c.n, sizeof(CPair), sizeof(cplx));
+  else if (c.dtype == LUMPY_FLOAT64 && c.sa == 8) newwork(L, &c.w, c.n, 0, 8);
+  else newwork(L, &c.w, c.n, 8, 8);
   eachlane(a->ndim, a->shape, ax, a->data, a->strides, NULL, NULL, dosort, &c);
   lua_pop(L, 1);
 }
@@ -456,7 +456,8 @@ static int sort_argsort(lua_State *L) {
   c.sa = a->strides[ax];
   c.sb = r->strides[ax];
   if (r->size == 0) return 1;
-  newwork(L, &c.w, c.n);
+  if (c.dtype == LUMPY_COMPLEX128) newwork(L, &c.w, c.n, sizeof(CPair), 0);
+  else newwork(L, &c.w, c.n, sizeof(Pair), sizeof(Pair));
   eachlane(a->ndim, a->shape, ax, a->data, a->strides, r->data, r->strides, doargsort, &c);
   lua_pop(L, 1);
   return 1;
@@ -617,7 +618,8 @@ static int sort_unique(lua_State *L) {
   a = lumpy_ascontig(L, 1, -1);      /* 2 */
   n = a->size;
   dt = a->dtype;
-  newwork(L, &w, n > 0 ? n : 1);     /* 3 */
+  if (dt == LUMPY_COMPLEX128) newwork(L, &w, n, sizeof(CPair), 0);    /* 3 */
+  else newwork(L, &w, n, sizeof(Pair), sizeof(Pair));
   if (n > 0) olanes[dt](a->data, n, ITEMSIZE(dt), &w);
   for (j = 0; j < n; j++) if (j == 0 || !sameas(&w, dt, j)) nu++;
   u = lumpy_newarray(L, dt, 1, &nu, 0);                              /* 4 */
