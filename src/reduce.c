@@ -659,15 +659,15 @@ static void divide(Array *o, int64_t count, const Array *counts) {
 
 /* float64 (or complex128) mean of a over r, pushed; for nan, NaNs are skipped */
 static Array *meanof(lua_State *L, const Array *a, Red *r, int nan) {
-  int64_t ostr[LUMPY_MAXDIMS];
+  int64_t ostr[LUMPY_MAXDIMS], cstr[LUMPY_MAXDIMS];
   int isc = a->dtype == LUMPY_COMPLEX128;
   Array *o = redout(L, a, r, isc ? LUMPY_COMPLEX128 : LUMPY_FLOAT64, ostr);
   if (nan && (ISFLOAT(a->dtype) || isc)) {
     int oidx = lua_gettop(L);
-    Array *c = redout(L, a, r, LUMPY_INT64, ostr);
+    Array *c = redout(L, a, r, LUMPY_INT64, cstr);
     redrun(a, o, ostr, a->dtype == LUMPY_FLOAT32 ? nsumd_f32
                        : a->dtype == LUMPY_FLOAT64 ? nsum_f64 : nsum_c);
-    redrun(a, c, ostr, a->dtype == LUMPY_FLOAT32 ? cnn_f32
+    redrun(a, c, cstr, a->dtype == LUMPY_FLOAT32 ? cnn_f32
                        : a->dtype == LUMPY_FLOAT64 ? cnn_f64 : cnn_c);
     divide(o, 0, c);
     lua_settop(L, oidx);
@@ -694,7 +694,7 @@ static int reduce_nanmean(lua_State *L) { return mean(L, "nanmean", 1); }
 /* var (or std when sq) */
 static int variance(lua_State *L, const char *name, int isstd) {
   Array *a = arg1(L), *m, *q, *d;
-  int64_t ostr[LUMPY_MAXDIMS], i;
+  int64_t mstr[LUMPY_MAXDIMS], qstr[LUMPY_MAXDIMS], dstr[LUMPY_MAXDIMS], i;
   int isc = a->dtype == LUMPY_COMPLEX128;
   char *data[4];
   const int64_t *st[4];
@@ -703,10 +703,11 @@ static int variance(lua_State *L, const char *name, int isstd) {
   r.name = name;
   redargs(L, &r, a, 2, O_VAR, 1);
   m = meanof(L, a, &r, 0);
-  q = redout(L, a, &r, LUMPY_FLOAT64, ostr);
-  d = redout(L, a, &r, m->dtype, ostr);
+  q = redout(L, a, &r, LUMPY_FLOAT64, qstr);
+  d = redout(L, a, &r, m->dtype, dstr);
+  memcpy(mstr, dstr, sizeof mstr);     /* the mean is shaped and typed like d */
   data[0] = a->data; data[1] = m->data; data[2] = q->data; data[3] = d->data;
-  st[0] = a->strides; st[1] = ostr; st[2] = ostr; st[3] = ostr;
+  st[0] = a->strides; st[1] = mstr; st[2] = qstr; st[3] = dstr;
   lumpy_iterate(4, data, a->ndim, a->shape, st, varloops[a->dtype], NULL);
   div = (double)r.count - r.ddof;
   for (i = 0; i < q->size; i++) {
@@ -1023,10 +1024,10 @@ static int reduce_diff(lua_State *L) {
   if (isopts(L, 2)) {
     static const char *const allowed[] = {"n", "axis", NULL};
     checkopts(L, 2, allowed);
+    lua_settop(L, 2);
     lua_getfield(L, 2, "n");
     lua_getfield(L, 2, "axis");
-    lua_replace(L, 3);
-    lua_replace(L, 2);
+    lua_remove(L, 2);
     axarg = 2;
   }
   if (!lua_isnoneornil(L, 2)) n = luaL_checkinteger(L, 2);
