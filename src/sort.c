@@ -76,8 +76,17 @@ typedef struct CPair { uint64_t re, im; int64_t i; } CPair;
 
 #define LESS_U(a, b) ((a) < (b))
 #define LESS_P(a, b) ((a).k < (b).k || ((a).k == (b).k && (a).i < (b).i))
-#define LESS_C(a, b) ((a).re < (b).re || ((a).re == (b).re && \
-                      ((a).im < (b).im || ((a).im == (b).im && (a).i < (b).i))))
+/* NumPy's complex order: R + Rj < R + nanj < nan + Rj < nan + nanj, each
+** class lexicographic; NaN parts have the key UINT64_MAX */
+#define CCLASS(a) (((a).re == UINT64_MAX) * 2 + ((a).im == UINT64_MAX))
+static inline int less_c(const CPair *a, const CPair *b) {
+  int ca = CCLASS(*a), cb = CCLASS(*b);
+  if (ca != cb) return ca < cb;
+  if (a->re != b->re) return a->re < b->re;
+  if (a->im != b->im) return a->im < b->im;
+  return a->i < b->i;
+}
+#define LESS_C(a, b) less_c(&(a), &(b))
 
 #define INTROSORT(NAME, T, LESS) \
 static void NAME##_ins(T *x, int64_t n) { \
@@ -500,9 +509,10 @@ typedef int64_t (*SearchD)(const char *a, int64_t n, int64_t s, double v, int ri
 
 /* complex: lexicographic with NaN parts last */
 static int cless(cplx x, cplx y) {
-  uint64_t xr = ckey(creal(x)), yr = ckey(creal(y));
-  if (xr != yr) return xr < yr;
-  return ckey(cimag(x)) < ckey(cimag(y));
+  CPair a, b;
+  a.re = ckey(creal(x)); a.im = ckey(cimag(x)); a.i = 0;
+  b.re = ckey(creal(y)); b.im = ckey(cimag(y)); b.i = 0;
+  return less_c(&a, &b);
 }
 static int64_t srch_c(const char *a, int64_t n, int64_t s, cplx v, int right) {
   int64_t lo = 0, hi = n;
@@ -585,6 +595,7 @@ static int sort_searchsorted(lua_State *L) {
 static int sameas(const Work *w, int dt, int64_t j) {
   if (dt == LUMPY_COMPLEX128) {
     const CPair *q = (const CPair *)w->a;
+    if (CCLASS(q[j]) && CCLASS(q[j - 1])) return 1;    /* NaNs are one value */
     return q[j].re == q[j - 1].re && q[j].im == q[j - 1].im;
   }
   return ((const Pair *)w->a)[j].k == ((const Pair *)w->a)[j - 1].k;
