@@ -160,15 +160,16 @@ static int optaxis(lua_State *L, int idx, int ndim, int def) {
   return lumpy_checkaxis(L, (int)luaL_checkinteger(L, idx), ndim, idx);
 }
 
-/* a list of arrays (or values convertible to arrays) at idx: pushes a
+/* a list of arrays (or values convertible to arrays) at idx (the caller
+** fixes the stack top first, as this pushes): pushes a
 ** userdata holding a copy of each header and returns it; values that are
 ** not arrays are converted and kept alive in a table pushed after it */
 static Array *getlist(lua_State *L, int idx, int *n) {
   lua_Integer len, i;
   Array *h;
   int keep;
-  luaL_checktype(L, idx, LUA_TTABLE);
   if (lumpy_toarray(L, idx)) luaL_typeerror(L, idx, "table of arrays");
+  luaL_checktype(L, idx, LUA_TTABLE);
   len = (lua_Integer)lua_rawlen(L, idx);
   if (len == 0) luaL_argerror(L, idx, "need at least one array");
   if (len > 1 << 24) luaL_argerror(L, idx, "too many arrays");
@@ -675,7 +676,7 @@ static int commondtype(const Array *h, int n) {
 
 static int shape_concatenate(lua_State *L) {
   int n, ax;
-  Array *h = getlist(L, 1, &n);
+  Array *h = (lua_settop(L, 2), getlist(L, 1, &n));
   if (h[0].ndim == 0)
     return luaL_argerror(L, 1, "zero-dimensional arrays cannot be concatenated");
   ax = optaxis(L, 2, h[0].ndim, 0);
@@ -685,7 +686,7 @@ static int shape_concatenate(lua_State *L) {
 
 static int shape_stack(lua_State *L) {
   int n, ax, i, d;
-  Array *h = getlist(L, 1, &n);
+  Array *h = (lua_settop(L, 2), getlist(L, 1, &n));
   char b1[400], b2[400];
   for (i = 1; i < n; i++) {
     int same = h[i].ndim == h[0].ndim;
@@ -706,7 +707,7 @@ static int shape_stack(lua_State *L) {
 /* the stacks: atleast_nd on every input, then concatenate along ax */
 static int stacking(lua_State *L, int nd, int ax) {
   int n, i;
-  Array *h = getlist(L, 1, &n);
+  Array *h = (lua_settop(L, 2), getlist(L, 1, &n));
   for (i = 0; i < n; i++) atleast(&h[i], nd);
   if (ax >= h[0].ndim) ax = h[0].ndim - 1;
   concat(L, h, n, ax, optdtype(L, 2, commondtype(h, n)));
@@ -718,7 +719,7 @@ static int shape_hstack(lua_State *L) { return stacking(L, 1, 1); }
 
 static int shape_column_stack(lua_State *L) {
   int n, i;
-  Array *h = getlist(L, 1, &n);
+  Array *h = (lua_settop(L, 2), getlist(L, 1, &n));
   for (i = 0; i < n; i++) {
     if (h[i].ndim < 2) {
       if (h[i].ndim == 0) insertaxis(&h[i], 0);
