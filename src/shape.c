@@ -109,6 +109,14 @@ static void copyc(lua_State *L, const Array *a, char *dst, int dtype) {
 /* argument helpers                                                    */
 /* ------------------------------------------------------------------ */
 
+/* lumpy_checkaxis for any Lua integer (huge ones are out of bounds too) */
+static int axisof(lua_State *L, lua_Integer v, int ndim, int argn) {
+  if (v > LUMPY_MAXDIMS + 1 || v < -LUMPY_MAXDIMS - 1)
+    return luaL_argerror(L, argn, lua_pushfstring(L,
+        "axis %I is out of bounds for array of dimension %d", (LUAI_UACINT)v, ndim));
+  return lumpy_checkaxis(L, (int)v, ndim, argn);
+}
+
 static const char *shapestr(char *buf, const Array *a) {
   return lumpy_shapestr(buf, a->ndim, a->shape);
 }
@@ -127,12 +135,12 @@ static int getaxes(lua_State *L, int idx, int ndim, int *ax, const char *what) {
       v = lua_tointegerx(L, -1, &isnum);
       lua_pop(L, 1);
       if (!isnum) luaL_argerror(L, idx, "axes must be integers");
-      ax[n++] = lumpy_checkaxis(L, (int)v, ndim, idx);
+      ax[n++] = axisof(L, v, ndim, idx);
     }
   }
   else {
     lua_Integer v = luaL_checkinteger(L, idx);
-    ax[n++] = lumpy_checkaxis(L, (int)v, ndim, idx);
+    ax[n++] = axisof(L, v, ndim, idx);
   }
   for (i = 0; i < n; i++)
     for (j = 0; j < i; j++)
@@ -151,13 +159,13 @@ static int optaxis(lua_State *L, int idx, int ndim, int def) {
       int isnum;
       lua_Integer v = lua_tointegerx(L, -1, &isnum);
       if (!isnum) luaL_argerror(L, idx, "option 'axis' must be an integer");
-      ax = lumpy_checkaxis(L, (int)v, ndim, idx);
+      ax = axisof(L, v, ndim, idx);
     }
     lua_pop(L, 1);
     return ax;
   }
   if (lua_isnoneornil(L, idx)) return def;
-  return lumpy_checkaxis(L, (int)luaL_checkinteger(L, idx), ndim, idx);
+  return axisof(L, luaL_checkinteger(L, idx), ndim, idx);
 }
 
 /* a list of arrays (or values convertible to arrays) at idx (the caller
@@ -313,8 +321,8 @@ static int shape_transpose(lua_State *L) {
 
 static int shape_swapaxes(lua_State *L) {
   Array *a = lumpy_asarray(L, 1);
-  int i = lumpy_checkaxis(L, (int)luaL_checkinteger(L, 2), a->ndim, 2);
-  int j = lumpy_checkaxis(L, (int)luaL_checkinteger(L, 3), a->ndim, 3);
+  int i = axisof(L, luaL_checkinteger(L, 2), a->ndim, 2);
+  int j = axisof(L, luaL_checkinteger(L, 3), a->ndim, 3);
   int perm[LUMPY_MAXDIMS], k;
   for (k = 0; k < a->ndim; k++) perm[k] = k;
   perm[i] = j;
@@ -474,8 +482,8 @@ static int shape_diagonal(lua_State *L) {
   int i, j;
   if (a->ndim < 2)
     return luaL_argerror(L, 1, "diagonal requires an array of at least two dimensions");
-  i = lumpy_checkaxis(L, (int)luaL_optinteger(L, 3, 1), a->ndim, 3);
-  j = lumpy_checkaxis(L, (int)luaL_optinteger(L, 4, 2), a->ndim, 4);
+  i = axisof(L, luaL_optinteger(L, 3, 1), a->ndim, 3);
+  j = axisof(L, luaL_optinteger(L, 4, 2), a->ndim, 4);
   if (i == j) return luaL_argerror(L, 4, "axis1 and axis2 cannot be the same");
   diagview(L, 1, k, i, j);
   return 1;
@@ -740,7 +748,10 @@ static int shape_tile(lua_State *L) {
     int ia = i - (nd - a->ndim), ir = i - (nd - nr);
     ash[i] = ia >= 0 ? a->shape[ia] : 1;
     ast[i] = ia >= 0 ? a->strides[ia] : 0;
-    shape[i] = ash[i] * (ir >= 0 ? reps[ir] : 1);
+    int64_t rep = ir >= 0 ? reps[ir] : 1;
+    if (rep > 0 && ash[i] > INT64_MAX / rep)
+      return lumpy_error(L, "tile: the result is too big");
+    shape[i] = ash[i] * rep;
   }
   r = lumpy_newarray(L, a->dtype, nd, shape, 0);
   if (r->size == 0) return 1;
@@ -766,22 +777,24 @@ static int shape_tile(lua_State *L) {
   return 1;
 }
 
-/* copies count blocks of size bytes from src to dst, unrolled per size */
-#define COPYREP(T) \
-  { T v = *(const T *)src; T *o = (T *)dst; int64_t j; \
-    for (j = 0; j < count; j++) o[j] = v; }
-static char *repeatblock(char *dst, const char *src, int64_t count, int64_t size) {
-  switch (size) {
-    case 1: COPYREP(uint8_t) break;
-    case 4: COPYREP(uint32_t) break;
-    case 8: COPYREP(uint64_t) break;
-    case 16: COPYREP(cplx) break;
-    default: {
-      int64_t j;
-      for (j = 0; j < count; j++) memcpy(dst + j * size, src, (size_t)size);
-    }
+/* repeat over outer blocks of n source elements of type T (c) into the
+** result (r): element i of each block written reps[i] times */
+#define REPEATLOOP(T) { \
+    const T *sp = (const T *)src; T *op = (T *)dst; \
+    for (o = 0; o < outer; o++) \
+      for (i = 0; i < n; i++) { \
+        T v = *sp++; int64_t j, k = reps[i]; \
+        for (j = 0; j < k; j++) *op++ = v; \
+      } \
   }
-  return dst + count * size;
+
+/* the same for blocks of any size (the axis is not the last one) */
+static void repeatblocks(char *dst, const char *src, int64_t outer, int64_t n,
+                         int64_t inner, const int64_t *reps) {
+  int64_t o, i, j;
+  for (o = 0; o < outer; o++)
+    for (i = 0; i < n; i++, src += inner)
+      for (j = 0; j < reps[i]; j++, dst += inner) memcpy(dst, src, (size_t)inner);
 }
 
 static int shape_repeat(lua_State *L) {
@@ -789,6 +802,7 @@ static int shape_repeat(lua_State *L) {
   int64_t shape[LUMPY_MAXDIMS], *reps, n, total = 0, outer, inner, i, o;
   int ax, nd, scalar = lua_type(L, 2) == LUA_TNUMBER;
   char *dst;
+  const char *src;
   if (lua_isnoneornil(L, 3)) {   /* on the flattened array */
     int64_t size = a->size;
     nd = 1;
@@ -799,7 +813,7 @@ static int shape_repeat(lua_State *L) {
   }
   else {
     if (a->ndim == 0) return luaL_argerror(L, 3, "axis given for a 0-d array");
-    ax = lumpy_checkaxis(L, (int)luaL_checkinteger(L, 3), a->ndim, 3);
+    ax = axisof(L, luaL_checkinteger(L, 3), a->ndim, 3);
     nd = a->ndim;
     memcpy(shape, a->shape, sizeof(int64_t) * nd);
     c = lumpy_ascontig(L, 1, -1);
@@ -826,23 +840,26 @@ static int shape_repeat(lua_State *L) {
       if (reps[i] < 0) return luaL_argerror(L, 2, "repeats may not contain negative values");
     }
   }
-  for (i = 0; i < n; i++) total += reps[i];
+  for (i = 0; i < n; i++) {
+    if (reps[i] > INT64_MAX - total) return lumpy_error(L, "repeat: the result is too big");
+    total += reps[i];
+  }
   outer = prod(ax, shape);
   inner = prod(nd - ax - 1, shape + ax + 1) * ITEMSIZE(a->dtype);
   shape[ax] = total;
   r = lumpy_newarray(L, a->dtype, nd, shape, 0);
   if (r->size == 0) return 1;
   dst = r->data;
-  for (o = 0; o < outer; o++) {
-    const char *src = c->data + o * n * inner;
-    for (i = 0; i < n; i++, src += inner) {
-      if (inner == ITEMSIZE(a->dtype)) dst = repeatblock(dst, src, reps[i], inner);
-      else {
-        int64_t j;
-        for (j = 0; j < reps[i]; j++, dst += inner) memcpy(dst, src, (size_t)inner);
-      }
+  src = c->data;
+  if (inner == ITEMSIZE(a->dtype)) {
+    switch (inner) {
+      case 1: REPEATLOOP(uint8_t) break;
+      case 4: REPEATLOOP(uint32_t) break;
+      case 8: REPEATLOOP(uint64_t) break;
+      default: REPEATLOOP(cplx) break;
     }
   }
+  else repeatblocks(dst, src, outer, n, inner, reps);
   return 1;
 }
 
@@ -894,7 +911,7 @@ static int shape_roll(lua_State *L) {
   if (ns != na && ns != 1 && na != 1)
     return luaL_argerror(L, 2, "shift and axis must have the same number of entries");
   for (i = 0; i < (ns > na ? ns : na); i++) {
-    int ax = lumpy_checkaxis(L, (int)axv[na == 1 ? 0 : i], a->ndim, 3);
+    int ax = axisof(L, axv[na == 1 ? 0 : i], a->ndim, 3);
     shift[ax] = posmod((lua_Integer)(posmod(sh[ns == 1 ? 0 : i], a->shape[ax]) + shift[ax]),
                        a->shape[ax]);
   }
