@@ -25,7 +25,8 @@ local function build(flat, shape, dt)
   return np.array(nest(flat, shape, 1, 0), dt)
 end
 
--- an input as the fixture describes it: scalar, contiguous, .T, or B.T[1]
+-- an input as the fixture describes it: scalar, contiguous, .T, B.T[1], or a
+-- stepped and reversed view (B[::2, ::-1] / B[::-2] in NumPy)
 local function mk(s)
   if s.scalar then
     if s.re then return np.complex(s.re, s.im) end
@@ -41,6 +42,10 @@ local function mk(s)
   end
   if s.layout == "T" then return base.T end
   if s.layout == "Ti" then return base.T[1] end
+  if s.layout == "S" then
+    if #s.shape == 2 then return base[{{1, -1, 2}, {-1, 1, -1}}] end
+    return base[{{-1, 1, -2}}]
+  end
   return base
 end
 
