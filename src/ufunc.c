@@ -1127,13 +1127,13 @@ static int ufunc_outer(lua_State *L) {
   luaL_checkany(L, 2);
   lua_settop(L, 3);
   for (k = 1; k <= 2; k++) {
-    Array *a = lumpy_asarray(L, k), *c;
     int64_t shape[2], strides[2];
-    c = lumpy_ascontig(L, k, -1);
+    Array *c;
+    lumpy_asarray(L, k);
+    c = lumpy_ascontig(L, k, -1);     /* pushed: k itself or a copy */
     shape[0] = k == 1 ? c->size : 1;
     shape[1] = k == 1 ? 1 : c->size;
     strides[0] = strides[1] = ITEMSIZE(c->dtype);
-    (void)a;
     lumpy_newview(L, -1, c->data, 2, shape, strides);
     lua_replace(L, -2);
   }
