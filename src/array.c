@@ -2,10 +2,14 @@
 ** array.c: the lumpy array userdata: storage, views, dtypes, conversion
 ** between Lua values and elements, creation functions and attributes.
 */
+#define _DEFAULT_SOURCE     /* madvise */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 #include "core.h"
 
 const DtypeInfo lumpy_dtypes[LUMPY_NDTYPES] = {
@@ -119,6 +123,15 @@ Array *lumpy_newarray(lua_State *L, int dtype, int ndim, const int64_t *shape, i
   a->mem = p;
   a->memsize = nbytes + ALIGN;
   a->data = p + (ALIGN - ((uintptr_t)p % ALIGN)) % ALIGN;
+#ifdef MADV_HUGEPAGE
+  /* big buffers on huge pages: first touch of 4 KB pages costs more than
+  ** the work on them (NumPy does the same) */
+  if (nbytes >= ((size_t)4 << 20)) {
+    uintptr_t lo = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+    uintptr_t hi = ((uintptr_t)p + nbytes) & ~(uintptr_t)4095;
+    if (hi > lo) madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+  }
+#endif
   /* tell the collector about the buffer so garbage arrays are found soon */
   if (nbytes >= 16384) {
     size_t kb = nbytes >> 10;
