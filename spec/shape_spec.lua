@@ -324,6 +324,53 @@ describe("lumpy.shape", function()
     end)
   end)
 
+  describe("limits and odd arguments", function()
+    local ones = {}
+    for i = 1, 32 do ones[i] = 1 end
+    local big = np.zeros(ones)   -- 32 dimensions
+    it("reject results with too many dimensions", function()
+      local t = {}
+      for i = 1, 33 do t[i] = 1 end
+      errors(function() return np.zeros(1):reshape(t) end, "shape has more than 32 dimensions")
+      errors(function() return np.zeros(1):reshape(table.unpack(t)) end, "shape has more than 32 dimensions")
+      errors(function() return np.expand_dims(big, 1) end, "result would have more than 32 dimensions")
+      errors(function() return np.stack{big, big} end, "result would have too many dimensions")
+      local reps = {}
+      for i = 1, 17 do reps[i] = 2 end
+      errors(function() return np.tile(np.zeros{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, reps) end,
+        "tile: more than 16 axes with repetitions")
+      errors(function() return np.squeeze(big, t) end, "too many axes")
+      errors(function() return np.roll(big, t, 1) end, "too many entries")
+      errors(function() return np.meshgrid(table.unpack(t)) end, "too many arrays")
+    end)
+    it("reject results too big to index", function()
+      errors(function() return np.tile(np.zeros{2, 2}, {math.maxinteger, 3}) end, "tile: the result is too big")
+      errors(function() return np.repeat_(np.zeros(2), {math.maxinteger, 3}) end, "repeat: the result is too big")
+      errors(function() return np.diag(np.zeros(2), 2^40) end, "diagonal offset is too large")
+      errors(function() return np.array_split(np.arange(3), 2^25) end, "too many sections")
+    end)
+    it("reject huge and non-integer axes", function()
+      local a = np.zeros{2, 2}
+      errors(function() return np.swapaxes(a, 4294967297, 1) end, "axis 4294967297 is out of bounds for array of dimension 2")
+      errors(function() return np.flip(a, -4294967297) end, "axis -4294967297 is out of bounds")
+      errors(function() return np.flip(a, {1, "x"}) end, "axes must be integers")
+      errors(function() return a:transpose(1, "x") end, "number expected")
+      errors(function() return np.roll(a, {1, "x"}, {1, 2}) end, "integers expected")
+      errors(function() return np.diagonal(a, "x") end)
+    end)
+    it("reject holes in lists of arrays", function()
+      local a = np.zeros(2)
+      errors(function() return np.concatenate{a, nil, a} end, "array 2 is nil")
+      errors(function() return np.concatenate{a, "x"} end, "cannot make an array from a string")
+    end)
+    it("handle 32-dimensional arrays", function()
+      assert.are.same({}, np.squeeze(big).shape)
+      assert.are.equal(32, big.T:reshape(ones).ndim)
+      assert.are.equal(32, np.flip(big).ndim)
+      assert.are.equal(2, np.concatenate({big, big}, 32).shape[32])
+    end)
+  end)
+
   describe("closed arrays", function()
     local a = np.zeros{2, 3}
     a:close()

@@ -180,7 +180,6 @@ static Array *getlist(lua_State *L, int idx, int *n) {
   luaL_checktype(L, idx, LUA_TTABLE);
   len = (lua_Integer)lua_rawlen(L, idx);
   if (len == 0) luaL_argerror(L, idx, "need at least one array");
-  if (len > 1 << 24) luaL_argerror(L, idx, "too many arrays");
   h = (Array *)lua_newuserdatauv(L, sizeof(Array) * (size_t)len, 0);
   lua_newtable(L);
   keep = lua_gettop(L);
@@ -578,7 +577,6 @@ static int splitting(lua_State *L, int equal) {
   len = a->shape[ax];
   if (lua_type(L, 2) == LUA_TTABLE) {
     n = (int64_t)lua_rawlen(L, 2) + 1;
-    if (n > 1 << 24) return luaL_argerror(L, 2, "too many split points");
     b = (int64_t *)lua_newuserdatauv(L, sizeof(int64_t) * (size_t)(n + 1), 0);
     b[0] = 0;
     b[n] = len;
