@@ -11,6 +11,7 @@ local function build(c)
   end
   a = a:reshape(c.shape)
   if c.tile then a = np.tile(a, c.tile) end
+  if c.step then a = a[{{1, -1, 2}}] end
   if c.T then a = a.T end
   if c.flip then a = np.flip(a, c.flip) end
   return a
