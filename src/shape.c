@@ -777,37 +777,38 @@ static int shape_tile(lua_State *L) {
 
 /* repeat over outer blocks of n source elements of type T (c) into the
 ** result (r): element i of each block written reps[i] times */
+/* repeat over outer blocks of n source elements of type T (src) into the
+** result (dst): element i of each block written reps[i * rstep] times */
 #define REPEATLOOP(T) { \
     const T *sp = (const T *)src; T *op = (T *)dst; \
     for (o = 0; o < outer; o++) \
       for (i = 0; i < n; i++) { \
-        T v = *sp++; int64_t j, k = reps[i]; \
+        T v = *sp++; int64_t j, k = reps[i * rstep]; \
         for (j = 0; j < k; j++) *op++ = v; \
       } \
   }
 
 /* the same for blocks of any size (the axis is not the last one) */
 static void repeatblocks(char *dst, const char *src, int64_t outer, int64_t n,
-                         int64_t inner, const int64_t *reps) {
+                         int64_t inner, const int64_t *reps, int64_t rstep) {
   int64_t o, i, j;
   for (o = 0; o < outer; o++)
     for (i = 0; i < n; i++, src += inner)
-      for (j = 0; j < reps[i]; j++, dst += inner) memcpy(dst, src, (size_t)inner);
+      for (j = 0; j < reps[i * rstep]; j++, dst += inner) memcpy(dst, src, (size_t)inner);
 }
 
 static int shape_repeat(lua_State *L) {
   Array *a = lumpy_asarray(L, 1), *c, *r;
-  int64_t shape[LUMPY_MAXDIMS], *reps, n, total = 0, outer, inner, i, o;
-  int ax, nd, scalar = lua_type(L, 2) == LUA_TNUMBER;
+  int64_t shape[LUMPY_MAXDIMS], n, total = 0, outer, inner, i, o, count, rstep;
+  const int64_t *reps;
+  int ax, nd;
   char *dst;
   const char *src;
   if (lua_isnoneornil(L, 3)) {   /* on the flattened array */
-    int64_t size = a->size;
     nd = 1;
     ax = 0;
-    shape[0] = size;
-    c = lumpy_newarray(L, a->dtype, 1, &size, 0);
-    copyc(L, a, c->data, a->dtype);
+    shape[0] = a->size;
+    c = lumpy_ascontig(L, 1, -1);
   }
   else {
     if (a->ndim == 0) return luaL_argerror(L, 3, "axis given for a 0-d array");
@@ -817,31 +818,36 @@ static int shape_repeat(lua_State *L) {
     c = lumpy_ascontig(L, 1, -1);
   }
   n = shape[ax];
-  reps = (int64_t *)lua_newuserdatauv(L, sizeof(int64_t) * (size_t)(n > 0 ? n : 1), 0);
-  if (scalar) {
-    lua_Integer k = luaL_checkinteger(L, 2);
-    if (k < 0) return luaL_argerror(L, 2, "repeats may not contain negative values");
-    for (i = 0; i < n; i++) reps[i] = k;
+  if (lua_type(L, 2) == LUA_TNUMBER) {   /* one count for all */
+    count = luaL_checkinteger(L, 2);
+    reps = &count;
+    rstep = 0;
   }
-  else {
+  else {   /* a count per element (a table or an array), or one */
     Array *ra;
+    luaL_checkany(L, 2);
     lumpy_asarray(L, 2);
     ra = lumpy_ascontig(L, 2, LUMPY_INT64);
-    const int64_t *rv = (const int64_t *)ra->data;
     if (ra->ndim > 1 || (ra->size != n && ra->size != 1)) {
       char b1[400], b2[400];
       return lumpy_error(L, "operands could not be broadcast together with shapes %s %s",
                          lumpy_shapestr(b1, 1, &n), shapestr(b2, ra));
     }
+    reps = (const int64_t *)ra->data;
+    rstep = ra->size == 1 ? 0 : 1;
+  }
+  for (i = 0; i < (rstep ? n : 1); i++)
+    if (reps[i] < 0) return luaL_argerror(L, 2, "repeats may not contain negative values");
+  if (rstep == 0) {
+    if (reps[0] > 0 && n > INT64_MAX / reps[0])
+      return lumpy_error(L, "repeat: the result is too big");
+    total = n * reps[0];
+  }
+  else
     for (i = 0; i < n; i++) {
-      reps[i] = rv[ra->size == 1 ? 0 : i];
-      if (reps[i] < 0) return luaL_argerror(L, 2, "repeats may not contain negative values");
+      if (reps[i] > INT64_MAX - total) return lumpy_error(L, "repeat: the result is too big");
+      total += reps[i];
     }
-  }
-  for (i = 0; i < n; i++) {
-    if (reps[i] > INT64_MAX - total) return lumpy_error(L, "repeat: the result is too big");
-    total += reps[i];
-  }
   outer = prod(ax, shape);
   inner = prod(nd - ax - 1, shape + ax + 1) * ITEMSIZE(a->dtype);
   shape[ax] = total;
@@ -857,7 +863,7 @@ static int shape_repeat(lua_State *L) {
       default: REPEATLOOP(cplx) break;
     }
   }
-  else repeatblocks(dst, src, outer, n, inner, reps);
+  else repeatblocks(dst, src, outer, n, inner, reps, rstep);
   return 1;
 }
 
