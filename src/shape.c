@@ -7,8 +7,9 @@
 **
 ** Copies go through lumpy_assign (casting, broadcasting, one strided
 ** iterator) over headers that describe a region of the result, or memcpy
-** for contiguous blocks. Such headers live on the C stack: they are never
-** given to Lua, only read by lumpy_assign.
+** for contiguous blocks. Such headers live on the C stack (or, for lists of
+** arrays, in a work userdata): they are never given to Lua as arrays, only
+** read by lumpy_assign.
 */
 #include <stdlib.h>
 #include "core.h"
@@ -395,7 +396,8 @@ static int shape_expand_dims(lua_State *L) {
   n = lua_type(L, 2) == LUA_TTABLE ? (int)lua_rawlen(L, 2) : 1;
   nd = a->ndim + n;
   if (nd > LUMPY_MAXDIMS)
-    return luaL_argerror(L, 2, lua_pushfstring(L, "result would have more than %d dimensions",
+    return luaL_argerror(L, 2, lua_pushfstring(L,
+                         "result would have more than %d dimensions",
                                                LUMPY_MAXDIMS));
   n = getaxes(L, 2, nd, ax, "expand_dims");
   for (i = 0; i < n; i++) isnew[ax[i]] = 1;
@@ -407,7 +409,8 @@ static int shape_expand_dims(lua_State *L) {
       else { shape[i] = a->shape[k]; strides[i] = a->strides[k]; k++; }
     }
     for (i = nd - 1; i >= 0; i--)
-      if (isnew[i]) strides[i] = i + 1 < nd ? strides[i + 1] * shape[i + 1] : ITEMSIZE(a->dtype);
+      if (isnew[i])
+        strides[i] = i + 1 < nd ? strides[i + 1] * shape[i + 1] : ITEMSIZE(a->dtype);
     lumpy_newview(L, 1, a->data, nd, shape, strides);
   }
   return 1;
@@ -594,7 +597,8 @@ static int splitting(lua_State *L, int equal) {
   else {
     lua_Integer sections = luaL_checkinteger(L, 2);
     int64_t each, extra;
-    if (sections <= 0) return luaL_argerror(L, 2, "number of sections must be larger than 0");
+    if (sections <= 0)
+      return luaL_argerror(L, 2, "number of sections must be larger than 0");
     if (sections > 1 << 24) return luaL_argerror(L, 2, "too many sections");
     n = sections;
     if (equal && len % n != 0)
@@ -628,8 +632,8 @@ static int shape_fill(lua_State *L) {
   return 1;
 }
 
-/* joins the n headers h along axis ax into a new array of dtype (pushed).
-** fname names the caller in messages */
+/* joins the n headers h along axis ax into a new array of dtype (pushed);
+** mismatched shapes are reported with both shapes */
 static void concat(lua_State *L, const Array *h, int n, int ax, int dtype) {
   int64_t shape[LUMPY_MAXDIMS], off = 0, inner, outer;
   int nd = h[0].ndim, i, d;
@@ -760,7 +764,8 @@ static int shape_tile(lua_State *L) {
     int64_t rep = shape[i] / ash[i];
     if (rep > 1) {
       if (k + 2 > LUMPY_MAXDIMS)
-        return lumpy_error(L, "tile: more than %d axes with repetitions", LUMPY_MAXDIMS / 2);
+        return lumpy_error(L, "tile: more than %d axes with repetitions",
+                           LUMPY_MAXDIMS / 2);
       dst.shape[k] = rep; dst.strides[k] = ash[i] * r->strides[i];
       src.shape[k] = 1; src.strides[k] = 0;
       k++;
@@ -769,8 +774,10 @@ static int shape_tile(lua_State *L) {
     src.shape[k] = ash[i]; src.strides[k] = ast[i];
     k++;
   }
-  dst.data = r->data; dst.dtype = a->dtype; dst.ndim = k; dst.size = r->size; dst.owner = &dst;
-  src.data = a->data; src.dtype = a->dtype; src.ndim = k; src.size = a->size; src.owner = &src;
+  dst.data = r->data; dst.dtype = a->dtype; dst.ndim = k; dst.size = r->size;
+  src.data = a->data; src.dtype = a->dtype; src.ndim = k; src.size = a->size;
+  dst.owner = &dst;
+  src.owner = &src;
   lumpy_assign(L, &dst, &src);
   return 1;
 }
@@ -845,7 +852,8 @@ static int shape_repeat(lua_State *L) {
   }
   else
     for (i = 0; i < n; i++) {
-      if (reps[i] > INT64_MAX - total) return lumpy_error(L, "repeat: the result is too big");
+      if (reps[i] > INT64_MAX - total)
+        return lumpy_error(L, "repeat: the result is too big");
       total += reps[i];
     }
   outer = prod(ax, shape);
@@ -1012,7 +1020,8 @@ void lumpy_open_shape(lua_State *L) {
     {"concatenate", shape_concatenate}, {"stack", shape_stack},
     {"hstack", shape_hstack}, {"vstack", shape_vstack}, {"dstack", shape_dstack},
     {"column_stack", shape_column_stack}, {"split", shape_split},
-    {"array_split", shape_array_split}, {"tile", shape_tile}, {"repeat", shape_repeat}, {"repeat_", shape_repeat},
+    {"array_split", shape_array_split}, {"tile", shape_tile},
+    {"repeat", shape_repeat}, {"repeat_", shape_repeat},
     {"flip", shape_flip}, {"fliplr", shape_fliplr}, {"flipud", shape_flipud},
     {"roll", shape_roll}, {"diag", shape_diag}, {"diagonal", shape_diagonal},
     {"meshgrid", shape_meshgrid}, {"broadcast_to", shape_broadcast_to},
@@ -1023,7 +1032,8 @@ void lumpy_open_shape(lua_State *L) {
   static const luaL_Reg methods[] = {
     {"reshape", shape_reshape}, {"transpose", shape_transpose},
     {"swapaxes", shape_swapaxes}, {"ravel", shape_ravel}, {"flatten", shape_flatten},
-    {"squeeze", shape_squeeze}, {"fill", shape_fill}, {"repeat", shape_repeat}, {"repeat_", shape_repeat},
+    {"squeeze", shape_squeeze}, {"fill", shape_fill},
+    {"repeat", shape_repeat}, {"repeat_", shape_repeat},
     {"diagonal", shape_diagonal},
     {NULL, NULL}
   };
