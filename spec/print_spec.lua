@@ -6,6 +6,8 @@ local function build(c)
   local a
   if c.dtype == "complex128" then
     a = np.complex(np.array(c.re, "float64"), np.array(c.im, "float64"))
+  elseif c.arange then
+    a = np.arange(c.arange)
   else
     a = np.array(c.values, c.dtype)
   end
