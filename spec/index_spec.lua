@@ -126,6 +126,37 @@ describe("lumpy.index", function()
     end
   end)
 
+  describe("random keys against NumPy (seeded, empty axes included)", function()
+    local function arange(shape)
+      local n, flat = 1, {}
+      for _, d in ipairs(shape) do n = n * d end
+      if n == 0 then return np.zeros(shape, "int64") end
+      for i = 1, n do flat[i] = i end
+      return np.array(nest(flat, shape), "int64")
+    end
+
+    it("a[key] (" .. #fx.random .. " keys)", function()
+      for _, c in ipairs(fx.random) do
+        local r = arange(c.shape)[c.key(np)]
+        local what = "a" .. c.keysrc .. " on " .. shapestr(c.shape)
+        if c.scalar then checkvalues({r}, c.values, what)
+        else
+          assert(shapestr(r.shape) == shapestr(c.rshape), what .. ": shape " .. shapestr(r.shape))
+          checkvalues(flatten(r:totable()), c.values, what)
+        end
+      end
+    end)
+
+    it("a[key] = value (" .. #fx.random .. " assignments)", function()
+      for _, c in ipairs(fx.random) do
+        local a = arange(c.shape)
+        a[c.key(np)] = c.value(np)
+        checkvalues(flatten(a:totable()), c.base,
+          "a" .. c.keysrc .. " = " .. c.valsrc .. " on " .. shapestr(c.shape))
+      end
+    end)
+  end)
+
   describe("a[i]", function()
     it("returns Lua values of the element's kind on 1-d arrays", function()
       assert.are.equal(math.type(np.array({5, 6}, "int32")[2]), "integer")

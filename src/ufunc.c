@@ -997,13 +997,7 @@ static int ufunc_where(lua_State *L) {
   memset(&ctx, 0, sizeof ctx);
   luaL_checkany(L, 1);
   if (lua_gettop(L) == 1) {
-    lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
-    lua_getfield(L, -1, "lumpy.core");
-    if (lua_type(L, -1) != LUA_TTABLE || lua_getfield(L, -1, "nonzero") != LUA_TFUNCTION)
-      return lumpy_error(L, "where(cond) needs nonzero, which lumpy.core lacks");
-    lua_pushvalue(L, 1);
-    lua_call(L, 1, LUA_MULTRET);
-    return lua_gettop(L) - 3;
+    return lumpy_nonzero(L);
   }
   if (lua_isnoneornil(L, 2) || lua_isnoneornil(L, 3))
     return luaL_argerror(L, lua_isnoneornil(L, 2) ? 2 : 3,
