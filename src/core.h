@@ -102,6 +102,11 @@ int lumpy_error(lua_State *L, const char *fmt, ...);
 /* normalises a 1-based (negative from end) axis against ndim; raises */
 int lumpy_checkaxis(lua_State *L, int axis, int ndim, int argn);
 
+/* ---- buffers (pool.c) ---- */
+void *lumpy_pool_alloc(lua_State *L, size_t n, int zero, size_t *got);
+void lumpy_pool_free(lua_State *L, void *p, size_t size);
+void lumpy_open_pool(lua_State *L);
+
 /* ---- iteration and casting (iter.c) ---- */
 /* inner loop: n elements, args[k] base pointers, steps[k] byte steps */
 typedef void (*lumpy_Loop)(char **args, int64_t n, const int64_t *steps, void *ctx);
