@@ -138,8 +138,17 @@ static void NAME(char **args, int64_t n, const int64_t *steps, void *ctx) { \
     return; \
   } \
   if (is == (int64_t)sizeof(TI) && os == (int64_t)sizeof(TO)) { \
-    TO *o = (TO *)op; \
-    for (i = 0; i < n; i++) o[i] = (TO)((TA)o[i] + LOAD(ip + i * (int64_t)sizeof(TI), 0)); \
+    TO *restrict o = (TO *)op; \
+    const char *restrict q = ip; \
+    for (i = 0; i + 4 <= n; i += 4) { \
+      TA x0 = LOAD(q + i * (int64_t)sizeof(TI), 0); \
+      TA x1 = LOAD(q + (i + 1) * (int64_t)sizeof(TI), 0); \
+      TA x2 = LOAD(q + (i + 2) * (int64_t)sizeof(TI), 0); \
+      TA x3 = LOAD(q + (i + 3) * (int64_t)sizeof(TI), 0); \
+      o[i] = (TO)((TA)o[i] + x0); o[i + 1] = (TO)((TA)o[i + 1] + x1); \
+      o[i + 2] = (TO)((TA)o[i + 2] + x2); o[i + 3] = (TO)((TA)o[i + 3] + x3); \
+    } \
+    for (; i < n; i++) o[i] = (TO)((TA)o[i] + LOAD(q + i * (int64_t)sizeof(TI), 0)); \
   } \
   else \
     for (i = 0; i < n; i++) \
