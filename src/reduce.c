@@ -243,14 +243,42 @@ static inline int nclt(cplx x, cplx m) {
   return clt(x, m);
 }
 
+/* contiguous runs of max/min: four accumulators compared plainly, NaNs
+** tracked with a flag (the first NaN is the result), so the loop has no
+** NaN branches */
+#define NOFAST(T, CMP)
+#define FASTRUN(T, CMP) \
+  if (is == (int64_t)sizeof(T) && n >= 8) { \
+    const T *x = (const T *)ip; \
+    T m0 = *(T *)op, m1 = m0, m2 = m0, m3 = m0; \
+    int bad = 0; \
+    for (i = 0; i + 4 <= n; i += 4) { \
+      m0 = x[i] CMP m0 ? x[i] : m0; \
+      m1 = x[i + 1] CMP m1 ? x[i + 1] : m1; \
+      m2 = x[i + 2] CMP m2 ? x[i + 2] : m2; \
+      m3 = x[i + 3] CMP m3 ? x[i + 3] : m3; \
+      bad |= (x[i] != x[i]) | (x[i + 1] != x[i + 1]) | \
+             (x[i + 2] != x[i + 2]) | (x[i + 3] != x[i + 3]); \
+    } \
+    for (; i < n; i++) { m0 = x[i] CMP m0 ? x[i] : m0; bad |= x[i] != x[i]; } \
+    m0 = m1 CMP m0 ? m1 : m0; \
+    m2 = m3 CMP m2 ? m3 : m2; \
+    m0 = m2 CMP m0 ? m2 : m0; \
+    if (bad && m0 == m0) \
+      for (i = 0; i < n; i++) if (x[i] != x[i]) { m0 = x[i]; break; } \
+    *(T *)op = m0; \
+    return; \
+  }
+
 /* out = best(out, in...) */
-#define MMLOOP(NAME, T, BETTER) \
+#define MMLOOP(NAME, T, BETTER, FAST, CMP) \
 static void NAME(char **args, int64_t n, const int64_t *steps, void *ctx) { \
   char *ip = args[0], *op = args[1]; \
   int64_t is = steps[0], os = steps[1], i; \
   (void)ctx; \
   if (os == 0) { \
     T m = *(T *)op; \
+    FAST(T, CMP) \
     for (i = 0; i < n; i++) { \
       T x = LV(T, ip + i * is); \
       if (BETTER(x, m)) m = x; \
@@ -264,17 +292,18 @@ static void NAME(char **args, int64_t n, const int64_t *steps, void *ctx) { \
     } \
 }
 
-#define MMALL(P, GI, GF, GC) \
-  MMLOOP(P##_b, uint8_t, GI) MMLOOP(P##_u8, uint8_t, GI) \
-  MMLOOP(P##_i32, int32_t, GI) MMLOOP(P##_i64, int64_t, GI) \
-  MMLOOP(P##_f32, float, GF) MMLOOP(P##_f64, double, GF) MMLOOP(P##_c, cplx, GC) \
+#define MMALL(P, GI, GF, GC, FF, CMP) \
+  MMLOOP(P##_b, uint8_t, GI, FASTRUN, CMP) MMLOOP(P##_u8, uint8_t, GI, FASTRUN, CMP) \
+  MMLOOP(P##_i32, int32_t, GI, FASTRUN, CMP) MMLOOP(P##_i64, int64_t, GI, FASTRUN, CMP) \
+  MMLOOP(P##_f32, float, GF, FF, CMP) MMLOOP(P##_f64, double, GF, FF, CMP) \
+  MMLOOP(P##_c, cplx, GC, NOFAST, CMP) \
   static const lumpy_Loop P##loops[LUMPY_NDTYPES] = { \
     P##_b, P##_u8, P##_i32, P##_i64, P##_f32, P##_f64, P##_c };
 
-MMALL(max, GT_I, GT_F, cgt)
-MMALL(min, LT_I, LT_F, clt)
-MMALL(nmax, GT_I, NGT_F, ncgt)
-MMALL(nmin, LT_I, NLT_F, nclt)
+MMALL(max, GT_I, GT_F, cgt, FASTRUN, >)
+MMALL(min, LT_I, LT_F, clt, FASTRUN, <)
+MMALL(nmax, GT_I, NGT_F, ncgt, NOFAST, >)
+MMALL(nmin, LT_I, NLT_F, nclt, NOFAST, <)
 
 /* any, all (bool output) and counts (int64 output) */
 #define ANYLOOP(NAME, T, ISALL) \
