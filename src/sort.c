@@ -691,7 +691,7 @@ static const NzFill nzfills[LUMPY_NDTYPES] = {
 };
 
 /* nonzero(a): one int64 array of 1-based positions per axis, in C order */
-static int sort_nonzero(lua_State *L) {
+int lumpy_nonzero(lua_State *L) {
   Array *a, *res[LUMPY_MAXDIMS], lane;
   int64_t idx[LUMPY_MAXDIMS], total = 0, c = 0, n, i, *tmp;
   int nd, k, base;
@@ -742,11 +742,11 @@ static int sort_nonzero(lua_State *L) {
 void lumpy_open_sort(lua_State *L) {
   static const luaL_Reg funcs[] = {
     {"sort", sort_sort}, {"argsort", sort_argsort}, {"searchsorted", sort_searchsorted},
-    {"unique", sort_unique}, {"nonzero", sort_nonzero}, {NULL, NULL}
+    {"unique", sort_unique}, {"nonzero", lumpy_nonzero}, {NULL, NULL}
   };
   static const luaL_Reg methods[] = {
     {"sort", sort_method}, {"argsort", sort_argsort}, {"searchsorted", sort_searchsorted},
-    {"nonzero", sort_nonzero}, {NULL, NULL}
+    {"nonzero", lumpy_nonzero}, {NULL, NULL}
   };
   lumpy_register(L, funcs, methods);
 }
