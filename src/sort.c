@@ -127,8 +127,8 @@ static void NAME##_q(T *x, int64_t n, int depth) { \
     p = x[mid]; x[mid] = x[n - 2]; x[n - 2] = p; \
     i = 0; j = n - 2; \
     for (;;) { \
-      while (LESS(x[++i], p)) ; \
-      while (LESS(p, x[--j])) ; \
+      do i++; while (LESS(x[i], p)); \
+      do j--; while (LESS(p, x[j])); \
       if (i >= j) break; \
       t = x[i]; x[i] = x[j]; x[j] = t; \
     } \
