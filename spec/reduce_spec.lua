@@ -126,6 +126,31 @@ describe("lumpy.reduce", function()
       assert.are.equal(255, u:max())
       assert.are.equal(252, u:ptp())
     end)
+    it("reduces big negative-step and stepped views (closed forms)", function()
+      -- a[i, j] = 300 i + j (0-based); v = rows reversed, every third column
+      local a = np.arange(3000 * 300):reshape{3000, 300}:astype("float64")
+      local v = a[{{-1, 1, -1}, {1, -1, 3}}]
+      local rows = 3000 * 2999 / 2
+      local s1 = v:sum(1)
+      assert.are.same({100}, s1.shape)
+      for k = 1, 100, 33 do assert.are.equal(300 * rows + 3000 * 3 * (k - 1), s1:get(k)) end
+      local s2 = v:sum(2)
+      -- row r of v is row 3000 - r of a: sum_k 300 i + 3k over k < 100
+      for r = 1, 3000, 999 do
+        local i = 3000 - r
+        assert.are.equal(100 * 300 * i + 3 * 99 * 100 / 2, s2:get(r))
+      end
+      assert.are.equal(1, v:argmax(1):get(7))          -- the last row of a comes first
+      assert.are.equal(100, v:argmax(2):get(5))
+      assert.are.equal(3000, v:argmin(1):get(1))
+      assert.are.equal(300 * 2999 + 297, v:max())
+      assert.are.equal(0, v:min())
+      assert.are.equal((300 * 2999 + 297) / 2, v:mean())
+      assert.are.equal(300 * 2999 + 297, v:ptp())
+      local c = v:cumsum(1)
+      assert.are.equal(300 * 2999 + 300 * 2998, c:get(2, 1))
+      assert.are.equal(300 * 1499 + 150 + 3 * 4, v:median(1):get(5))
+    end)
     it("var uses ddof and a two-pass formula", function()
       local a = np.array{1e9 + 1, 1e9 + 2, 1e9 + 3, 1e9 + 4}
       assert.are.equal(1.25, a:var())
