@@ -72,6 +72,15 @@ describe("lumpy.reduce", function()
       local m = np.zeros(2, "int64")
       a:max{axis = 2, out = m}
       assert.are.same({3, 6}, m:totable())
+      local p = np.zeros(3, "int64")
+      assert.are.equal(p, a:argmax{axis = 1, out = p})
+      assert.are.same({2, 2, 2}, p:totable())
+      local q = np.zeros{2, 3}
+      a:cumsum{axis = 2, out = q}
+      assert.are.same({{1.0, 3.0, 6.0}, {4.0, 9.0, 15.0}}, q:totable())
+      local md = np.zeros(2)
+      np.median(a, {axis = 2, out = md})
+      assert.are.same({2.0, 5.0}, md:totable())
     end)
     it("axis lists reduce several axes, negative axes count from the end", function()
       local a = np.array{{{1, 2}, {3, 4}}, {{5, 6}, {7, 8}}}
@@ -236,6 +245,8 @@ describe("lumpy.reduce", function()
       haserr("output array has wrong shape: expected {2}, got {3}", np.sum, a,
         {axis = 1, out = np.zeros(3)})
       haserr("unknown method 'cubic'", np.percentile, a, 50, {method = "cubic"})
+      haserr("axis given twice", np.sum, a, 1, {axis = 2})
+      haserr("unknown option 'out'", np.count_nonzero, a, {out = np.zeros(2)})
       haserr("unknown option 'k'", np.diff, a, {n = 1, axis = 1, k = 2})
     end)
     it("bad q", function()

@@ -510,7 +510,12 @@ static void redargs(lua_State *L, Red *r, const Array *a, int argi,
       r->outidx = lua_gettop(L);    /* stays on the stack */
     }
     else lua_pop(L, 1);
-    if (axidx == 0) {
+    if (axidx != 0) {
+      if (lua_getfield(L, r->optidx, "axis") != LUA_TNIL)
+        luaL_argerror(L, r->optidx, "axis given twice (argument and option)");
+      lua_pop(L, 1);
+    }
+    else {
       lua_getfield(L, r->optidx, "axis");
       axidx = lua_gettop(L);
       r->axisarg = r->optidx;
@@ -887,6 +892,8 @@ ARGALL(aminl, ARGLANE, LT_I, LT_F, clt)
 ARGALL(amaxs, ARGSLICE, GT_I, GT_F, cgt)
 ARGALL(amins, ARGSLICE, LT_I, LT_F, clt)
 
+static const char *const O_ARG[] = {"axis", "keepdims", "out", NULL};
+
 static int argminmax(lua_State *L, const char *name, const lumpy_Loop *lanes,
                      const lumpy_Loop *slices) {
   Array *a = arg1(L), *o, sub;
@@ -895,7 +902,7 @@ static int argminmax(lua_State *L, const char *name, const lumpy_Loop *lanes,
   Red r;
   int k, ax = 0, n = 0, inner = 1;
   r.name = name;
-  redargs(L, &r, a, 2, O_AXIS, 0);
+  redargs(L, &r, a, 2, O_ARG, 0);
   if (r.all) {
     /* flat position in C order */
     int64_t sh = a->size;
