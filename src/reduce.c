@@ -390,6 +390,12 @@ static const lumpy_Loop varloops[LUMPY_NDTYPES] = {
 /* arguments                                                           */
 /* ------------------------------------------------------------------ */
 
+/* a Lua integer axis as an int for lumpy_checkaxis, without wrapping huge
+** values into range */
+static int clampaxis(lua_Integer v) {
+  return v > 1000000 ? 1000000 : v < -1000000 ? -1000000 : (int)v;
+}
+
 /* a parsed reduction call */
 typedef struct Red {
   const char *name;
@@ -451,7 +457,7 @@ static void readaxes(lua_State *L, Red *r, int vidx, int argn, int multi) {
       v = lua_tointegerx(L, -1, &isnum);
       lua_pop(L, 1);
       if (!isnum) luaL_argerror(L, argn, "axis must be an integer or a table of integers");
-      ax = lumpy_checkaxis(L, (int)v, r->ndim, argn);
+      ax = lumpy_checkaxis(L, clampaxis(v), r->ndim, argn);
       if (r->red[ax]) luaL_argerror(L, argn, "duplicate value in 'axis'");
       r->red[ax] = 1;
       r->nred++;
@@ -464,7 +470,7 @@ static void readaxes(lua_State *L, Red *r, int vidx, int argn, int multi) {
     if (!isnum || lua_type(L, vidx) != LUA_TNUMBER)
       luaL_argerror(L, argn, multi ? "axis must be an integer or a table of integers"
                                    : "axis must be an integer");
-    k = lumpy_checkaxis(L, (int)v, r->ndim, argn);
+    k = lumpy_checkaxis(L, clampaxis(v), r->ndim, argn);
     r->red[k] = 1;
     r->nred = 1;
   }
@@ -1078,7 +1084,7 @@ static int reduce_diff(lua_State *L) {
   if (!lua_isnoneornil(L, 2)) n = luaL_checkinteger(L, 2);
   if (n < 0) luaL_argerror(L, 2, lua_pushfstring(L, "order must be non-negative but got %d", (int)n));
   if (a->ndim == 0) lumpy_error(L, "diff requires input that is at least one dimensional");
-  ax = lumpy_checkaxis(L, (int)luaL_optinteger(L, 3, -1), a->ndim, axarg);
+  ax = lumpy_checkaxis(L, clampaxis(luaL_optinteger(L, 3, -1)), a->ndim, axarg);
   len = a->shape[ax];
   w = lumpy_toarrayx(L, 1, -1);       /* work copy, C order */
   around(a->ndim, a->shape, ax, &outer, &inner);

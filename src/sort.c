@@ -352,6 +352,12 @@ static void doargsort(void *ctx, char *pa, char *pb) {
 /* Lua functions                                                       */
 /* ------------------------------------------------------------------ */
 
+/* a Lua integer axis as an int for lumpy_checkaxis, without wrapping huge
+** values into range */
+static int clampaxis(lua_Integer v) {
+  return v > 1000000 ? 1000000 : v < -1000000 ? -1000000 : (int)v;
+}
+
 static const char *const kinds[] = {"quicksort", "mergesort", "heapsort", "stable", NULL};
 
 /* reads (axis_or_opts [, opts]) at argi: returns the 0-based axis, or -1 for
@@ -395,7 +401,7 @@ static int sortargs(lua_State *L, const Array *a, int argi) {
     lua_Integer v = lua_tointegerx(L, axidx, &isnum);
     if (!isnum || lua_type(L, axidx) != LUA_TNUMBER)
       luaL_argerror(L, argn, "axis must be an integer (or false to flatten)");
-    ax = lumpy_checkaxis(L, (int)v, a->ndim, argn);
+    ax = lumpy_checkaxis(L, clampaxis(v), a->ndim, argn);
   }
   if (pushed) lua_pop(L, 1);
   return ax;
