@@ -861,7 +861,7 @@ typedef struct ArgCtx {
 } ArgCtx;
 
 /* per output element, a walk along the (innermost) reduced axis */
-#define ARGLANE(NAME, T, BETTER) \
+#define ARGLANE(NAME, T, BETTER, BAD) \
 static void NAME(char **args, int64_t n, const int64_t *steps, void *ctx) { \
   const ArgCtx *c = (const ArgCtx *)ctx; \
   int64_t j, k; \
@@ -873,11 +873,11 @@ static void NAME(char **args, int64_t n, const int64_t *steps, void *ctx) { \
       T x = LV(T, p + k * c->step); \
       if (BETTER(x, m)) { m = x; b = k; } \
     } \
-    *(int64_t *)(args[1] + j * steps[1]) = b + 1; \
+    *(int64_t *)(args[1] + j * steps[1]) = BAD(m) ? 0 : b + 1; \
   } \
 }
 /* one slice r against the best values so far: args = slice, best, index */
-#define ARGSLICE(NAME, T, BETTER) \
+#define ARGSLICE(NAME, T, BETTER, BAD) \
 static void NAME(char **args, int64_t n, const int64_t *steps, void *ctx) { \
   const ArgCtx *c = (const ArgCtx *)ctx; \
   int64_t j; \
@@ -886,22 +886,46 @@ static void NAME(char **args, int64_t n, const int64_t *steps, void *ctx) { \
     if (BETTER(x, *m)) { *m = x; *(int64_t *)(args[2] + j * steps[2]) = c->r + 1; } \
   } \
 }
-#define ARGALL(P, MAC, GI, GF, GC) \
-  MAC(P##_b, uint8_t, GI) MAC(P##_u8, uint8_t, GI) MAC(P##_i32, int32_t, GI) \
-  MAC(P##_i64, int64_t, GI) MAC(P##_f32, float, GF) MAC(P##_f64, double, GF) \
-  MAC(P##_c, cplx, GC) \
+#define ARGALL(P, MAC, GI, GF, GC, BF, BC) \
+  MAC(P##_b, uint8_t, GI, NOBAD) MAC(P##_u8, uint8_t, GI, NOBAD) \
+  MAC(P##_i32, int32_t, GI, NOBAD) MAC(P##_i64, int64_t, GI, NOBAD) \
+  MAC(P##_f32, float, GF, BF) MAC(P##_f64, double, GF, BF) MAC(P##_c, cplx, GC, BC) \
   static const lumpy_Loop P##loops[LUMPY_NDTYPES] = { \
     P##_b, P##_u8, P##_i32, P##_i64, P##_f32, P##_f64, P##_c };
 
-ARGALL(amaxl, ARGLANE, GT_I, GT_F, cgt)
-ARGALL(aminl, ARGLANE, LT_I, LT_F, clt)
-ARGALL(amaxs, ARGSLICE, GT_I, GT_F, cgt)
-ARGALL(amins, ARGSLICE, LT_I, LT_F, clt)
+/* BAD(m): the best is NaN, which for nanargmin/nanargmax is an error
+** (marked with position 0) */
+#define NOBAD(m) 0
+#define FBAD(m) ((m) != (m))
+
+ARGALL(amaxl, ARGLANE, GT_I, GT_F, cgt, NOBAD, NOBAD)
+ARGALL(aminl, ARGLANE, LT_I, LT_F, clt, NOBAD, NOBAD)
+ARGALL(amaxs, ARGSLICE, GT_I, GT_F, cgt, NOBAD, NOBAD)
+ARGALL(amins, ARGSLICE, LT_I, LT_F, clt, NOBAD, NOBAD)
+ARGALL(namaxl, ARGLANE, GT_I, NGT_F, ncgt, FBAD, cisnan)
+ARGALL(naminl, ARGLANE, LT_I, NLT_F, nclt, FBAD, cisnan)
+ARGALL(namaxs, ARGSLICE, GT_I, NGT_F, ncgt, NOBAD, NOBAD)
+ARGALL(namins, ARGSLICE, LT_I, NLT_F, nclt, NOBAD, NOBAD)
+
+/* does the array of best values hold a NaN (an all-NaN slice)? */
+static int anynan(const Array *b) {
+  int64_t i;
+  if (b->dtype == LUMPY_FLOAT64) {
+    for (i = 0; i < b->size; i++) if (((double *)b->data)[i] != ((double *)b->data)[i]) return 1;
+  }
+  else if (b->dtype == LUMPY_FLOAT32) {
+    for (i = 0; i < b->size; i++) if (((float *)b->data)[i] != ((float *)b->data)[i]) return 1;
+  }
+  else if (b->dtype == LUMPY_COMPLEX128) {
+    for (i = 0; i < b->size; i++) if (cisnan(((cplx *)b->data)[i])) return 1;
+  }
+  return 0;
+}
 
 static const char *const O_ARG[] = {"axis", "keepdims", "out", NULL};
 
 static int argminmax(lua_State *L, const char *name, const lumpy_Loop *lanes,
-                     const lumpy_Loop *slices) {
+                     const lumpy_Loop *slices, int nan) {
   Array *a = arg1(L), *o, sub;
   int64_t ostr[LUMPY_MAXDIMS], shape[LUMPY_MAXDIMS], ist[LUMPY_MAXDIMS], ost[LUMPY_MAXDIMS];
   ArgCtx c;
@@ -940,6 +964,11 @@ static int argminmax(lua_State *L, const char *name, const lumpy_Loop *lanes,
     data[0] = a->data; data[1] = o->data;
     st[0] = ist; st[1] = ost;
     lumpy_iterate(2, data, n, shape, st, lanes[a->dtype], &c);
+    if (nan) {
+      int64_t i;
+      for (i = 0; i < o->size; i++)
+        if (((int64_t *)o->data)[i] == 0) lumpy_error(L, "%s: all-NaN slice encountered", name);
+    }
   }
   else {
     Array *best = lumpy_newarray(L, a->dtype, n, shape, 0), first;
@@ -955,12 +984,23 @@ static int argminmax(lua_State *L, const char *name, const lumpy_Loop *lanes,
       data[0] = a->data + c.r * c.step; data[1] = best->data; data[2] = o->data;
       lumpy_iterate(3, data, n, shape, st, slices[a->dtype], &c);
     }
+    if (nan && anynan(best)) lumpy_error(L, "%s: all-NaN slice encountered", name);
     lua_pop(L, 1);
   }
   return redfinish(L, &r);
 }
-static int reduce_argmax(lua_State *L) { return argminmax(L, "argmax", amaxlloops, amaxsloops); }
-static int reduce_argmin(lua_State *L) { return argminmax(L, "argmin", aminlloops, aminsloops); }
+static int reduce_argmax(lua_State *L) {
+  return argminmax(L, "argmax", amaxlloops, amaxsloops, 0);
+}
+static int reduce_argmin(lua_State *L) {
+  return argminmax(L, "argmin", aminlloops, aminsloops, 0);
+}
+static int reduce_nanargmax(lua_State *L) {
+  return argminmax(L, "nanargmax", namaxlloops, namaxsloops, 1);
+}
+static int reduce_nanargmin(lua_State *L) {
+  return argminmax(L, "nanargmin", naminlloops, naminsloops, 1);
+}
 
 /* ------------------------------------------------------------------ */
 /* cumsum, cumprod, diff                                               */
@@ -1233,7 +1273,7 @@ static const char *const O_PCT[] = {"axis", "keepdims", "out", "method", NULL};
 /* median(a [, axis]), percentile(a, q [, axis]) and quantile(a, q [, axis]);
 ** kind 0, 1, 2. Lanes are copied (reduced axes last) into a float64 work
 ** array and each quantile is found by selection, not by sorting. */
-static int orderstat(lua_State *L, const char *name, int kind) {
+static int orderstat(lua_State *L, const char *name, int kind, int nan) {
   Array *a = arg1(L), *qa = NULL, *w, *o, src;
   int64_t shape[LUMPY_MAXDIMS], st[LUMPY_MAXDIMS], oshape[LUMPY_MAXDIMS];
   int64_t lanes = 1, m = 1, nq = 1, l, i;
@@ -1284,11 +1324,15 @@ static int orderstat(lua_State *L, const char *name, int kind) {
   o = lumpy_newarray(L, LUMPY_FLOAT64, on, oshape, 0);
   for (l = 0; l < lanes; l++) {
     double *x = (double *)w->data + l * m;
+    int64_t mm = m;
     int hasnan = 0;
-    for (i = 0; i < m; i++) if (x[i] != x[i]) { hasnan = 1; break; }
+    if (nan) {       /* NaNs out of the lane */
+      for (i = 0, mm = 0; i < m; i++) if (x[i] == x[i]) x[mm++] = x[i];
+    }
+    else for (i = 0; i < m; i++) if (x[i] != x[i]) { hasnan = 1; break; }
     for (i = 0; i < nq; i++) {
       double q = qa ? ((double *)qa->data)[i] / scale : 0.5;
-      ((double *)o->data)[i * lanes + l] = hasnan ? 0.0 / 0.0 : quant(x, m, q, method);
+      ((double *)o->data)[i * lanes + l] = hasnan ? 0.0 / 0.0 : quant(x, mm, q, method);
     }
   }
   if (method == M_MEDIAN) odt = a->dtype == LUMPY_FLOAT32 ? LUMPY_FLOAT32 : LUMPY_FLOAT64;
@@ -1297,9 +1341,12 @@ static int orderstat(lua_State *L, const char *name, int kind) {
   castresult(L, odt);
   return redfinish(L, &r);
 }
-static int reduce_median(lua_State *L) { return orderstat(L, "median", 0); }
-static int reduce_percentile(lua_State *L) { return orderstat(L, "percentile", 1); }
-static int reduce_quantile(lua_State *L) { return orderstat(L, "quantile", 2); }
+static int reduce_median(lua_State *L) { return orderstat(L, "median", 0, 0); }
+static int reduce_percentile(lua_State *L) { return orderstat(L, "percentile", 1, 0); }
+static int reduce_quantile(lua_State *L) { return orderstat(L, "quantile", 2, 0); }
+static int reduce_nanmedian(lua_State *L) { return orderstat(L, "nanmedian", 0, 1); }
+static int reduce_nanpercentile(lua_State *L) { return orderstat(L, "nanpercentile", 1, 1); }
+static int reduce_nanquantile(lua_State *L) { return orderstat(L, "nanquantile", 2, 1); }
 
 /* ------------------------------------------------------------------ */
 /* registration                                                        */
@@ -1313,7 +1360,10 @@ static int reduce_quantile(lua_State *L) { return orderstat(L, "quantile", 2); }
   {"all", reduce_all}, {"nansum", reduce_nansum}, {"nanmean", reduce_nanmean}, \
   {"nanmin", reduce_nanmin}, {"nanmax", reduce_nanmax}, {"median", reduce_median}, \
   {"percentile", reduce_percentile}, {"quantile", reduce_quantile}, \
-  {"ptp", reduce_ptp}, {"count_nonzero", reduce_count_nonzero}, {"diff", reduce_diff}
+  {"ptp", reduce_ptp}, {"count_nonzero", reduce_count_nonzero}, {"diff", reduce_diff}, \
+  {"nanargmin", reduce_nanargmin}, {"nanargmax", reduce_nanargmax}, \
+  {"nanmedian", reduce_nanmedian}, {"nanpercentile", reduce_nanpercentile}, \
+  {"nanquantile", reduce_nanquantile}
 
 void lumpy_open_reduce(lua_State *L) {
   static const luaL_Reg funcs[] = {
