@@ -1,7 +1,8 @@
 /*
 ** reduce.c: reductions (sum prod mean var std min max argmin argmax any all
-** count_nonzero nansum nanmean nanmin nanmax ptp), cumulative sums and
-** products, diff, and order statistics (median percentile quantile).
+** count_nonzero nansum nanmean nanmin nanmax nanargmin nanargmax ptp),
+** cumulative sums and products, diff, and order statistics (median
+** percentile quantile and their nan versions).
 **
 ** A reduction over some axes is one pass of lumpy_iterate over the input and
 ** the output, the output having stride 0 along the reduced axes (NumPy's
