@@ -479,7 +479,7 @@ static int linalg_lstsq(lua_State *L) {
   Array *a, *b, *A, *B, *x, *s, *res, hb;
   int dt, isz, indt, vec, refine = 0;
   int64_t m, n, k, nrhs, ldb, i, j, zero = 0;
-  double rcond;
+  double rcond, *csc;
   lapack_int rank = 0, lwork, info;
   char *work;
   a = la_checkmat(L, 1, "lstsq", 0);
@@ -525,6 +525,16 @@ static int linalg_lstsq(lua_State *L) {
     lumpy_assign(L, &hb, &hsrc);
   }
   s = lumpy_newarray(L, LUMPY_FLOAT64, 1, &k, 0);                           /* 5 */
+  csc = (double *)la_work(L, sizeof(double) * (size_t)(n + 1));             /* 6 */
+  if (refine && !ISCPLX(dt)) {
+    /* accurate mode: rank and singular values of the column-scaled design */
+    for (j = 0; j < n; j++) {
+      double ss = 0, *c = (double *)A->data + j * m;
+      for (i = 0; i < m; i++) ss += c[i] * c[i];
+      csc[j] = ss = ss > 0 ? sqrt(ss) : 1;
+      for (i = 0; i < m; i++) c[i] /= ss;
+    }
+  }
   if (k > 0 && nrhs > 0) {
     lapack_int lm = (lapack_int)m, lnn = (lapack_int)n, lr = (lapack_int)nrhs;
     lapack_int lb = (lapack_int)ldb, iq = 1, *iwork;
@@ -557,13 +567,16 @@ static int linalg_lstsq(lua_State *L) {
     if (info > 0)
       lumpy_error(L, "lumpy.linalg.lstsq: SVD did not converge in Linear Least Squares");
   }
+  if (refine && !ISCPLX(dt) && !(rank == n && m >= n && n > 0))
+    for (j = 0; j < nrhs; j++)   /* gelsd solved for the scaled unknowns */
+      for (i = 0; i < n; i++) ((double *)B->data)[j * ldb + i] /= csc[i];
   if (refine && !ISCPLX(dt) && rank == n && m >= n && n > 0) {
     /* redo the solution in accurate mode from fresh copies */
-    Array *A0 = la_load(L, a, dt, 0, NULL);                                 /* 6 */
-    Array *Q = la_load(L, a, dt, 0, NULL);                                  /* 7 */
-    Array *Bc = la_newF(L, dt, 0, NULL, m, nrhs);                           /* 8 */
-    double *scale = (double *)la_work(L, sizeof(double) * (size_t)(n + 1)); /* 9 */
-    double *tau = (double *)la_work(L, sizeof(double) * (size_t)(n + 1));   /* 10 */
+    Array *A0 = la_load(L, a, dt, 0, NULL);                                 /* 7 */
+    Array *Q = la_load(L, a, dt, 0, NULL);                                  /* 8 */
+    Array *Bc = la_newF(L, dt, 0, NULL, m, nrhs);                           /* 9 */
+    double *scale = (double *)la_work(L, sizeof(double) * (size_t)(n + 1)); /* 10 */
+    double *tau = (double *)la_work(L, sizeof(double) * (size_t)(n + 1));   /* 11 */
     double wq;
     lapack_int lm = (lapack_int)m, lnn = (lapack_int)n, lw;
     char *w;
@@ -579,7 +592,7 @@ static int linalg_lstsq(lua_State *L) {
     LAPACKE_dgeqrf_work(COLMAJ, lm, lnn, (double *)Q->data, lm, tau, &wq, -1);
     lw = (lapack_int)wq > lnn ? (lapack_int)wq : lnn;
     w = (char *)la_work(L, sizeof(long double) * (size_t)(m + n) +
-                        sizeof(double) * (size_t)(3 * m + n + lw));         /* 11 */
+                        sizeof(double) * (size_t)(3 * m + n + lw));         /* 12 */
     LAPACKE_dgeqrf_work(COLMAJ, lm, lnn, (double *)Q->data, lm, tau,
                         (double *)(w + sizeof(long double) * (size_t)(m + n)), lw);
     for (j = 0; j < nrhs; j++) {
@@ -589,19 +602,19 @@ static int linalg_lstsq(lua_State *L) {
       /* keep the residual of the refined solution where gelsd's tail was */
       for (i = n; i < m; i++) ((double *)B->data)[j * ldb + i] = i == n ? sqrt(rss) : 0;
     }
-    lua_settop(L, 5);
+    lua_settop(L, 6);
   }
   /* x: the first n rows of B */
   {
     int64_t shape[2];
     shape[0] = n; shape[1] = nrhs;
-    x = lumpy_newarray(L, dt, vec ? 1 : 2, shape, 0);                       /* 6 */
+    x = lumpy_newarray(L, dt, vec ? 1 : 2, shape, 0);                       /* 7 */
     for (i = 0; i < n; i++)
       for (j = 0; j < nrhs; j++)
         memcpy(x->data + (i * nrhs + j) * isz, B->data + (j * ldb + i) * isz, (size_t)isz);
   }
   if (rank == n && m > n) {
-    res = lumpy_newarray(L, LUMPY_FLOAT64, 1, &nrhs, 0);                    /* 7 */
+    res = lumpy_newarray(L, LUMPY_FLOAT64, 1, &nrhs, 0);                    /* 8 */
     for (j = 0; j < nrhs; j++) {
       double acc = 0;
       for (i = n; i < m; i++) {
@@ -612,12 +625,12 @@ static int linalg_lstsq(lua_State *L) {
       ((double *)res->data)[j] = acc;
     }
   }
-  else res = lumpy_newarray(L, LUMPY_FLOAT64, 1, &zero, 0);                 /* 7 */
-  la_restore32(L, 6, indt);
+  else res = lumpy_newarray(L, LUMPY_FLOAT64, 1, &zero, 0);                 /* 8 */
   la_restore32(L, 7, indt);
-  lua_pushinteger(L, rank);                                                 /* 8 */
-  lua_pushvalue(L, 5);                                                      /* 9 */
-  la_restore32(L, 9, indt);
+  la_restore32(L, 8, indt);
+  lua_pushinteger(L, rank);                                                 /* 9 */
+  lua_pushvalue(L, 5);                                                      /* 10 */
+  la_restore32(L, 10, indt);
   return 4;
 }
 
