@@ -124,11 +124,12 @@ static int eig_impl(lua_State *L, int vecs, const char *fname) {
     w = lumpy_newarray(L, dt, nb + 1, a->shape, 0);          /* base+1 */
     if (vecs) v = la_newF(L, dt, nb, a->shape, n, n);        /* base+2 */
     if (n > 0) {
+      /* the query writes rwork too (?trevc3) */
+      rwork = (double *)la_work(L, (size_t)(2 * n) * sizeof(double));
       LAPACKE_zgeev_work(COLMAJ, 'N', jobvr, ln, (cplx *)buf->data, ld, (cplx *)w->data,
-                         NULL, 1, vecs ? (cplx *)v->data : NULL, ld, &wq, -1, NULL);
+                         NULL, 1, vecs ? (cplx *)v->data : NULL, ld, &wq, -1, rwork);
       lwork = (lapack_int)creal(wq);
       work = (char *)la_work(L, (size_t)lwork * isz);
-      rwork = (double *)la_work(L, (size_t)(2 * n) * sizeof(double));
       for (t = 0; t < nbatch; t++)
         if (LAPACKE_zgeev_work(COLMAJ, 'N', jobvr, ln, (cplx *)(buf->data + t * n * n * isz),
                                ld, (cplx *)w->data + t * n, NULL, 1,

@@ -103,8 +103,7 @@ Array *la_matnorms(lua_State *L, const Array *a, int ordidx, const char *fname) 
       ? matnorm_z(kind, r, c, x->data + off, x->strides[nb], x->strides[nb + 1])
       : matnorm_d(kind, r, c, x->data + off, x->strides[nb], x->strides[nb + 1]);
   }
-  lua_replace(L, top + 1);
-  lua_settop(L, top + 1);
+  if (lua_gettop(L) > top + 1) lua_replace(L, top + 1);
   return res;
 }
 
