@@ -46,7 +46,7 @@ Array *la_newF(lua_State *L, int dt, int nb, const int64_t *bshape, int64_t rows
   Array *a;
   int64_t t;
   if (nb + 2 > LUMPY_MAXDIMS) lumpy_error(L, "too many dimensions");
-  memcpy(shape, bshape, sizeof(int64_t) * nb);
+  if (nb > 0) memcpy(shape, bshape, sizeof(int64_t) * nb);
   shape[nb] = cols;
   shape[nb + 1] = rows;
   a = lumpy_newarray(L, dt, nb + 2, shape, 0);
