@@ -65,7 +65,23 @@ Array *la_load(lua_State *L, const Array *src, int dt, int allowtrans, int *tran
           !(src->strides[nd - 2] == sz && src->shape[nd - 1] > 1);
   if (t) r = lumpy_newarray(L, dt, nd, src->shape, 0);
   else r = la_newF(L, dt, nd - 2, src->shape, src->shape[nd - 2], src->shape[nd - 1]);
-  lumpy_assign(L, r, src);
+  if (!t && src->dtype == dt && src->strides[nd - 1] == sz && nd == 2 &&
+      src->strides[0] >= src->shape[1] * sz) {
+    /* row-major to column-major: a transpose in cache-sized tiles */
+    int64_t m = src->shape[0], n = src->shape[1], ld = src->strides[0], i0, j0, i, j;
+    for (i0 = 0; i0 < m; i0 += 32)
+      for (j0 = 0; j0 < n; j0 += 32)
+        for (i = i0; i < i0 + 32 && i < m; i++) {
+          const char *row = src->data + i * ld;
+          if (sz == 8)
+            for (j = j0; j < j0 + 32 && j < n; j++)
+              ((double *)r->data)[j * m + i] = ((const double *)row)[j];
+          else
+            for (j = j0; j < j0 + 32 && j < n; j++)
+              ((cplx *)r->data)[j * m + i] = ((const cplx *)row)[j];
+        }
+  }
+  else lumpy_assign(L, r, src);
   if (trans) *trans = t;
   return r;
 }
