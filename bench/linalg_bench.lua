@@ -1,10 +1,15 @@
 -- lumpy.linalg timings, paired with bench/linalg_bench.py (same matrices, same
 -- OpenBLAS). Usage: lua5.4 bench/linalg_bench.lua [names...]
--- Prints "name seconds" (best of several runs of a repeated loop, wall clock).
+-- Prints "name seconds" (best of several runs of a repeated loop): wall clock,
+-- or process CPU time when LUMPY_BENCH_CPU is set (steadier on a loaded
+-- machine; pair it with OPENBLAS_NUM_THREADS=1 on both sides).
 local np = require "lumpy"
 local la = np.linalg
 
+local cpu = os.getenv("LUMPY_BENCH_CPU")
+
 local function now()
+  if cpu then return os.clock() end
   local p = io.popen("date +%s.%N")
   local t = tonumber(p:read("l"))
   p:close()
