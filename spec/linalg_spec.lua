@@ -33,13 +33,54 @@ end
 
 -- the same matrix (or stack) as contiguous, transposed (Fortran-ordered)
 -- and stepped (row and column strides twice the item size) arrays
+-- t padded to twice its size (t[i][j] at [2i-1][2j-1]) or with both axes
+-- reversed, for the last two axes of a 2-d or 3-d table
+local function spread(t)
+  if type(t[1][1]) == "table" then
+    local r = {}
+    for b = 1, #t do r[b] = spread(t[b]) end
+    return r
+  end
+  local m, n, r = #t, #t[1], {}
+  for i = 1, 2 * m do
+    r[i] = {}
+    for j = 1, 2 * n do r[i][j] = 99.5 end
+  end
+  for i = 1, m do for j = 1, n do r[2 * i - 1][2 * j - 1] = t[i][j] end end
+  return r
+end
+
+local function reverse(t)
+  if type(t[1][1]) == "table" then
+    local r = {}
+    for b = 1, #t do r[b] = reverse(t[b]) end
+    return r
+  end
+  local m, n, r = #t, #t[1], {}
+  for i = 1, m do
+    r[i] = {}
+    for j = 1, n do r[i][j] = t[m + 1 - i][n + 1 - j] end
+  end
+  return r
+end
+
+-- the same matrix (or stack) as contiguous, transposed (Fortran-ordered),
+-- stepped (a range view with step 2 of a bigger array) and negative-step
+-- (a reversed range view) arrays
 local function variants(v)
   local out = {contiguous = arr(v)}
-  if v.re then
-    out.transposed = np.complex(np.array(T(v.re)), np.array(T(v.im))).T
-  else
-    out.transposed = np.array(T(v)).T
-    out.stepped = np.complex(np.array(v), 0).real
+  local function build(f)
+    if v.re then return np.complex(np.array(f(v.re)), np.array(f(v.im))) end
+    return np.array(f(v))
+  end
+  local three = type((v.re or v)[1][1]) == "table"
+  local step = three and {{}, {1, -1, 2}, {1, -1, 2}} or {{1, -1, 2}, {1, -1, 2}}
+  local back = three and {{}, {-1, 1, -1}, {-1, 1, -1}} or {{-1, 1, -1}, {-1, 1, -1}}
+  out.transposed = build(T).T
+  out.stepped = build(spread)[step]
+  out.negative_step = build(reverse)[back]
+  if not v.re then
+    out.stepped_real = np.complex(np.array(v), 0).real
     out.stepped_transposed = np.complex(np.array(T(v)), 0).real.T
   end
   return out
