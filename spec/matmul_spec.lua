@@ -217,6 +217,8 @@ describe("lumpy.linalg", function()
         close(a:dot(np.array(F.b)), F.matmul_vec)
       end
       assert.are.equal(14.0, np.dot(np.array{1.0, 2, 3}, np.array{1.0, 2, 3}))
+      close(np.dot(2, np.array{1.0, 2}), {2, 4})
+      close(np.dot(np.array{{1, 2}}, 3), {{3, 6}}, 0)
     end)
     it("dot sums over the last axis of a and the second-to-last of b", function()
       local q = np.array(F.Q3)
