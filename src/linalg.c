@@ -284,7 +284,7 @@ static int linalg_solve(lua_State *L) {
   indt = lumpy_promote(a->dtype, b->dtype);
   dt = la_workdtype(indt);
   isz = ITEMSIZE(dt);
-  vec = b->ndim == a->ndim - 1;        /* NumPy's rule for a vector b */
+  vec = b->ndim == 1 || b->ndim == a->ndim - 1;   /* NumPy 2 and 1.x rules */
   bn = vec ? b->shape[b->ndim - 1] : b->shape[b->ndim - 2];
   nrhs = vec ? 1 : b->shape[b->ndim - 1];
   if (bn != n) {

@@ -797,6 +797,8 @@ static int linalg_cond(lua_State *L) {
   int nb = a->ndim - 2, dt = la_workdtype(a->dtype);
   int64_t t, nbatch = la_nbatch(a);
   lua_settop(L, 2);
+  if (a->shape[nb] == 0 || a->shape[nb + 1] == 0)
+    lumpy_error(L, "lumpy.linalg.cond: cond is not defined on empty arrays");
   if (lua_isnil(L, 2) || (lua_type(L, 2) == LUA_TNUMBER &&
       (lua_tonumber(L, 2) == 2 || lua_tonumber(L, 2) == -2))) {
     int inverse = !lua_isnil(L, 2) && lua_tonumber(L, 2) < 0;
@@ -806,7 +808,8 @@ static int linalg_cond(lua_State *L) {
     for (t = 0; t < nbatch; t++) {
       const double *st = (const double *)s->data + t * k;
       double hi = k > 0 ? st[0] : 0, lo = k > 0 ? st[k - 1] : 0;
-      ((double *)r->data)[t] = inverse ? lo / hi : hi / lo;
+      double c = inverse ? lo / hi : hi / lo;
+      ((double *)r->data)[t] = isnan(c) ? HUGE_VAL : c;   /* 0 / 0: singular */
     }
   }
   else {
