@@ -726,20 +726,26 @@ static int linalg_pinv(lua_State *L) {
   for (t = 0; t < nbatch; t++) {
     const double *st = (const double *)s->data + t * k;
     double cut = k > 0 ? rcond * st[0] : 0;
-    for (i = 0; i < k; i++) {
-      double inv = st[i] > cut ? 1 / st[i] : 0;
-      for (j = 0; j < m; j++) {
-        const char *u = ELEM(U, t, j, i);
-        if (ISCPLX(dt)) ((cplx *)W->data)[i * m + j] = inv * conj(*(const cplx *)u);
-        else ((double *)W->data)[i * m + j] = inv * *(const double *)u;
+    if (ISCPLX(dt)) {
+      for (i = 0; i < k; i++) {
+        double inv = st[i] > cut ? 1 / st[i] : 0;
+        for (j = 0; j < m; j++)
+          ((cplx *)W->data)[i * m + j] = inv * conj(*(const cplx *)ELEM(U, t, j, i));
       }
+      for (i = 0; i < n; i++)
+        for (j = 0; j < k; j++)
+          ((cplx *)VH->data)[i * k + j] = conj(*(const cplx *)ELEM(VT, t, j, i));
     }
-    for (i = 0; i < n; i++)
-      for (j = 0; j < k; j++) {
-        const char *v = ELEM(VT, t, j, i);
-        if (ISCPLX(dt)) ((cplx *)VH->data)[i * k + j] = conj(*(const cplx *)v);
-        else ((double *)VH->data)[i * k + j] = *(const double *)v;
+    else {
+      for (i = 0; i < k; i++) {
+        double inv = st[i] > cut ? 1 / st[i] : 0;
+        for (j = 0; j < m; j++)
+          ((double *)W->data)[i * m + j] = inv * *(const double *)ELEM(U, t, j, i);
       }
+      for (i = 0; i < n; i++)
+        for (j = 0; j < k; j++)
+          ((double *)VH->data)[i * k + j] = *(const double *)ELEM(VT, t, j, i);
+    }
     /* P (column-major n x m) = VH W: computed as P^T = W^T VH^T row-major */
     lumpy_gemm(dt, m, n, k, W->data, isz, m * isz, VH->data, isz, k * isz,
                P->data + t * n * m * isz, n);

@@ -340,19 +340,21 @@ static int linalg_trace(lua_State *L) {
   n1 = h.shape[h.ndim - 1];
   r = lumpy_newarray(L, acc, h.ndim - 2, h.shape, 1);
   nout = r->size;
-  for (t = 0; t < nout; t++) {
-    int64_t base = t * n0 * n1;
-    for (i = off >= 0 ? 0 : -off; i < n0 && i + off < n1; i++) {
-      int64_t k = base + i * n1 + i + off;
-      switch (acc) {
-        case LUMPY_COMPLEX128: ((cplx *)r->data)[t] += ((cplx *)c->data)[k]; break;
-        case LUMPY_FLOAT64: ((double *)r->data)[t] += ((double *)c->data)[k]; break;
-        case LUMPY_FLOAT32: ((float *)r->data)[t] += ((float *)c->data)[k]; break;
-        default: ((int64_t *)r->data)[t] = (int64_t)((uint64_t)((int64_t *)r->data)[t] +
-                                                     (uint64_t)((int64_t *)c->data)[k]);
-      }
-    }
+  /* sum the diagonals; integers in unsigned arithmetic so overflow wraps */
+#define TRACE(TY) { \
+    TY *rp = (TY *)r->data; \
+    const TY *cp = (const TY *)c->data; \
+    for (t = 0; t < nout; t++) \
+      for (i = off >= 0 ? 0 : -off; i < n0 && i + off < n1; i++) \
+        rp[t] += cp[t * n0 * n1 + i * n1 + i + off]; \
   }
+  switch (acc) {
+    case LUMPY_COMPLEX128: TRACE(cplx) break;
+    case LUMPY_FLOAT64: TRACE(double) break;
+    case LUMPY_FLOAT32: TRACE(float) break;
+    default: TRACE(uint64_t) break;
+  }
+#undef TRACE
   if (r->ndim == 0) lumpy_pushelem(L, acc, r->data);
   return 1;
 }
