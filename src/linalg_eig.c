@@ -18,12 +18,12 @@
 /* ------------------------------------------------------------------ */
 
 /* 'L' or 'U' from a string or {UPLO = ...} at idx */
-static char optuplo(lua_State *L, int idx) {
+static char optuplo(lua_State *L, int idx, const char *fname) {
   const char *s = NULL;
   if (lua_type(L, idx) == LUA_TSTRING) s = lua_tostring(L, idx);
   else if (lua_type(L, idx) == LUA_TTABLE) {
     static const char *const keys[] = {"UPLO", NULL};
-    la_checkopts(L, idx, "eigh", keys);
+    la_checkopts(L, idx, fname, keys);
     lua_getfield(L, idx, "UPLO");
     s = lua_tostring(L, -1);
     lua_pop(L, 1);         /* the string stays in the table */
@@ -38,7 +38,7 @@ static char optuplo(lua_State *L, int idx) {
 static int eigh_impl(lua_State *L, int vecs, const char *fname) {
   Array *a = la_checkmat(L, 1, fname, 1), *buf, *w;
   int dt = la_workdtype(a->dtype), isz = ITEMSIZE(dt), trans, nb = a->ndim - 2;
-  char uplo = optuplo(L, 2), jobz = vecs ? 'V' : 'N';
+  char uplo = optuplo(L, 2, fname), jobz = vecs ? 'V' : 'N';
   int64_t n = a->shape[a->ndim - 1], t, nbatch = la_nbatch(a);
   lapack_int ln = la_int(L, n, fname), lwork = -1, lrwork = -1, liwork = -1, ld = ln > 1 ? ln : 1;
   char *work = NULL;
