@@ -87,7 +87,28 @@ Array *la_load(lua_State *L, const Array *src, int dt, int allowtrans, int *tran
 }
 
 void *la_work(lua_State *L, size_t n) {
-  return lua_newuserdatauv(L, n > 0 ? n : 1, 0);
+  int64_t len = (int64_t)(n > 0 ? n : 1);
+  return lumpy_newarray(L, LUMPY_UINT8, 1, &len, 0)->data;
+}
+
+void la_close(lua_State *L, int idx) {
+  Array *a;
+  idx = lua_absindex(L, idx);
+  a = lumpy_toarray(L, idx);
+  if (a && a->owner == a && luaL_getmetafield(L, idx, "__close") != LUA_TNIL) {
+    lua_pushvalue(L, idx);
+    lua_call(L, 1, 0);
+  }
+}
+
+void la_drop(lua_State *L, int n) {
+  int i;
+  for (i = 1; i <= n; i++) la_close(L, -i);
+  lua_pop(L, n);
+}
+
+void la_closerange(lua_State *L, int from, int to) {
+  for (; from <= to; from++) la_close(L, from);
 }
 
 typedef struct FiniteCtx { int bad; } FiniteCtx;
@@ -264,7 +285,7 @@ lapack_int la_invert(lua_State *L, int dt, lapack_int n, char *m, lapack_int *ip
   w = la_work(L, (size_t)lwork * ITEMSIZE(dt));
   if (ISCPLX(dt)) info = LAPACKE_zgetri_work(COLMAJ, n, (cplx *)m, ld, ipiv, (cplx *)w, lwork);
   else info = LAPACKE_dgetri_work(COLMAJ, n, (double *)m, ld, ipiv, (double *)w, lwork);
-  lua_pop(L, 1);
+  la_drop(L, 1);
   return info;
 }
 
@@ -315,7 +336,8 @@ static int linalg_solve(lua_State *L) {
     if (getrf(dt, ln, ln, m, ipiv) > 0) lumpy_error(L, "lumpy.linalg.solve: singular matrix");
     getrs(dt, trans ? 'T' : 'N', ln, (lapack_int)nrhs, m, ipiv, x->data + t * n * nrhs * isz);
   }
-  lua_pop(L, 1);
+  la_drop(L, 1);
+  la_close(L, 3);
   if (vec) {   /* drop the unit column: the memory is C-ordered (batch, n) */
     x->ndim = nb + 1;
     lumpy_contigstrides(dt, x->ndim, x->shape, x->strides);
@@ -338,7 +360,7 @@ static int linalg_inv(lua_State *L) {
   for (t = 0; t < nbatch && n > 0; t++)
     if (la_invert(L, dt, ln, buf->data + t * n * n * isz, ipiv) > 0)
       lumpy_error(L, "lumpy.linalg.inv: singular matrix");
-  lua_pop(L, 1);
+  la_drop(L, 1);
   la_restore32(L, -1, a->dtype);
   return 1;
 }
@@ -416,6 +438,7 @@ static int linalg_det(lua_State *L) {
   r = lumpy_newarray(L, dt, a->ndim - 2, a->shape, 0);
   for (t = 0; t < nbatch; t++)
     det_visit(dt, n, buf->data + t * n * n * isz, ipiv + t * (n + 1), r->data, t);
+  la_closerange(L, lua_gettop(L) - 2, lua_gettop(L) - 1);
   if (r->ndim == 0) lumpy_pushelem(L, dt, r->data);
   else la_restore32(L, -1, a->dtype);
   return 1;
@@ -432,6 +455,7 @@ static int linalg_slogdet(lua_State *L) {
   for (t = 0; t < nbatch; t++)
     slogdet_one(dt, n, buf->data + t * n * n * isz, ipiv + t * (n + 1),
                 s->data + t * isz, (double *)ld->data + t);
+  la_closerange(L, lua_gettop(L) - 3, lua_gettop(L) - 2);
   if (s->ndim == 0) {
     lumpy_pushelem(L, dt, s->data);
     lumpy_pushelem(L, LUMPY_FLOAT64, ld->data);

@@ -42,8 +42,17 @@ Array *la_newF(lua_State *L, int dt, int nb, const int64_t *bshape, int64_t rows
 ** are contiguous, M = A^T (a plain C-order copy, *trans = 1). Either way the
 ** returned array has src's shape and holds src's values. */
 Array *la_load(lua_State *L, const Array *src, int dt, int allowtrans, int *trans);
-/* a Lua-owned work block of n bytes (pushed) */
+/* a Lua-owned work block of n bytes (pushed; an array, 64-byte aligned) */
 void *la_work(lua_State *L, size_t n);
+/* frees at once the buffer of the array at idx, which must be one of our own
+** temporaries (work blocks, copies): big temporaries are then reused by the
+** allocator at once instead of waiting for the collector. Errors skip this
+** and leave the job to the collector. */
+void la_close(lua_State *L, int idx);
+/* closes (as la_close) and pops the top n values */
+void la_drop(lua_State *L, int n);
+/* la_close on every stack slot from..to */
+void la_closerange(lua_State *L, int from, int to);
 /* raises "array must not contain infs or NaNs" when a (any layout, float
 ** or complex) holds one */
 void la_checkfinite(lua_State *L, const Array *a, const char *fname);

@@ -80,10 +80,10 @@ static int eigh_impl(lua_State *L, int vecs, const char *fname) {
                                       (double *)work, lwork, iwork, liwork);
       if (info > 0) lumpy_error(L, "lumpy.linalg.%s: eigenvalues did not converge", fname);
     }
-    lua_pop(L, 3);
+    la_drop(L, 3);
   }
   la_restore32(L, 4, a->dtype);
-  if (!vecs) return 1;
+  if (!vecs) { la_close(L, 3); return 1; }
   /* the eigenvectors are the columns of each column-major block */
   if (trans) {
     int64_t s = buf->strides[nb];
@@ -137,6 +137,8 @@ static int eig_impl(lua_State *L, int vecs, const char *fname) {
                                (cplx *)work, lwork, rwork) > 0)
           lumpy_error(L, "lumpy.linalg.%s: eigenvalues did not converge", fname);
     }
+    la_closerange(L, base + 2 + vecs, lua_gettop(L));
+    la_close(L, base);
     lua_settop(L, base + 1 + vecs);
     return 1 + vecs;
   }
@@ -157,7 +159,7 @@ static int eig_impl(lua_State *L, int vecs, const char *fname) {
                                wr + t * n, wi + t * n, NULL, 1, vecs ? vr + t * n * n : NULL,
                                ld, (double *)work, lwork) > 0)
           lumpy_error(L, "lumpy.linalg.%s: eigenvalues did not converge", fname);
-      lua_pop(L, 1);
+      la_drop(L, 1);
     }
     for (i = 0; i < n * nbatch; i++) if (wi[i] != 0) { allreal = 0; break; }
     if (allreal) {
@@ -187,6 +189,9 @@ static int eig_impl(lua_State *L, int vecs, const char *fname) {
         }
       }
     }
+    la_close(L, base);
+    la_close(L, base + 1);
+    if (vecs && !allreal) la_close(L, base + 2);
     la_restore32(L, vecs ? -2 : -1, a->dtype);
     if (vecs) la_restore32(L, -1, a->dtype);
     return 1 + vecs;
@@ -288,9 +293,10 @@ static int svd_core(lua_State *L, const Array *a, int uv, int full, const char *
                                       lwork, iwork);
       if (info > 0) lumpy_error(L, "lumpy.linalg.%s: SVD did not converge", fname);
     }
-    lua_pop(L, ISCPLX(dt) ? 3 : 2);
+    la_drop(L, ISCPLX(dt) ? 3 : 2);
   }
   /* stack: buf, s [, U, VT] */
+  la_close(L, top + 1);
   lua_remove(L, top + 1);
   if (!uv) return 1;
   lua_pushvalue(L, top + 1);
@@ -387,7 +393,7 @@ static int linalg_qr(lua_State *L) {
       for (j = i; j < n; j++)
         memcpy(rt + (i * n + j) * isz, mt + (j * m + i) * isz, (size_t)isz);
   }
-  if (mode == 2) { la_restore32(L, -1, a->dtype); return 1; }
+  if (mode == 2) { la_closerange(L, 2, 4); la_restore32(L, -1, a->dtype); return 1; }
   Q = la_newF(L, dt, nb, a->shape, m, qc);                                  /* 6 */
   for (t = 0; t < nbatch; t++) {
     char *qt = Q->data + t * m * qc * isz;
@@ -401,6 +407,7 @@ static int linalg_qr(lua_State *L) {
                              (double *)(tau + t * k * isz), (double *)work, lwork);
   }
   if (k == 0) setident(Q);
+  la_closerange(L, 2, 4);
   lua_insert(L, 5);
   la_restore32(L, -1, a->dtype);
   la_restore32(L, -2, a->dtype);
@@ -551,7 +558,7 @@ static int linalg_lstsq(lua_State *L) {
       info = LAPACKE_zgelsd_work(COLMAJ, lm, lnn, lr, (cplx *)A->data, lm, (cplx *)B->data, lb,
                                  (double *)s->data, rcond, &rank, (cplx *)work, lwork, rwork,
                                  iwork);
-      lua_pop(L, 3);
+      la_drop(L, 3);
     }
     else {
       double wq;
@@ -563,7 +570,7 @@ static int linalg_lstsq(lua_State *L) {
       info = LAPACKE_dgelsd_work(COLMAJ, lm, lnn, lr, (double *)A->data, lm, (double *)B->data,
                                  lb, (double *)s->data, rcond, &rank, (double *)work, lwork,
                                  iwork);
-      lua_pop(L, 2);
+      la_drop(L, 2);
     }
     if (info > 0)
       lumpy_error(L, "lumpy.linalg.lstsq: SVD did not converge in Linear Least Squares");
@@ -603,6 +610,7 @@ static int linalg_lstsq(lua_State *L) {
       /* keep the residual of the refined solution where gelsd's tail was */
       for (i = n; i < m; i++) ((double *)B->data)[j * ldb + i] = i == n ? sqrt(rss) : 0;
     }
+    la_closerange(L, 7, lua_gettop(L));
     lua_settop(L, 6);
   }
   /* x: the first n rows of B */
@@ -632,6 +640,9 @@ static int linalg_lstsq(lua_State *L) {
   lua_pushinteger(L, rank);                                                 /* 9 */
   lua_pushvalue(L, 5);                                                      /* 10 */
   la_restore32(L, 10, indt);
+  la_close(L, 3);
+  la_close(L, 4);
+  la_close(L, 6);
   return 4;
 }
 
@@ -684,6 +695,7 @@ static int linalg_schur(lua_State *L) {
     }
     if (info > 0) lumpy_error(L, "lumpy.linalg.schur: Schur form did not converge");
   }
+  la_closerange(L, 4, lua_gettop(L));
   lua_settop(L, 3);
   la_restore32(L, 2, a->dtype);
   la_restore32(L, 3, a->dtype);
@@ -750,6 +762,8 @@ static int linalg_pinv(lua_State *L) {
     lumpy_gemm(dt, m, n, k, W->data, isz, m * isz, VH->data, isz, k * isz,
                P->data + t * n * m * isz, n);
   }
+  la_closerange(L, 6, lua_gettop(L));
+  la_closerange(L, 2, 4);
   lua_settop(L, 5);
   la_restore32(L, 5, a->dtype);
   return 1;
@@ -839,6 +853,7 @@ static int linalg_cond(lua_State *L) {
     for (t = 0; t < nbatch; t++)
       ((double *)r->data)[t] = bad[t] ? HUGE_VAL :
         ((double *)n1->data)[t] * ((double *)n2->data)[t];
+    la_closerange(L, 3, 8);
   }
   if (nb == 0) lua_pushnumber(L, ((double *)r->data)[0]);
   else la_restore32(L, -1, a->dtype);

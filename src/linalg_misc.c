@@ -82,6 +82,7 @@ Array *la_matnorms(lua_State *L, const Array *a, int ordidx, const char *fname) 
       else if (k > 0) v = kind == N_TWO ? st[0] : st[k - 1];
       ((double *)res->data)[t] = v;
     }
+    la_close(L, top + 1);
     lua_replace(L, top + 1);
     lua_settop(L, top + 1);
     return res;
@@ -103,7 +104,7 @@ Array *la_matnorms(lua_State *L, const Array *a, int ordidx, const char *fname) 
       ? matnorm_z(kind, r, c, x->data + off, x->strides[nb], x->strides[nb + 1])
       : matnorm_d(kind, r, c, x->data + off, x->strides[nb], x->strides[nb + 1]);
   }
-  if (lua_gettop(L) > top + 1) lua_replace(L, top + 1);
+  if (lua_gettop(L) > top + 1) { la_close(L, top + 1); lua_replace(L, top + 1); }
   return res;
 }
 
@@ -223,7 +224,7 @@ static int linalg_norm(lua_State *L) {
       Array *z = lumpy_newarray(L, LUMPY_COMPLEX128, h.ndim, h.shape, 0);
       lumpy_assign(L, z, &h);
       for (i = 0; i < z->size; i++) ((double *)rows->data)[i] = cabs(((cplx *)z->data)[i]);
-      lua_pop(L, 1);
+      la_drop(L, 1);
     }
     else {
       lumpy_assign(L, rows, &h);
@@ -235,6 +236,7 @@ static int linalg_norm(lua_State *L) {
     res = lumpy_newarray(L, LUMPY_FLOAT64, h.ndim - 1, h.shape, 0);
     for (i = 0; i < nrow && res->size > 0; i++)
       ((double *)res->data)[i] = vecnorm(kind, p, (double *)rows->data + i * n, n);
+    la_close(L, -2);
     lua_remove(L, -2);
   }
 done:
@@ -565,6 +567,7 @@ static int linalg_expm(lua_State *L) {
                                    : expm_d(ln, (double *)m, (double *)w, ipiv);
       if (info != 0) lumpy_error(L, "lumpy.linalg.expm: the Pade denominator is singular");
     }
+    la_closerange(L, 3, lua_gettop(L));
     lua_settop(L, 2);
   }
   la_restore32(L, 2, a->dtype);
