@@ -1,0 +1,466 @@
+-- lumpy.optimize: root finding, minimisation and fitting.
+-- The kernels are C (src/optimize.c, src/opt_*.c) and call the user's Lua
+-- functions; this module normalises options, fills SciPy's defaults and
+-- builds SciPy-named result tables.
+local core = require "lumpy.core"
+local C = core._optimize
+
+local error, type, pairs, ipairs, select = error, type, pairs, ipairs, select
+local tostring, string, math, table = tostring, string, math, table
+local io_write = io.write
+local setmetatable, getmetatable, rawget = setmetatable, getmetatable, rawget
+
+local _ENV = nil
+
+local M = {}
+
+local EPS = 2.220446049250313e-16
+local XTOL, RTOL, ITER = 2e-12, 4 * EPS, 100
+
+-- rejects unknown option keys; returns opts or an empty table
+local function checkopts(fname, opts, allowed)
+  if opts == nil then return {} end
+  if type(opts) ~= "table" then
+    error(string.format("bad argument to '%s' (options table expected, got %s)",
+      fname, type(opts)), 3)
+  end
+  for k in pairs(opts) do
+    if not allowed[k] then
+      error(string.format("lumpy.optimize.%s: unknown option '%s'", fname, tostring(k)), 3)
+    end
+  end
+  return opts
+end
+
+local function set(...)
+  local t = {}
+  for i = 1, select("#", ...) do t[select(i, ...)] = true end
+  return t
+end
+
+local function checknumber(fname, v, what)
+  if type(v) ~= "number" then
+    error(string.format("lumpy.optimize.%s: %s must be a number, got %s",
+      fname, what, type(v)), 3)
+  end
+  return v
+end
+
+local function checkcallable(fname, f, n)
+  local t = type(f)
+  if t == "function" then return f end
+  if t == "table" or t == "userdata" then
+    local mt = getmetatable(f)
+    if type(mt) == "table" and rawget(mt, "__call") then return f end
+  end
+  error(string.format("bad argument #%d to '%s' (function expected, got %s)", n, fname, t), 3)
+end
+
+------------------------------------------------------------------------------
+-- scalar roots
+
+local FLAGS = {
+  [0] = "converged", [-1] = "sign error", [-2] = "convergence error",
+  [-3] = "value error", [-4] = "convergence error",
+}
+
+local function rootresults(x, it, fc, flag)
+  return { root = x, iterations = it, function_calls = fc, converged = flag == 0,
+           flag = FLAGS[flag] }
+end
+
+local BRACKET_OPTS = set("xtol", "rtol", "maxiter", "args", "disp", "full_output", "k")
+
+local function bracketroot(method)
+  return function(f, a, b, opts)
+    checkcallable(method, f, 1)
+    checknumber(method, a, "a")
+    checknumber(method, b, "b")
+    opts = checkopts(method, opts, BRACKET_OPTS)
+    local xtol = opts.xtol or XTOL
+    local rtol = opts.rtol or RTOL
+    local maxiter = opts.maxiter or ITER
+    local k = opts.k or 1
+    if type(xtol) ~= "number" or xtol <= 0 then
+      error(string.format("lumpy.optimize.%s: xtol too small (%s <= 0)", method,
+        tostring(xtol)), 2)
+    end
+    local rmin = method == "toms748" and RTOL / 4 or RTOL
+    if type(rtol) ~= "number" or rtol < rmin then
+      error(string.format("lumpy.optimize.%s: rtol too small (%s < %s)", method,
+        tostring(rtol), tostring(rmin)), 2)
+    end
+    if math.type(maxiter) ~= "integer" or maxiter < 0 or (method == "toms748" and maxiter < 1) then
+      error(string.format("lumpy.optimize.%s: maxiter must be a nonnegative integer", method), 2)
+    end
+    if method == "toms748" then
+      if not (a < b) then
+        error(string.format("lumpy.optimize.toms748: a and b are not an interval [%s, %s]",
+          tostring(a), tostring(b)), 2)
+      end
+      if a ~= a or b ~= b or a == math.huge or b == math.huge or a == -math.huge or b == -math.huge then
+        error("lumpy.optimize.toms748: a and b must be finite", 2)
+      end
+      if math.type(k) ~= "integer" or k < 1 then
+        error("lumpy.optimize.toms748: k must be an integer >= 1", 2)
+      end
+    end
+    local x, it, fc, flag = C._zero(method, f, a, b, xtol, rtol, maxiter, opts, k)
+    if flag == -1 then
+      error(string.format("lumpy.optimize.%s: f(a) and f(b) must have different signs", method), 2)
+    end
+    if flag == -3 then
+      error(string.format("lumpy.optimize.%s: invalid function value at x = %s", method,
+        tostring(x)), 2)
+    end
+    if flag ~= 0 and opts.disp ~= false then
+      error(string.format("lumpy.optimize.%s: failed to converge after %d iterations, value is %s",
+        method, it, tostring(x)), 2)
+    end
+    return x, rootresults(x, it, fc, flag)
+  end
+end
+
+M.brentq = bracketroot("brentq")
+M.brenth = bracketroot("brenth")
+M.ridder = bracketroot("ridder")
+M.bisect = bracketroot("bisect")
+M.toms748 = bracketroot("toms748")
+
+-- fprime = true: f returns f, f' (and f'' when fprime2 = true too); split
+-- into memoised functions so each value costs one call of f
+local function splitderivs(f, fprime, fprime2, args)
+  if fprime ~= true and fprime2 ~= true then return f, fprime, fprime2 end
+  local lastx, v1, v2, v3
+  local function eval(x, ...)
+    if x ~= lastx then
+      v1, v2, v3 = f(x, ...)
+      lastx = x
+    end
+  end
+  local g = function(x, ...) eval(x, ...) return v1 end
+  local d1 = fprime == true and function(x, ...) eval(x, ...) return v2 end or fprime
+  local d2 = fprime2 == true and function(x, ...) eval(x, ...) return v3 end or fprime2
+  return g, d1, d2
+end
+
+local NEWTON_OPTS = set("fprime", "fprime2", "x1", "tol", "rtol", "maxiter", "args",
+  "disp", "full_output")
+
+local function newtonlike(fname, f, x0, opts, kernel)
+  checkcallable(fname, f, 1)
+  checknumber(fname, x0, "x0")
+  local tol = opts.tol or 1.48e-8
+  local rtol = opts.rtol or 0.0
+  local maxiter = opts.maxiter or 50
+  if type(tol) ~= "number" or tol <= 0 then
+    error(string.format("lumpy.optimize.%s: tol too small (%s <= 0)", fname, tostring(tol)), 3)
+  end
+  if math.type(maxiter) ~= "integer" or maxiter < 1 then
+    error(string.format("lumpy.optimize.%s: maxiter must be greater than 0", fname), 3)
+  end
+  if opts.x1 ~= nil then
+    checknumber(fname, opts.x1, "x1")
+    if opts.x1 == x0 and opts.fprime == nil then
+      error(string.format("lumpy.optimize.%s: x1 and x0 must be different", fname), 3)
+    end
+  end
+  if opts.fprime2 ~= nil and opts.fprime == nil then
+    error(string.format("lumpy.optimize.%s: fprime2 needs fprime", fname), 3)
+  end
+  local g, d1, d2 = splitderivs(f, opts.fprime, opts.fprime2)
+  local x, it, fc, flag = C._newton(g, x0, d1, d2, opts.x1, tol, rtol, maxiter, opts, kernel)
+  if flag ~= 0 and opts.disp ~= false then
+    local why = flag == -4 and (d1 and "derivative was zero" or "tolerance reached with f(x1) == f(x0)")
+      or "failed to converge"
+    error(string.format("lumpy.optimize.%s: %s after %d iterations, value is %s", fname, why,
+      it, tostring(x)), 3)
+  end
+  return x, rootresults(x, it, fc, flag)
+end
+
+function M.newton(f, x0, opts)
+  opts = checkopts("newton", opts, NEWTON_OPTS)
+  return newtonlike("newton", f, x0, opts, "lumpy.optimize.newton")
+end
+
+function M.secant(f, x0, opts)
+  opts = checkopts("secant", opts, set("x1", "tol", "rtol", "maxiter", "args", "disp"))
+  return newtonlike("secant", f, x0, opts, "lumpy.optimize.secant")
+end
+
+function M.halley(f, x0, opts)
+  opts = checkopts("halley", opts, NEWTON_OPTS)
+  if opts.fprime == nil or opts.fprime2 == nil then
+    error("lumpy.optimize.halley: fprime and fprime2 are required", 2)
+  end
+  return newtonlike("halley", f, x0, opts, "lumpy.optimize.halley")
+end
+
+local ROOT_SCALAR_OPTS = set("method", "bracket", "x0", "x1", "fprime", "fprime2", "xtol",
+  "rtol", "maxiter", "args", "options")
+
+-- root_scalar(f, {method=, bracket=, x0=, x1=, fprime=, fprime2=, ...}) ->
+-- RootResults table {root, iterations, function_calls, converged, flag}
+function M.root_scalar(f, opts)
+  opts = checkopts("root_scalar", opts, ROOT_SCALAR_OPTS)
+  local method = opts.method
+  if method == nil then
+    if opts.bracket then method = "brentq"
+    elseif opts.x0 ~= nil then
+      if opts.fprime then method = opts.fprime2 and "halley" or "newton"
+      elseif opts.x1 ~= nil then method = "secant"
+      else method = "newton" end
+    else
+      error("lumpy.optimize.root_scalar: unable to select a solver as neither bracket nor x0 is given", 2)
+    end
+  end
+  method = string.lower(method)
+  local extra = opts.options or {}
+  local function o(k, d) if opts[k] ~= nil then return opts[k] end
+    if extra[k] ~= nil then return extra[k] end return d end
+  if method == "brentq" or method == "brenth" or method == "ridder" or method == "bisect"
+      or method == "toms748" then
+    local br = opts.bracket
+    if type(br) ~= "table" or #br ~= 2 then
+      error("lumpy.optimize.root_scalar: method '" .. method .. "' needs bracket = {a, b}", 2)
+    end
+    local _, r = M[method](f, br[1], br[2], { xtol = o("xtol"), rtol = o("rtol"),
+      maxiter = o("maxiter"), args = opts.args, disp = false, k = extra.k })
+    return r
+  elseif method == "newton" or method == "secant" or method == "halley" then
+    if type(opts.x0) ~= "number" then
+      error("lumpy.optimize.root_scalar: method '" .. method .. "' needs x0", 2)
+    end
+    local no = { tol = o("xtol"), rtol = o("rtol"), maxiter = o("maxiter"), args = opts.args,
+      disp = false }
+    if method == "newton" then
+      if not opts.fprime then
+        -- SciPy falls back to the secant method
+        no.x1 = opts.x1
+      else
+        no.fprime = opts.fprime
+      end
+    elseif method == "secant" then
+      no.x1 = opts.x1
+    else
+      if not opts.fprime or not opts.fprime2 then
+        error("lumpy.optimize.root_scalar: method 'halley' needs fprime and fprime2", 2)
+      end
+      no.fprime, no.fprime2 = opts.fprime, opts.fprime2
+    end
+    local _, r = newtonlike("root_scalar", f, opts.x0, no, "lumpy.optimize.root_scalar")
+    return r
+  end
+  error("lumpy.optimize.root_scalar: unknown method '" .. tostring(opts.method) .. "'", 2)
+end
+
+------------------------------------------------------------------------------
+-- scalar minimisation
+
+local MINSCALAR_OPTS = set("method", "bracket", "bounds", "tol", "args", "options",
+  "maxiter", "xtol", "xatol", "disp")
+
+local MINSCALAR_MSG = {
+  brent = { [0] = "Optimization terminated successfully.",
+    [1] = "Maximum number of iterations exceeded.",
+    [2] = "NaN result encountered." },
+  golden = { [0] = "Optimization terminated successfully.",
+    [1] = "Maximum number of iterations exceeded.",
+    [2] = "NaN result encountered." },
+  bounded = { [0] = "Solution found.",
+    [1] = "Maximum number of function calls reached.",
+    [2] = "NaN result encountered." },
+}
+
+-- minimize_scalar(f, {method = "brent"|"bounded"|"golden", bracket, bounds,
+-- tol, maxiter, xatol, args}) -> {x, fun, nit, nfev, success, status, message}
+function M.minimize_scalar(f, opts)
+  opts = checkopts("minimize_scalar", opts, MINSCALAR_OPTS)
+  checkcallable("minimize_scalar", f, 1)
+  local extra = opts.options or {}
+  local function o(k) if opts[k] ~= nil then return opts[k] end return extra[k] end
+  local method = opts.method
+  if method == nil then method = opts.bounds and "bounded" or "brent" end
+  method = string.lower(method)
+  if not MINSCALAR_MSG[method] then
+    error("lumpy.optimize.minimize_scalar: unknown method '" .. tostring(method) .. "'", 2)
+  end
+  local x, fun, nit, nfev, flag
+  if method == "bounded" then
+    local b = opts.bounds
+    if type(b) ~= "table" or #b ~= 2 or type(b[1]) ~= "number" or type(b[2]) ~= "number" then
+      error("lumpy.optimize.minimize_scalar: method 'bounded' needs bounds = {lo, hi}", 2)
+    end
+    if not (b[1] > -math.huge and b[2] < math.huge) then
+      error("lumpy.optimize.minimize_scalar: optimization bounds must be finite scalars", 2)
+    end
+    if b[1] > b[2] then
+      error("lumpy.optimize.minimize_scalar: the lower bound exceeds the upper bound", 2)
+    end
+    local xatol = o("xatol") or opts.tol or 1e-5
+    x, fun, nit, nfev, flag = C._minscalar("bounded", f, b, xatol, o("maxiter") or 500, opts)
+  else
+    if opts.bounds ~= nil then
+      error("lumpy.optimize.minimize_scalar: use of bounds needs method 'bounded'", 2)
+    end
+    local tol = o("xtol") or opts.tol or (method == "brent" and 1.48e-8 or 1.4901161193847656e-08)
+    local maxiter = o("maxiter") or (method == "brent" and 500 or 5000)
+    x, fun, nit, nfev, flag = C._minscalar(method, f, opts.bracket, tol, maxiter, opts)
+  end
+  return { x = x, fun = fun, nit = nit, nfev = nfev, success = flag == 0, status = flag,
+           message = MINSCALAR_MSG[method][flag] }
+end
+
+-- bracket(f, xa, xb, {grow_limit, maxiter, args}) -> xa, xb, xc, fa, fb, fc, funcalls
+function M.bracket(f, xa, xb, opts)
+  opts = checkopts("bracket", opts, set("grow_limit", "maxiter", "args"))
+  return C._bracket(f, xa or 0.0, xb or 1.0, opts.grow_limit or 110.0, opts.maxiter or 1000,
+    opts)
+end
+
+------------------------------------------------------------------------------
+-- multivariate minimisation
+
+local MINIMIZE_OPTS = set("method", "jac", "bounds", "constraints", "tol", "callback",
+  "options", "args", "maxiter", "maxfev", "maxfun", "gtol", "ftol", "xtol", "xatol", "fatol",
+  "disp", "eps", "adaptive", "norm", "xrtol", "finite_diff_rel_step", "return_all",
+  "initial_simplex", "maxcor", "maxls", "iprint")
+
+local METHODS = {
+  ["nelder-mead"] = "nelder-mead", bfgs = "bfgs", cg = "cg",
+}
+
+local function print_summary(r)
+  local w = r.success and "" or "Warning: "
+  io_write(w, r.message, "\n")
+  io_write(string.format("         Current function value: %f\n", r.fun))
+  io_write(string.format("         Iterations: %d\n", r.nit))
+  io_write(string.format("         Function evaluations: %d\n", r.nfev))
+  if r.njev then io_write(string.format("         Gradient evaluations: %d\n", r.njev)) end
+end
+
+-- bounds {{lo, hi}, ...} (nil for none) -> lb, ub tables of n numbers
+local function splitbounds(fname, bounds, n)
+  if bounds == nil then return nil end
+  if type(bounds) ~= "table" then
+    error("lumpy.optimize." .. fname .. ": bounds must be a table of {lo, hi} pairs", 3)
+  end
+  if #bounds ~= n then
+    error(string.format("lumpy.optimize.%s: %d bounds given for %d variables", fname,
+      #bounds, n), 3)
+  end
+  local lb, ub = {}, {}
+  for i = 1, n do
+    local b = bounds[i]
+    if type(b) ~= "table" then
+      error(string.format("lumpy.optimize.%s: bound %d must be a {lo, hi} pair", fname, i), 3)
+    end
+    local lo, hi = b[1], b[2]
+    if lo == nil then lo = -math.huge end
+    if hi == nil then hi = math.huge end
+    if type(lo) ~= "number" or type(hi) ~= "number" then
+      error(string.format("lumpy.optimize.%s: bound %d must hold numbers", fname, i), 3)
+    end
+    if lo > hi then
+      error(string.format("lumpy.optimize.%s: lower bound %d exceeds the upper bound", fname, i), 3)
+    end
+    lb[i], ub[i] = lo, hi
+  end
+  return lb, ub
+end
+
+local function size_of(x0)
+  if type(x0) == "number" then return 1 end
+  if type(x0) == "table" then return #x0 end
+  return core.asarray(x0).size
+end
+
+-- minimize(fun, x0, {method, jac, bounds, constraints, tol, callback,
+-- options, args, ...}) -> {x, fun, jac, hess_inv, nit, nfev, njev, status,
+-- success, message}
+function M.minimize(fun, x0, opts)
+  opts = checkopts("minimize", opts, MINIMIZE_OPTS)
+  checkcallable("minimize", fun, 1)
+  local o = {}
+  if opts.options ~= nil then
+    if type(opts.options) ~= "table" then
+      error("lumpy.optimize.minimize: option 'options' must be a table", 2)
+    end
+    for k, v in pairs(opts.options) do
+      if not MINIMIZE_OPTS[k] or k == "method" or k == "options" then
+        error("lumpy.optimize.minimize: unknown option '" .. tostring(k) .. "'", 2)
+      end
+      o[k] = v
+    end
+  end
+  for k, v in pairs(opts) do
+    if k ~= "options" and k ~= "method" and k ~= "jac" and k ~= "bounds"
+        and k ~= "constraints" then
+      o[k] = v
+    end
+  end
+  local method = opts.method
+  if method == nil then
+    if opts.constraints ~= nil then method = "SLSQP"
+    elseif opts.bounds ~= nil then method = "L-BFGS-B"
+    else method = "BFGS" end
+  end
+  if type(method) ~= "string" or not METHODS[string.lower(method)] then
+    error("lumpy.optimize.minimize: unknown method '" .. tostring(method) .. "'", 2)
+  end
+  local m = METHODS[string.lower(method)]
+  if o.maxfun ~= nil and o.maxfev == nil then o.maxfev = o.maxfun end
+  if opts.tol ~= nil then
+    if m == "nelder-mead" then
+      o.xatol = o.xatol or opts.tol
+      o.fatol = o.fatol or opts.tol
+    elseif m == "bfgs" or m == "cg" then
+      o.gtol = o.gtol or opts.tol
+    end
+  end
+  for _, k in ipairs{"maxiter", "maxfev"} do
+    local v = o[k]
+    if v ~= nil and (type(v) ~= "number" or v < 0) then
+      error("lumpy.optimize.minimize: option '" .. k .. "' must be a nonnegative number", 2)
+    end
+  end
+  local jac = opts.jac
+  if jac ~= nil and jac ~= true and jac ~= false and jac ~= "2-point" and jac ~= "3-point"
+      and jac ~= "cs" then
+    checkcallable("minimize", jac, 2)
+  end
+  if jac == false then jac = nil end
+  if jac == "cs" then jac = "3-point" end
+  if (jac == nil) and o.eps == nil and (m == "bfgs" or m == "cg") then
+    o.eps = 1.4901161193847656e-08
+  end
+  local n = size_of(x0)
+  local lb, ub = splitbounds("minimize", opts.bounds, n)
+  if lb and m ~= "nelder-mead" then
+    error("lumpy.optimize.minimize: method '" .. method .. "' cannot handle bounds", 2)
+  end
+  if opts.constraints ~= nil then
+    error("lumpy.optimize.minimize: method '" .. method .. "' cannot handle constraints", 2)
+  end
+  local r = C._minimize(m, fun, x0, jac, o, lb, ub)
+  if o.disp then print_summary(r) end
+  return r
+end
+
+-- approx_fprime(xk, f, epsilon, {args}) -> gradient (scalar f) or Jacobian
+function M.approx_fprime(xk, f, epsilon, opts)
+  opts = checkopts("approx_fprime", opts, set("args"))
+  checkcallable("approx_fprime", f, 2)
+  return C._approx_fprime(xk, f, epsilon or 1.4901161193847656e-08, opts)
+end
+
+-- check_grad(func, grad, x0, {epsilon, args}) -> 2-norm of the difference
+function M.check_grad(func, grad, x0, opts)
+  opts = checkopts("check_grad", opts, set("args", "epsilon"))
+  checkcallable("check_grad", func, 1)
+  checkcallable("check_grad", grad, 2)
+  return C._check_grad(func, grad, x0, opts.epsilon or 1.4901161193847656e-08, opts)
+end
+
+return M

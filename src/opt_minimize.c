@@ -1,0 +1,998 @@
+/*
+** opt_minimize.c: multivariate minimisation (Nelder-Mead, BFGS, CG),
+** the Wolfe line searches they share, and finite-difference gradients
+** (approx_fprime, check_grad).
+**
+** The objective is called as f(x) with a fresh float64 array per call
+** (lumpy_fn_call); it may return a number (or, with jac = true, the value
+** and the gradient). All work memory is one float64 array on the Lua
+** stack, so an error raised by the user's function leaks nothing.
+** Counting, caching and stopping rules follow SciPy 1.10 so that the
+** evaluation counts of the two agree.
+*/
+#include <math.h>
+#include <float.h>
+#include "optimize.h"
+
+/* ---- the objective: value, gradient, cache, counts ---- */
+
+enum { JAC_FD2, JAC_FD3, JAC_FUNC, JAC_COMBINED };
+
+typedef struct Obj {
+  lumpy_Fn fun, jac;
+  int n, mode;
+  double eps;          /* absolute finite-difference step; 0: relative */
+  double *xc, fc, *gc; /* cached point, value and gradient */
+  int fok, gok, gready;/* gready: gc filled by a combined call */
+  double *xt;          /* scratch point for differences */
+  long nfev, njev;
+} Obj;
+
+/* one call of the user's objective at x: its value (and the gradient into
+** g for combined mode when g is not NULL) */
+static double rawf(Obj *o, const double *x, double *g) {
+  double y;
+  o->nfev++;
+  if (o->mode != JAC_COMBINED) return lumpy_fn_vscalar(&o->fun, x, o->n);
+  lumpy_fn_call(&o->fun, x, o->n, 2);
+  y = lumpy_fn_checknumber(&o->fun, -2, "objective value");
+  if (g) lumpy_fn_checkvector(&o->fun, -1, g, o->n, "gradient");
+  lua_pop(o->fun.L, 2);
+  return y;
+}
+
+static void obj_setx(Obj *o, const double *x) {
+  if (memcmp(x, o->xc, sizeof(double) * (size_t)o->n) != 0) {
+    memcpy(o->xc, x, sizeof(double) * (size_t)o->n);
+    o->fok = o->gok = o->gready = 0;
+  }
+}
+
+static double obj_f(Obj *o, const double *x) {
+  obj_setx(o, x);
+  if (!o->fok) {
+    o->fc = rawf(o, o->xc, o->gc);
+    o->fok = 1;
+    o->gready = o->mode == JAC_COMBINED;
+  }
+  return o->fc;
+}
+
+/* finite-difference step for x (approx_derivative's rules): the absolute
+** step eps when it moves x, else rstep * sign(x) * max(1, |x|) */
+static double fdstep(double x, double eps, double rstep) {
+  double sgn = x >= 0 ? 1.0 : -1.0, h;
+  if (eps > 0) {
+    h = eps;
+    if ((x + h) - x != 0) return h;
+  }
+  return rstep * sgn * fmax(1.0, fabs(x));
+}
+
+/* gradient by differences of f around x (f0 = f(x) for 2-point) */
+static void fdgrad(Obj *o, const double *x, double f0, double *g) {
+  int i, n = o->n;
+  double *xt = o->xt;
+  memcpy(xt, x, sizeof(double) * (size_t)n);
+  if (o->mode == JAC_FD3) {
+    double rstep = cbrt(DBL_EPSILON);
+    for (i = 0; i < n; i++) {
+      double h = fdstep(x[i], o->eps, rstep), x1 = x[i] - h, x2 = x[i] + h, f1, f2;
+      xt[i] = x1; f1 = rawf(o, xt, NULL);
+      xt[i] = x2; f2 = rawf(o, xt, NULL);
+      xt[i] = x[i];
+      g[i] = (f2 - f1) / (x2 - x1);
+    }
+  }
+  else {
+    double rstep = sqrt(DBL_EPSILON);
+    for (i = 0; i < n; i++) {
+      double h = fdstep(x[i], o->eps, rstep);
+      xt[i] = x[i] + h;
+      g[i] = (rawf(o, xt, NULL) - f0) / (xt[i] - x[i]);
+      xt[i] = x[i];
+    }
+  }
+}
+
+/* gradient at x into g (may be o->gc) */
+static void obj_g(Obj *o, const double *x, double *g) {
+  obj_setx(o, x);
+  if (!o->gok) {
+    o->njev++;
+    if (o->mode == JAC_FUNC) {
+      lumpy_fn_call(&o->jac, o->xc, o->n, 1);
+      lumpy_fn_checkvector(&o->jac, -1, o->gc, o->n, "gradient");
+      lua_pop(o->jac.L, 1);
+    }
+    else if (o->mode == JAC_COMBINED) {
+      if (!o->gready) obj_f(o, x);
+      if (!o->gready) {      /* value cached without gradient: call again */
+        o->fc = rawf(o, o->xc, o->gc);
+      }
+    }
+    else {
+      double f0 = obj_f(o, x);
+      fdgrad(o, o->xc, f0, o->gc);
+    }
+    o->gok = 1;
+  }
+  if (g != o->gc) memcpy(g, o->gc, sizeof(double) * (size_t)o->n);
+}
+
+/* ---- small vector helpers ---- */
+
+static double dot(const double *a, const double *b, int n) {
+  double s = 0;
+  int i;
+  for (i = 0; i < n; i++) s += a[i] * b[i];
+  return s;
+}
+
+static double norminf(const double *a, int n) {
+  double m = 0;
+  int i;
+  for (i = 0; i < n; i++) {
+    double v = fabs(a[i]);
+    if (v > m || isnan(v)) m = v;
+  }
+  return m;
+}
+
+static double norm2(const double *a, int n) {
+  return sqrt(dot(a, a, n));
+}
+
+/* ---- options and results ---- */
+
+static double optnum(lua_State *L, int t, const char *k, double def) {
+  double v;
+  lua_getfield(L, t, k);
+  v = lua_isnil(L, -1) ? def : lua_tonumber(L, -1);
+  lua_pop(L, 1);
+  return v;
+}
+
+static long optint(lua_State *L, int t, const char *k, long def) {
+  double v = optnum(L, t, k, (double)def);
+  if (v > 2e9) return 2000000000L;
+  return (long)v;
+}
+
+static int optbool(lua_State *L, int t, const char *k) {
+  int v;
+  lua_getfield(L, t, k);
+  v = lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  return v;
+}
+
+/* the per-iteration callback: callback(xk) (with a fresh array); a true
+** result asks the optimizer to stop */
+typedef struct Callback {
+  lumpy_Fn fn;
+  int on;
+} Callback;
+
+static void cb_init(lua_State *L, Callback *cb, int opts, const char *kernel) {
+  cb->on = 0;
+  lua_getfield(L, opts, "callback");
+  if (lua_isnil(L, -1)) { lua_pop(L, 1); return; }
+  lumpy_fn_init(L, &cb->fn, lua_gettop(L), 0, kernel);   /* stays on the stack */
+  cb->on = 1;
+}
+
+static int cb_call(Callback *cb, const double *x, int n) {
+  int stop;
+  if (!cb->on) return 0;
+  lumpy_fn_call(&cb->fn, x, n, 1);
+  stop = lua_toboolean(cb->fn.L, -1);
+  lua_pop(cb->fn.L, 1);
+  return stop;
+}
+
+static const char *const MSG_SUCCESS = "Optimization terminated successfully.";
+static const char *const MSG_MAXFEV = "Maximum number of function evaluations has been exceeded.";
+static const char *const MSG_MAXITER = "Maximum number of iterations has been exceeded.";
+static const char *const MSG_PRLOSS = "Desired error not necessarily achieved due to precision loss.";
+static const char *const MSG_NAN = "NaN result encountered.";
+static const char *const MSG_CALLBACK = "Stopped by the callback.";
+#define STATUS_CALLBACK 99
+
+static void pushvec(lua_State *L, const double *v, int n) {
+  int64_t len = n;
+  Array *a = lumpy_newarray(L, LUMPY_FLOAT64, 1, &len, 0);
+  if (n) memcpy(a->data, v, sizeof(double) * (size_t)n);
+}
+
+static void setnum(lua_State *L, const char *k, double v) {
+  lua_pushnumber(L, v);
+  lua_setfield(L, -2, k);
+}
+
+static void setint(lua_State *L, const char *k, long v) {
+  lua_pushinteger(L, v);
+  lua_setfield(L, -2, k);
+}
+
+/* pushes the result table {x, fun, jac, hess_inv, nit, nfev, njev, status,
+** success, message}; jac and hess (n*n) may be NULL */
+static void pushresult(lua_State *L, const double *x, int n, double fun, const double *jac,
+                       const double *hess, long nit, long nfev, long njev, int status,
+                       const char *msg) {
+  lua_createtable(L, 0, 10);
+  pushvec(L, x, n);
+  lua_setfield(L, -2, "x");
+  setnum(L, "fun", fun);
+  if (jac) { pushvec(L, jac, n); lua_setfield(L, -2, "jac"); }
+  if (hess) {
+    int64_t shape[2];
+    Array *h;
+    shape[0] = shape[1] = n;
+    h = lumpy_newarray(L, LUMPY_FLOAT64, 2, shape, 0);
+    memcpy(h->data, hess, sizeof(double) * (size_t)n * (size_t)n);
+    lua_setfield(L, -2, "hess_inv");
+  }
+  setint(L, "nit", nit);
+  setint(L, "nfev", nfev);
+  if (njev >= 0) setint(L, "njev", njev);
+  setint(L, "status", status);
+  lua_pushboolean(L, status == 0);
+  lua_setfield(L, -2, "success");
+  lua_pushstring(L, msg);
+  lua_setfield(L, -2, "message");
+}
+
+/* a work array of n doubles on the Lua stack (collected with it) */
+static double *workmem(lua_State *L, size_t n) {
+  int64_t len = (int64_t)(n ? n : 1);
+  return (double *)lumpy_newarray(L, LUMPY_FLOAT64, 1, &len, 1)->data;
+}
+
+/*
+** Nelder-Mead simplex (J. A. Nelder, R. Mead, Comput. J. 7, 1965), with
+** the adaptive parameters of F. Gao, L. Han, Comput. Optim. Appl. 51, 2012
+** (rho 1, chi 1 + 2/n, psi 0.75 - 1/(2n), sigma 1 - 1/n). Initial simplex,
+** ordering (stable insertion sort), optional clipping to bounds and the
+** stopping rules as SciPy's _minimize_neldermead.
+*/
+typedef struct NM {
+  Obj *o;
+  long maxfun, fcalls;
+  const double *lb, *ub;
+} NM;
+
+/* returns 0 and sets *fx, or 1 when the evaluation budget is spent */
+static int nm_eval(NM *s, double *x, double *fx) {
+  int i;
+  if (s->fcalls >= s->maxfun) return 1;
+  if (s->lb)
+    for (i = 0; i < s->o->n; i++) x[i] = fmin(fmax(x[i], s->lb[i]), s->ub[i]);
+  s->fcalls++;
+  *fx = rawf(s->o, x, NULL);
+  return 0;
+}
+
+static void nm_sort(double *sim, double *fsim, double *tmp, int n) {
+  int i, j;
+  for (i = 1; i <= n; i++) {
+    double f = fsim[i];
+    memcpy(tmp, sim + (size_t)i * n, sizeof(double) * (size_t)n);
+    for (j = i - 1; j >= 0 && (fsim[j] > f || (isnan(fsim[j]) && !isnan(f))); j--) {
+      fsim[j + 1] = fsim[j];
+      memcpy(sim + (size_t)(j + 1) * n, sim + (size_t)j * n, sizeof(double) * (size_t)n);
+    }
+    fsim[j + 1] = f;
+    memcpy(sim + (size_t)(j + 1) * n, tmp, sizeof(double) * (size_t)n);
+  }
+}
+
+static int nelder_mead(lua_State *L, Obj *o, const double *x0, int opts, const double *lb,
+                       const double *ub) {
+  int n = o->n, i, j, k, warnflag = 0, stopped = 0;
+  long maxiter, iterations = 1;
+  double rho, chi, psi, sigma, xatol, fatol;
+  double *sim, *fsim, *xbar, *xr, *xe, *xc, *tmp, fxr, fxe, fxc;
+  NM s;
+  Callback cb;
+  long mi = optint(L, opts, "maxiter", -1), mf = optint(L, opts, "maxfev", -1);
+  if (optbool(L, opts, "adaptive") && n > 0) {
+    rho = 1; chi = 1 + 2.0 / n; psi = 0.75 - 1.0 / (2.0 * n); sigma = 1 - 1.0 / n;
+  }
+  else { rho = 1; chi = 2; psi = 0.5; sigma = 0.5; }
+  xatol = optnum(L, opts, "xatol", 1e-4);
+  fatol = optnum(L, opts, "fatol", 1e-4);
+  if (mi < 0 && mf < 0) { mi = 200L * n; mf = 200L * n; }
+  else if (mi < 0) mi = 2000000000L;
+  else if (mf < 0) mf = 2000000000L;
+  maxiter = mi;
+  cb_init(L, &cb, opts, "lumpy.optimize.minimize");
+  sim = workmem(L, (size_t)(n + 1) * n + (n + 1) + 5 * (size_t)n);
+  fsim = sim + (size_t)(n + 1) * n;
+  xbar = fsim + n + 1; xr = xbar + n; xe = xr + n; xc = xe + n; tmp = xc + n;
+  s.o = o; s.maxfun = mf; s.fcalls = 0; s.lb = lb; s.ub = ub;
+  /* the initial simplex: 5% steps (0.00025 for zero components) */
+  for (k = 0; k <= n; k++) {
+    double *v = sim + (size_t)k * n;
+    memcpy(v, x0, sizeof(double) * (size_t)n);
+    if (lb) for (i = 0; i < n; i++) v[i] = fmin(fmax(v[i], lb[i]), ub[i]);
+    if (k > 0) v[k - 1] = v[k - 1] != 0 ? 1.05 * v[k - 1] : 0.00025;
+    if (lb && k > 0) v[k - 1] = fmin(fmax(v[k - 1], lb[k - 1]), ub[k - 1]);
+    fsim[k] = INFINITY;
+  }
+  for (k = 0; k <= n; k++)
+    if (nm_eval(&s, sim + (size_t)k * n, &fsim[k])) break;
+  nm_sort(sim, fsim, tmp, n);
+  while (s.fcalls < s.maxfun && iterations < maxiter) {
+    double *worst = sim + (size_t)n * n, dmax = 0, fmaxd = 0;
+    for (k = 1; k <= n; k++) {
+      for (i = 0; i < n; i++) {
+        double d = fabs(sim[(size_t)k * n + i] - sim[i]);
+        if (d > dmax || isnan(d)) dmax = d;
+      }
+      if (fabs(fsim[0] - fsim[k]) > fmaxd || isnan(fsim[k] - fsim[0]))
+        fmaxd = fabs(fsim[0] - fsim[k]);
+    }
+    if (dmax <= xatol && fmaxd <= fatol) break;
+    for (i = 0; i < n; i++) {
+      double t = 0;
+      for (k = 0; k < n; k++) t += sim[(size_t)k * n + i];
+      xbar[i] = t / n;
+    }
+    for (i = 0; i < n; i++) xr[i] = (1 + rho) * xbar[i] - rho * worst[i];
+    if (nm_eval(&s, xr, &fxr)) goto endit;
+    if (fxr < fsim[0]) {
+      for (i = 0; i < n; i++) xe[i] = (1 + rho * chi) * xbar[i] - rho * chi * worst[i];
+      if (nm_eval(&s, xe, &fxe)) goto endit;
+      if (fxe < fxr) { memcpy(worst, xe, sizeof(double) * (size_t)n); fsim[n] = fxe; }
+      else { memcpy(worst, xr, sizeof(double) * (size_t)n); fsim[n] = fxr; }
+    }
+    else if (fxr < fsim[n - 1]) {
+      memcpy(worst, xr, sizeof(double) * (size_t)n); fsim[n] = fxr;
+    }
+    else {
+      int doshrink = 0;
+      if (fxr < fsim[n]) {
+        for (i = 0; i < n; i++) xc[i] = (1 + psi * rho) * xbar[i] - psi * rho * worst[i];
+        if (nm_eval(&s, xc, &fxc)) goto endit;
+        if (fxc <= fxr) { memcpy(worst, xc, sizeof(double) * (size_t)n); fsim[n] = fxc; }
+        else doshrink = 1;
+      }
+      else {
+        for (i = 0; i < n; i++) xc[i] = (1 - psi) * xbar[i] + psi * worst[i];
+        if (nm_eval(&s, xc, &fxc)) goto endit;
+        if (fxc < fsim[n]) { memcpy(worst, xc, sizeof(double) * (size_t)n); fsim[n] = fxc; }
+        else doshrink = 1;
+      }
+      if (doshrink)
+        for (j = 1; j <= n; j++) {
+          double *v = sim + (size_t)j * n;
+          for (i = 0; i < n; i++) v[i] = sim[i] + sigma * (v[i] - sim[i]);
+          if (nm_eval(&s, v, &fsim[j])) goto endit;
+        }
+    }
+    iterations++;
+  endit:
+    nm_sort(sim, fsim, tmp, n);
+    if (cb_call(&cb, sim, n)) { stopped = 1; break; }
+  }
+  {
+    const char *msg = MSG_SUCCESS;
+    if (stopped) { warnflag = STATUS_CALLBACK; msg = MSG_CALLBACK; }
+    else if (s.fcalls >= s.maxfun) { warnflag = 1; msg = MSG_MAXFEV; }
+    else if (iterations >= maxiter) { warnflag = 2; msg = MSG_MAXITER; }
+    pushresult(L, sim, n, fsim[0], NULL, NULL, iterations, s.fcalls, -1, warnflag, msg);
+  }
+  return 1;
+}
+
+/*
+** Line searches along pk from xk for phi(a) = f(xk + a pk).
+**
+** wolfe1: the safeguarded search of J. J. More, D. J. Thuente, "Line search
+** algorithms with guaranteed sufficient decrease", ACM TOMS 20(3), 1994
+** (MINPACK-2 dcsrch/dcstep), driven as SciPy's scalar_search_wolfe1.
+** wolfe2: the bracketing and zoom of Nocedal & Wright, Numerical
+** Optimization (2006), Algorithms 3.5 and 3.6, with cubic/quadratic
+** interpolation, as SciPy's scalar_search_wolfe2 (its fallback).
+*/
+typedef struct LS {
+  Obj *o;
+  const double *xk, *pk;
+  double *xt, *gt;     /* trial point and its gradient */
+  double galpha;       /* the step at which gt was taken (NAN: none) */
+  int n;
+  /* extra acceptance test (CG), or NULL */
+  int (*extra)(void *ud, double alpha, const double *g);
+  void *ud;
+} LS;
+
+static void ls_point(LS *s, double a) {
+  int i;
+  for (i = 0; i < s->n; i++) s->xt[i] = s->xk[i] + a * s->pk[i];
+}
+
+static double ls_phi(LS *s, double a) {
+  ls_point(s, a);
+  return obj_f(s->o, s->xt);
+}
+
+static double ls_derphi(LS *s, double a) {
+  ls_point(s, a);
+  obj_g(s->o, s->xt, s->gt);
+  s->galpha = a;
+  return dot(s->gt, s->pk, s->n);
+}
+
+/* dcstep: the safeguarded cubic/quadratic step of More-Thuente section 4 */
+static void dcstep(double *stx, double *fx, double *dx, double *sty, double *fy, double *dy,
+                   double *stp, double fp, double dp, int *brackt, double stpmin,
+                   double stpmax) {
+  double sgnd = dp * (*dx / fabs(*dx)), theta, s, gamma, p, q, r, stpc, stpq, stpf;
+  if (fp > *fx) {                       /* case 1: higher value, bracket */
+    theta = 3 * (*fx - fp) / (*stp - *stx) + *dx + dp;
+    s = fmax(fabs(theta), fmax(fabs(*dx), fabs(dp)));
+    gamma = s * sqrt((theta / s) * (theta / s) - (*dx / s) * (dp / s));
+    if (*stp < *stx) gamma = -gamma;
+    p = (gamma - *dx) + theta;
+    q = ((gamma - *dx) + gamma) + dp;
+    r = p / q;
+    stpc = *stx + r * (*stp - *stx);
+    stpq = *stx + ((*dx / ((*fx - fp) / (*stp - *stx) + *dx)) / 2) * (*stp - *stx);
+    if (fabs(stpc - *stx) < fabs(stpq - *stx)) stpf = stpc;
+    else stpf = stpc + (stpq - stpc) / 2;
+    *brackt = 1;
+  }
+  else if (sgnd < 0) {                  /* case 2: derivatives of opposite sign */
+    theta = 3 * (*fx - fp) / (*stp - *stx) + *dx + dp;
+    s = fmax(fabs(theta), fmax(fabs(*dx), fabs(dp)));
+    gamma = s * sqrt((theta / s) * (theta / s) - (*dx / s) * (dp / s));
+    if (*stp > *stx) gamma = -gamma;
+    p = (gamma - dp) + theta;
+    q = ((gamma - dp) + gamma) + *dx;
+    r = p / q;
+    stpc = *stp + r * (*stx - *stp);
+    stpq = *stp + (dp / (dp - *dx)) * (*stx - *stp);
+    stpf = fabs(stpc - *stp) > fabs(stpq - *stp) ? stpc : stpq;
+    *brackt = 1;
+  }
+  else if (fabs(dp) < fabs(*dx)) {      /* case 3: derivative decreases */
+    theta = 3 * (*fx - fp) / (*stp - *stx) + *dx + dp;
+    s = fmax(fabs(theta), fmax(fabs(*dx), fabs(dp)));
+    gamma = s * sqrt(fmax(0.0, (theta / s) * (theta / s) - (*dx / s) * (dp / s)));
+    if (*stp > *stx) gamma = -gamma;
+    p = (gamma - dp) + theta;
+    q = (gamma + (*dx - dp)) + gamma;
+    r = p / q;
+    if (r < 0 && gamma != 0) stpc = *stp + r * (*stx - *stp);
+    else if (*stp > *stx) stpc = stpmax;
+    else stpc = stpmin;
+    stpq = *stp + (dp / (dp - *dx)) * (*stx - *stp);
+    if (*brackt) {
+      stpf = fabs(stpc - *stp) < fabs(stpq - *stp) ? stpc : stpq;
+      if (*stp > *stx) stpf = fmin(*stp + 0.66 * (*sty - *stp), stpf);
+      else stpf = fmax(*stp + 0.66 * (*sty - *stp), stpf);
+    }
+    else {
+      stpf = fabs(stpc - *stp) > fabs(stpq - *stp) ? stpc : stpq;
+      stpf = fmin(stpmax, stpf);
+      stpf = fmax(stpmin, stpf);
+    }
+  }
+  else {                                /* case 4: no decrease of the derivative */
+    if (*brackt) {
+      theta = 3 * (fp - *fy) / (*sty - *stp) + *dy + dp;
+      s = fmax(fabs(theta), fmax(fabs(*dy), fabs(dp)));
+      gamma = s * sqrt((theta / s) * (theta / s) - (*dy / s) * (dp / s));
+      if (*stp > *sty) gamma = -gamma;
+      p = (gamma - dp) + theta;
+      q = ((gamma - dp) + gamma) + *dy;
+      r = p / q;
+      stpc = *stp + r * (*sty - *stp);
+      stpf = stpc;
+    }
+    else if (*stp > *stx) stpf = stpmax;
+    else stpf = stpmin;
+  }
+  if (fp > *fx) { *sty = *stp; *fy = fp; *dy = dp; }
+  else {
+    if (sgnd < 0) { *sty = *stx; *fy = *fx; *dy = *dx; }
+    *stx = *stp; *fx = fp; *dx = dp;
+  }
+  *stp = stpf;
+}
+
+/* More-Thuente search: returns the step (NAN on failure); *phi_out gets
+** phi at the step, s->gt the gradient there */
+static double wolfe1(LS *s, double phi0, double old_phi0, double derphi0, double c1,
+                     double c2, double amax, double amin, double *phi_out) {
+  const double xtol = 1e-14, xtrapl = 1.1, xtrapu = 4.0;
+  double stp, f, g, finit, ginit, gtest, width, width1, stx, fx, gx, sty, fy, gy;
+  double stmin, stmax, ftest;
+  int brackt = 0, stage = 1, i;
+  stp = 1.0;
+  if (derphi0 != 0) {
+    stp = fmin(1.0, 1.01 * 2 * (phi0 - old_phi0) / derphi0);
+    if (stp < 0) stp = 1.0;
+  }
+  f = phi0; g = derphi0;
+  *phi_out = phi0;
+  /* START */
+  if (stp < amin || stp > amax || g >= 0 || isnan(stp)) return NAN;
+  finit = f; ginit = g; gtest = c1 * ginit;
+  width = amax - amin; width1 = width / 0.5;
+  stx = 0; fx = finit; gx = ginit;
+  sty = 0; fy = finit; gy = ginit;
+  stmin = 0; stmax = stp + xtrapu * stp;
+  for (i = 0; i < 100; i++) {
+    f = ls_phi(s, stp);
+    g = ls_derphi(s, stp);
+    *phi_out = f;
+    ftest = finit + stp * gtest;
+    if (stage == 1 && f <= ftest && g >= 0) stage = 2;
+    if (brackt && (stp <= stmin || stp >= stmax)) return NAN;     /* rounding errors */
+    if (brackt && stmax - stmin <= xtol * stmax) return NAN;      /* xtol test */
+    if (stp == amax && f <= ftest && g <= gtest) return NAN;      /* stp = stpmax */
+    if (stp == amin && (f > ftest || g >= gtest)) return NAN;     /* stp = stpmin */
+    if (f <= ftest && fabs(g) <= c2 * (-ginit)) return stp;       /* converged */
+    if (stage == 1 && f <= fx && f > ftest) {
+      double fm = f - stp * gtest, fxm = fx - stx * gtest, fym = fy - sty * gtest;
+      double gm = g - gtest, gxm = gx - gtest, gym = gy - gtest;
+      dcstep(&stx, &fxm, &gxm, &sty, &fym, &gym, &stp, fm, gm, &brackt, stmin, stmax);
+      fx = fxm + stx * gtest; fy = fym + sty * gtest;
+      gx = gxm + gtest; gy = gym + gtest;
+    }
+    else dcstep(&stx, &fx, &gx, &sty, &fy, &gy, &stp, f, g, &brackt, stmin, stmax);
+    if (brackt) {
+      if (fabs(sty - stx) >= 0.66 * width1) stp = stx + 0.5 * (sty - stx);
+      width1 = width;
+      width = fabs(sty - stx);
+      stmin = fmin(stx, sty); stmax = fmax(stx, sty);
+    }
+    else {
+      stmin = stp + xtrapl * (stp - stx);
+      stmax = stp + xtrapu * (stp - stx);
+    }
+    stp = fmax(stp, amin);
+    stp = fmin(stp, amax);
+    if ((brackt && (stp <= stmin || stp >= stmax)) || (brackt && stmax - stmin <= xtol * stmax))
+      stp = stx;
+    if (isnan(stp)) return NAN;
+  }
+  return NAN;
+}
+
+/* minimiser of the cubic through (a, fa, fpa), (b, fb), (c, fc); NAN if none */
+static double cubicmin(double a, double fa, double fpa, double b, double fb, double c,
+                       double fc) {
+  double C = fpa, db = b - a, dc = c - a, denom, A, B, rad, xmin;
+  double r1 = fb - fa - C * db, r2 = fc - fa - C * dc;
+  denom = (db * dc) * (db * dc) * (db - dc);
+  if (denom == 0) return NAN;
+  A = (dc * dc * r1 - db * db * r2) / denom;
+  B = (-dc * dc * dc * r1 + db * db * db * r2) / denom;
+  rad = B * B - 3 * A * C;
+  if (rad < 0 || A == 0) return NAN;
+  xmin = a + (-B + sqrt(rad)) / (3 * A);
+  return isfinite(xmin) ? xmin : NAN;
+}
+
+static double quadmin(double a, double fa, double fpa, double b, double fb) {
+  double db = b - a, B, xmin;
+  if (db == 0) return NAN;
+  B = (fb - fa - fpa * db) / (db * db);
+  if (B == 0) return NAN;
+  xmin = a - fpa / (2.0 * B);
+  return isfinite(xmin) ? xmin : NAN;
+}
+
+static int ls_extra(LS *s, double alpha) {
+  if (!s->extra) return 1;
+  if (s->galpha != alpha) ls_derphi(s, alpha);
+  return s->extra(s->ud, alpha, s->gt);
+}
+
+static double zoom(LS *s, double a_lo, double a_hi, double phi_lo, double phi_hi,
+                   double derphi_lo, double phi0, double derphi0, double c1, double c2,
+                   double *phi_star) {
+  double phi_rec = phi0, a_rec = 0, dalpha, a, b, a_j = NAN, cchk, qchk, phi_aj, derphi_aj;
+  int i = 0;
+  for (;;) {
+    dalpha = a_hi - a_lo;
+    if (dalpha < 0) { a = a_hi; b = a_lo; } else { a = a_lo; b = a_hi; }
+    cchk = 0.2 * dalpha;
+    if (i > 0) a_j = cubicmin(a_lo, phi_lo, derphi_lo, a_hi, phi_hi, a_rec, phi_rec);
+    if (i == 0 || isnan(a_j) || a_j > b - cchk || a_j < a + cchk) {
+      qchk = 0.1 * dalpha;
+      a_j = quadmin(a_lo, phi_lo, derphi_lo, a_hi, phi_hi);
+      if (isnan(a_j) || a_j > b - qchk || a_j < a + qchk) a_j = a_lo + 0.5 * dalpha;
+    }
+    phi_aj = ls_phi(s, a_j);
+    if (phi_aj > phi0 + c1 * a_j * derphi0 || phi_aj >= phi_lo) {
+      phi_rec = phi_hi; a_rec = a_hi;
+      a_hi = a_j; phi_hi = phi_aj;
+    }
+    else {
+      derphi_aj = ls_derphi(s, a_j);
+      if (fabs(derphi_aj) <= -c2 * derphi0 && ls_extra(s, a_j)) {
+        *phi_star = phi_aj;
+        return a_j;
+      }
+      if (derphi_aj * (a_hi - a_lo) >= 0) {
+        phi_rec = phi_hi; a_rec = a_hi;
+        a_hi = a_lo; phi_hi = phi_lo;
+      }
+      else { phi_rec = phi_lo; a_rec = a_lo; }
+      a_lo = a_j; phi_lo = phi_aj; derphi_lo = derphi_aj;
+    }
+    i++;
+    if (i > 10) return NAN;
+  }
+}
+
+static double wolfe2(LS *s, double phi0, double old_phi0, double derphi0, double c1,
+                     double c2, double amax, double *phi_star) {
+  double alpha0 = 0, alpha1 = 1.0, alpha2, phi_a1, phi_a0, derphi_a0, derphi_a1;
+  int i;
+  if (derphi0 != 0) alpha1 = fmin(1.0, 1.01 * 2 * (phi0 - old_phi0) / derphi0);
+  if (alpha1 < 0 || isnan(alpha1)) alpha1 = 1.0;
+  alpha1 = fmin(alpha1, amax);
+  phi_a1 = ls_phi(s, alpha1);
+  phi_a0 = phi0;
+  derphi_a0 = derphi0;
+  for (i = 0; i < 10; i++) {
+    if (alpha1 == 0 || alpha0 == amax) return NAN;
+    if (phi_a1 > phi0 + c1 * alpha1 * derphi0 || (phi_a1 >= phi_a0 && i > 0))
+      return zoom(s, alpha0, alpha1, phi_a0, phi_a1, derphi_a0, phi0, derphi0, c1, c2,
+                  phi_star);
+    derphi_a1 = ls_derphi(s, alpha1);
+    if (fabs(derphi_a1) <= -c2 * derphi0 && ls_extra(s, alpha1)) {
+      *phi_star = phi_a1;
+      return alpha1;
+    }
+    if (derphi_a1 >= 0)
+      return zoom(s, alpha1, alpha0, phi_a1, phi_a0, derphi_a1, phi0, derphi0, c1, c2,
+                  phi_star);
+    alpha2 = fmin(2 * alpha1, amax);
+    alpha0 = alpha1; alpha1 = alpha2;
+    phi_a0 = phi_a1;
+    phi_a1 = ls_phi(s, alpha1);
+    derphi_a0 = derphi_a1;
+  }
+  /* did not converge: SciPy still returns the last step */
+  *phi_star = phi_a1;
+  return alpha1;
+}
+
+/* wolfe1, then (if it fails or the extra test rejects) wolfe2; NAN when
+** both fail. On success s->gt holds the gradient at the step. */
+static double wolfe12(LS *s, double phi0, double old_phi0, double derphi0, double c1,
+                      double c2, double *phi_star) {
+  double a;
+  s->galpha = NAN;
+  a = wolfe1(s, phi0, old_phi0, derphi0, c1, c2, 1e100, 1e-100, phi_star);
+  if (!isnan(a) && s->extra && !s->extra(s->ud, a, s->gt)) a = NAN;
+  if (isnan(a)) {
+    s->galpha = NAN;
+    a = wolfe2(s, phi0, old_phi0, derphi0, c1, c2, 1e100, phi_star);
+  }
+  if (!isnan(a) && s->galpha != a) ls_derphi(s, a);
+  return a;
+}
+
+/*
+** BFGS (Broyden, Fletcher, Goldfarb, Shanno 1970; Nocedal & Wright,
+** Algorithm 6.1) with the inverse Hessian update
+**   H+ = (I - rho s y') H (I - rho y s') + rho s s'
+** and the Wolfe line search above, stopping on the inf-norm of the
+** gradient (gtol), as SciPy's _minimize_bfgs.
+*/
+static int bfgs(lua_State *L, Obj *o, const double *x0, int opts) {
+  int n = o->n, i, j, warnflag = 0;
+  long k = 0, maxiter = optint(L, opts, "maxiter", 200L * n);
+  double gtol = optnum(L, opts, "gtol", 1e-5), xrtol = optnum(L, opts, "xrtol", 0);
+  int norm2use = optnum(L, opts, "norm", INFINITY) == 2;
+  double *H, *xk, *gfk, *pk, *sk, *yk, *Hy, *xt, *gt, fval, old_fval, old_old_fval, gnorm;
+  double alpha, rhok, yHy;
+  Callback cb;
+  LS s;
+  cb_init(L, &cb, opts, "lumpy.optimize.minimize");
+  H = workmem(L, (size_t)n * n + 8 * (size_t)n);
+  xk = H + (size_t)n * n; gfk = xk + n; pk = gfk + n; sk = pk + n; yk = sk + n;
+  Hy = yk + n; xt = Hy + n; gt = xt + n;
+  for (i = 0; i < n; i++) H[(size_t)i * n + i] = 1.0;
+  memcpy(xk, x0, sizeof(double) * (size_t)n);
+  old_fval = obj_f(o, xk);
+  obj_g(o, xk, gfk);
+  old_old_fval = old_fval + norm2(gfk, n) / 2;
+  gnorm = norm2use ? norm2(gfk, n) : norminf(gfk, n);
+  s.o = o; s.xk = xk; s.pk = pk; s.xt = xt; s.gt = gt; s.n = n; s.extra = NULL; s.ud = NULL;
+  while (gnorm > gtol && k < maxiter) {
+    for (i = 0; i < n; i++) {
+      double t = 0;
+      for (j = 0; j < n; j++) t += H[(size_t)i * n + j] * gfk[j];
+      pk[i] = -t;
+    }
+    alpha = wolfe12(&s, old_fval, old_old_fval, dot(gfk, pk, n), 1e-4, 0.9, &fval);
+    if (isnan(alpha)) { warnflag = 2; break; }
+    old_old_fval = old_fval;
+    old_fval = fval;
+    for (i = 0; i < n; i++) {
+      sk[i] = alpha * pk[i];
+      xk[i] = xk[i] + sk[i];
+      yk[i] = gt[i] - gfk[i];
+      gfk[i] = gt[i];
+    }
+    k++;
+    if (cb_call(&cb, xk, n)) { warnflag = STATUS_CALLBACK; break; }
+    gnorm = norm2use ? norm2(gfk, n) : norminf(gfk, n);
+    if (gnorm <= gtol) break;
+    if (alpha * norm2(pk, n) <= xrtol * (xrtol + norm2(xk, n))) break;
+    if (!isfinite(old_fval)) { warnflag = 2; break; }
+    rhok = dot(yk, sk, n);
+    rhok = rhok == 0 ? 1000.0 : 1.0 / rhok;
+    for (i = 0; i < n; i++) {
+      double t = 0;
+      for (j = 0; j < n; j++) t += H[(size_t)i * n + j] * yk[j];
+      Hy[i] = t;
+    }
+    yHy = dot(yk, Hy, n);
+    for (i = 0; i < n; i++)
+      for (j = 0; j < n; j++)
+        H[(size_t)i * n + j] += -rhok * (sk[i] * Hy[j] + Hy[i] * sk[j])
+                                + (rhok * rhok * yHy + rhok) * sk[i] * sk[j];
+  }
+  {
+    const char *msg = MSG_SUCCESS;
+    if (warnflag == STATUS_CALLBACK) msg = MSG_CALLBACK;
+    else if (warnflag == 2) msg = MSG_PRLOSS;
+    else if (k >= maxiter) { warnflag = 1; msg = MSG_MAXITER; }
+    else if (isnan(gnorm) || isnan(old_fval)) { warnflag = 3; msg = MSG_NAN; }
+    else for (i = 0; i < n; i++) if (isnan(xk[i])) { warnflag = 3; msg = MSG_NAN; break; }
+    pushresult(L, xk, n, old_fval, gfk, H, k, o->nfev, o->njev, warnflag, msg);
+  }
+  return 1;
+}
+
+/*
+** Nonlinear conjugate gradients, Polak-Ribiere-Polyak with beta clipped at
+** zero (PR+, Nocedal & Wright section 5.2), with the strong Wolfe line
+** search (c2 = 0.4) and the sufficient-descent test of SciPy's
+** _minimize_cg (p'g <= -0.01 g'g) as the extra acceptance condition.
+*/
+typedef struct CG {
+  const double *xk, *pk, *gfk;
+  double deltak, gtol;
+  int n, norm2use;
+  double *pnext, *xnext, *gnext;   /* the cached PR step */
+  double calpha, cgnorm;
+} CG;
+
+static void pr_step(CG *c, double alpha, const double *gkp1) {
+  int i, n = c->n;
+  double beta = 0;
+  for (i = 0; i < n; i++) {
+    c->xnext[i] = c->xk[i] + alpha * c->pk[i];
+    beta += (gkp1[i] - c->gfk[i]) * gkp1[i];
+  }
+  beta = fmax(0.0, beta / c->deltak);
+  for (i = 0; i < n; i++) {
+    c->pnext[i] = -gkp1[i] + beta * c->pk[i];
+    c->gnext[i] = gkp1[i];
+  }
+  c->calpha = alpha;
+  c->cgnorm = c->norm2use ? norm2(gkp1, n) : norminf(gkp1, n);
+}
+
+static int cg_descent(void *ud, double alpha, const double *g) {
+  CG *c = (CG *)ud;
+  pr_step(c, alpha, g);
+  if (c->cgnorm <= c->gtol) return 1;
+  return dot(c->pnext, c->gnext, c->n) <= -0.01 * dot(c->gnext, c->gnext, c->n);
+}
+
+static int cgmin(lua_State *L, Obj *o, const double *x0, int opts) {
+  int n = o->n, warnflag = 0;
+  long k = 0, maxiter = optint(L, opts, "maxiter", 200L * n);
+  double gtol = optnum(L, opts, "gtol", 1e-5);
+  double *xk, *gfk, *pk, *xt, *gt, fval, old_fval, old_old_fval, gnorm, alpha;
+  CG c;
+  Callback cb;
+  LS s;
+  cb_init(L, &cb, opts, "lumpy.optimize.minimize");
+  xk = workmem(L, 8 * (size_t)n);
+  gfk = xk + n; pk = gfk + n; xt = pk + n; gt = xt + n;
+  c.pnext = gt + n; c.xnext = c.pnext + n; c.gnext = c.xnext + n;
+  c.n = n; c.gtol = gtol; c.norm2use = optnum(L, opts, "norm", INFINITY) == 2;
+  memcpy(xk, x0, sizeof(double) * (size_t)n);
+  old_fval = obj_f(o, xk);
+  obj_g(o, xk, gfk);
+  old_old_fval = old_fval + norm2(gfk, n) / 2;
+  for (int i = 0; i < n; i++) pk[i] = -gfk[i];
+  gnorm = c.norm2use ? norm2(gfk, n) : norminf(gfk, n);
+  s.o = o; s.xk = xk; s.pk = pk; s.xt = xt; s.gt = gt; s.n = n;
+  s.extra = cg_descent; s.ud = &c;
+  c.xk = xk; c.pk = pk; c.gfk = gfk;
+  while (gnorm > gtol && k < maxiter) {
+    c.deltak = dot(gfk, gfk, n);
+    c.calpha = NAN;
+    alpha = wolfe12(&s, old_fval, old_old_fval, dot(gfk, pk, n), 1e-4, 0.4, &fval);
+    if (isnan(alpha)) { warnflag = 2; break; }
+    old_old_fval = old_fval;
+    old_fval = fval;
+    if (alpha != c.calpha) pr_step(&c, alpha, gt);
+    memcpy(xk, c.xnext, sizeof(double) * (size_t)n);
+    memcpy(pk, c.pnext, sizeof(double) * (size_t)n);
+    memcpy(gfk, c.gnext, sizeof(double) * (size_t)n);
+    gnorm = c.cgnorm;
+    k++;
+    if (cb_call(&cb, xk, n)) { warnflag = STATUS_CALLBACK; break; }
+  }
+  {
+    const char *msg = MSG_SUCCESS;
+    int i;
+    if (warnflag == STATUS_CALLBACK) msg = MSG_CALLBACK;
+    else if (warnflag == 2) msg = MSG_PRLOSS;
+    else if (k >= maxiter) { warnflag = 1; msg = MSG_MAXITER; }
+    else if (isnan(gnorm) || isnan(old_fval)) { warnflag = 3; msg = MSG_NAN; }
+    else for (i = 0; i < n; i++) if (isnan(xk[i])) { warnflag = 3; msg = MSG_NAN; break; }
+    pushresult(L, xk, n, old_fval, gfk, NULL, k, o->nfev, o->njev, warnflag, msg);
+  }
+  return 1;
+}
+
+/* ---- bindings ---- */
+
+/* reads x0 at idx as n doubles into a new work array (pushed) */
+static double *checkx0(lua_State *L, int idx, int *n) {
+  Array *a;
+  double *x;
+  lumpy_asarray(L, idx);
+  a = lumpy_ascontig(L, idx, LUMPY_FLOAT64);
+  if (a->size > 100000000) luaL_argerror(L, idx, "x0 too large");
+  *n = (int)a->size;
+  x = workmem(L, (size_t)*n);
+  if (*n) memcpy(x, a->data, sizeof(double) * (size_t)*n);
+  lua_remove(L, -2);
+  return x;
+}
+
+/* reads n bounds pairs from the lb and ub arrays/tables at idx, idx + 1 */
+static double *checkbounds(lua_State *L, int idx, int n) {
+  double *b;
+  int i, k;
+  if (lua_isnil(L, idx)) return NULL;
+  b = workmem(L, 2 * (size_t)n);
+  for (k = 0; k < 2; k++) {
+    Array *a;
+    lumpy_asarray(L, idx + k);
+    a = lumpy_ascontig(L, idx + k, LUMPY_FLOAT64);
+    if (a->size != n) luaL_argerror(L, idx + k, "bounds do not match the size of x0");
+    for (i = 0; i < n; i++) b[k * n + i] = ((double *)a->data)[i];
+    lua_pop(L, 1);
+  }
+  return b;
+}
+
+/* _minimize(method, fun, x0, jac, opts, lb, ub) -> result table.
+** jac: a function, true (fun returns f, g), or "2-point"/"3-point" */
+static int optimize_minimize(lua_State *L) {
+  static const char *const methods[] = {"nelder-mead", "bfgs", "cg", NULL};
+  int m = luaL_checkoption(L, 1, NULL, methods), n;
+  double *x0, *bnd;
+  Obj o;
+  luaL_checktype(L, 5, LUA_TTABLE);
+  lua_settop(L, 7);
+  memset(&o, 0, sizeof o);
+  lumpy_fn_init(L, &o.fun, 2, 5, "lumpy.optimize.minimize");
+  if (lua_isfunction(L, 4) || (!lua_isboolean(L, 4) && !lua_isstring(L, 4) && !lua_isnil(L, 4))) {
+    lumpy_fn_init(L, &o.jac, 4, 5, "lumpy.optimize.minimize");
+    o.mode = JAC_FUNC;
+  }
+  else if (lua_toboolean(L, 4) && lua_isboolean(L, 4)) o.mode = JAC_COMBINED;
+  else if (lua_isstring(L, 4) && strcmp(lua_tostring(L, 4), "3-point") == 0) o.mode = JAC_FD3;
+  else o.mode = JAC_FD2;
+  o.eps = optnum(L, 5, "eps", 0);
+  x0 = checkx0(L, 3, &n);
+  bnd = checkbounds(L, 6, n);
+  o.n = n;
+  o.xc = workmem(L, 3 * (size_t)n);
+  o.gc = o.xc + n; o.xt = o.gc + n;
+  if (n) o.xc[0] = NAN;      /* nothing cached yet */
+  switch (m) {
+    case 0: return nelder_mead(L, &o, x0, 5, bnd, bnd ? bnd + n : NULL);
+    case 1: return bfgs(L, &o, x0, 5);
+    default: return cgmin(L, &o, x0, 5);
+  }
+}
+
+/* _approx_fprime(x, f, eps, opts) -> gradient (f scalar) or Jacobian
+** (f vector, m x n) by forward differences with absolute step eps */
+static int optimize_approx_fprime(lua_State *L) {
+  double eps = luaL_checknumber(L, 3), *x, *xt, f0s = 0;
+  int n, m, i, k, vec;
+  lumpy_Fn f;
+  Array *J, *f0a = NULL;
+  lua_settop(L, 4);
+  lumpy_fn_init(L, &f, 2, 4, "lumpy.optimize.approx_fprime");
+  x = checkx0(L, 1, &n);
+  xt = workmem(L, (size_t)n);
+  memcpy(xt, x, sizeof(double) * (size_t)n);
+  lumpy_fn_call(&f, x, n, 1);
+  vec = lua_type(L, -1) != LUA_TNUMBER && !(lumpy_isarray(L, -1) && lumpy_checkarray(L, -1)->ndim == 0);
+  if (!vec) {
+    int64_t len = n;
+    f0s = lumpy_fn_checknumber(&f, -1, "function value");
+    lua_pop(L, 1);
+    J = lumpy_newarray(L, LUMPY_FLOAT64, 1, &len, 0);
+    for (i = 0; i < n; i++) {
+      double h = fdstep(x[i], eps, sqrt(DBL_EPSILON));
+      xt[i] = x[i] + h;
+      ((double *)J->data)[i] = (lumpy_fn_vscalar(&f, xt, n) - f0s) / (xt[i] - x[i]);
+      xt[i] = x[i];
+    }
+    return 1;
+  }
+  {
+    int64_t shape[2], len;
+    double *fv, *ft;
+    m = lumpy_fn_veclen(&f, -1, "function value");
+    len = m;
+    f0a = lumpy_newarray(L, LUMPY_FLOAT64, 1, &len, 0);
+    fv = (double *)f0a->data;
+    lumpy_fn_checkvector(&f, -2, fv, m, "function value");
+    lua_remove(L, -2);
+    ft = workmem(L, (size_t)m);
+    shape[0] = m; shape[1] = n;
+    J = lumpy_newarray(L, LUMPY_FLOAT64, 2, shape, 0);
+    for (i = 0; i < n; i++) {
+      double h = fdstep(x[i], eps, sqrt(DBL_EPSILON)), dx;
+      xt[i] = x[i] + h;
+      dx = xt[i] - x[i];
+      lumpy_fn_call(&f, xt, n, 1);
+      lumpy_fn_checkvector(&f, -1, ft, m, "function value");
+      lua_pop(L, 1);
+      for (k = 0; k < m; k++) ((double *)J->data)[(size_t)k * n + i] = (ft[k] - fv[k]) / dx;
+      xt[i] = x[i];
+    }
+    return 1;
+  }
+}
+
+/* _check_grad(f, grad, x0, eps, opts) -> || grad(x0) - approx_fprime ||_2 */
+static int optimize_check_grad(lua_State *L) {
+  double eps = luaL_checknumber(L, 4), *x, *xt, *g, f0, s = 0;
+  int n, i;
+  lumpy_Fn f, gf;
+  lua_settop(L, 5);
+  lumpy_fn_init(L, &f, 1, 5, "lumpy.optimize.check_grad");
+  lumpy_fn_init(L, &gf, 2, 5, "lumpy.optimize.check_grad");
+  x = checkx0(L, 3, &n);
+  xt = workmem(L, 2 * (size_t)n);
+  g = xt + n;
+  memcpy(xt, x, sizeof(double) * (size_t)n);
+  lumpy_fn_call(&gf, x, n, 1);
+  lumpy_fn_checkvector(&gf, -1, g, n, "gradient");
+  lua_pop(L, 1);
+  f0 = lumpy_fn_vscalar(&f, x, n);
+  for (i = 0; i < n; i++) {
+    double h = fdstep(x[i], eps, sqrt(DBL_EPSILON)), d;
+    xt[i] = x[i] + h;
+    d = g[i] - (lumpy_fn_vscalar(&f, xt, n) - f0) / (xt[i] - x[i]);
+    xt[i] = x[i];
+    s += d * d;
+  }
+  lua_pushnumber(L, sqrt(s));
+  return 1;
+}
+
+static const luaL_Reg minimize_funcs[] = {
+  {"_minimize", optimize_minimize},
+  {"_approx_fprime", optimize_approx_fprime},
+  {"_check_grad", optimize_check_grad},
+  {NULL, NULL}
+};
+
+void lumpy_open_opt_minimize(lua_State *L) {
+  luaL_setfuncs(L, minimize_funcs, 0);
+}
