@@ -12,6 +12,7 @@
 */
 #include <math.h>
 #include <float.h>
+#include <cblas.h>
 #include "optimize.h"
 
 /* ---- the objective: value, gradient, cache, counts ---- */
@@ -75,7 +76,7 @@ static void fdgrad(Obj *o, const double *x, double f0, double *g) {
   double *xt = o->xt;
   memcpy(xt, x, sizeof(double) * (size_t)n);
   if (o->mode == JAC_FD3) {
-    double rstep = cbrt(DBL_EPSILON);
+    double rstep = pow(DBL_EPSILON, 1.0 / 3.0);
     for (i = 0; i < n; i++) {
       double h = fdstep(x[i], o->eps, rstep), x1 = x[i] - h, x2 = x[i] + h, f1, f2;
       xt[i] = x1; f1 = rawf(o, xt, NULL);
@@ -122,11 +123,11 @@ static void obj_g(Obj *o, const double *x, double *g) {
 
 /* ---- small vector helpers ---- */
 
+/* dot products and matrix products go through the same OpenBLAS calls as
+** NumPy's, so the iterates agree with SciPy's to the last bit and the
+** evaluation counts can be compared */
 static double dot(const double *a, const double *b, int n) {
-  double s = 0;
-  int i;
-  for (i = 0; i < n; i++) s += a[i] * b[i];
-  return s;
+  return cblas_ddot(n, a, 1, b, 1);
 }
 
 static double norminf(const double *a, int n) {
@@ -692,14 +693,15 @@ static int bfgs(lua_State *L, Obj *o, const double *x0, int opts) {
   long k = 0, maxiter = optint(L, opts, "maxiter", 200L * n);
   double gtol = optnum(L, opts, "gtol", 1e-5), xrtol = optnum(L, opts, "xrtol", 0);
   int norm2use = optnum(L, opts, "norm", INFINITY) == 2;
-  double *H, *xk, *gfk, *pk, *sk, *yk, *Hy, *xt, *gt, fval, old_fval, old_old_fval, gnorm;
-  double alpha, rhok, yHy;
+  double *H, *xk, *gfk, *pk, *sk, *yk, *xt, *gt, fval, old_fval, old_old_fval, gnorm;
+  double alpha, rhok, *A1, *A2, *T;
   Callback cb;
   LS s;
   cb_init(L, &cb, opts, "lumpy.optimize.minimize");
-  H = workmem(L, (size_t)n * n + 8 * (size_t)n);
-  xk = H + (size_t)n * n; gfk = xk + n; pk = gfk + n; sk = pk + n; yk = sk + n;
-  Hy = yk + n; xt = Hy + n; gt = xt + n;
+  H = workmem(L, 4 * (size_t)n * n + 8 * (size_t)n);
+  A1 = H + (size_t)n * n; A2 = A1 + (size_t)n * n; T = A2 + (size_t)n * n;
+  xk = T + (size_t)n * n; gfk = xk + n; pk = gfk + n; sk = pk + n; yk = sk + n;
+  xt = yk + n; gt = xt + n;
   for (i = 0; i < n; i++) H[(size_t)i * n + i] = 1.0;
   memcpy(xk, x0, sizeof(double) * (size_t)n);
   old_fval = obj_f(o, xk);
@@ -708,11 +710,8 @@ static int bfgs(lua_State *L, Obj *o, const double *x0, int opts) {
   gnorm = norm2use ? norm2(gfk, n) : norminf(gfk, n);
   s.o = o; s.xk = xk; s.pk = pk; s.xt = xt; s.gt = gt; s.n = n; s.extra = NULL; s.ud = NULL;
   while (gnorm > gtol && k < maxiter) {
-    for (i = 0; i < n; i++) {
-      double t = 0;
-      for (j = 0; j < n; j++) t += H[(size_t)i * n + j] * gfk[j];
-      pk[i] = -t;
-    }
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, n, n, 1.0, H, n, gfk, 1, 0.0, pk, 1);
+    for (i = 0; i < n; i++) pk[i] = -pk[i];
     alpha = wolfe12(&s, old_fval, old_old_fval, dot(gfk, pk, n), 1e-4, 0.9, &fval);
     if (isnan(alpha)) { warnflag = 2; break; }
     old_old_fval = old_fval;
@@ -731,16 +730,18 @@ static int bfgs(lua_State *L, Obj *o, const double *x0, int opts) {
     if (!isfinite(old_fval)) { warnflag = 2; break; }
     rhok = dot(yk, sk, n);
     rhok = rhok == 0 ? 1000.0 : 1.0 / rhok;
-    for (i = 0; i < n; i++) {
-      double t = 0;
-      for (j = 0; j < n; j++) t += H[(size_t)i * n + j] * yk[j];
-      Hy[i] = t;
-    }
-    yHy = dot(yk, Hy, n);
+    /* H = A1 H A2 + rho s s' with A1 = I - rho s y', A2 = I - rho y s' */
     for (i = 0; i < n; i++)
-      for (j = 0; j < n; j++)
-        H[(size_t)i * n + j] += -rhok * (sk[i] * Hy[j] + Hy[i] * sk[j])
-                                + (rhok * rhok * yHy + rhok) * sk[i] * sk[j];
+      for (j = 0; j < n; j++) {
+        A1[(size_t)i * n + j] = (i == j) - sk[i] * yk[j] * rhok;
+        A2[(size_t)i * n + j] = (i == j) - yk[i] * sk[j] * rhok;
+      }
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, H, n, A2, n, 0.0,
+                T, n);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, A1, n, T, n, 0.0,
+                H, n);
+    for (i = 0; i < n; i++)
+      for (j = 0; j < n; j++) H[(size_t)i * n + j] += rhok * sk[i] * sk[j];
   }
   {
     const char *msg = MSG_SUCCESS;
@@ -765,17 +766,18 @@ typedef struct CG {
   double deltak, gtol;
   int n, norm2use;
   double *pnext, *xnext, *gnext;   /* the cached PR step */
+  double *yk;
   double calpha, cgnorm;
 } CG;
 
 static void pr_step(CG *c, double alpha, const double *gkp1) {
   int i, n = c->n;
-  double beta = 0;
+  double beta;
   for (i = 0; i < n; i++) {
     c->xnext[i] = c->xk[i] + alpha * c->pk[i];
-    beta += (gkp1[i] - c->gfk[i]) * gkp1[i];
+    c->yk[i] = gkp1[i] - c->gfk[i];
   }
-  beta = fmax(0.0, beta / c->deltak);
+  beta = fmax(0.0, dot(c->yk, gkp1, n) / c->deltak);
   for (i = 0; i < n; i++) {
     c->pnext[i] = -gkp1[i] + beta * c->pk[i];
     c->gnext[i] = gkp1[i];
@@ -800,9 +802,9 @@ static int cgmin(lua_State *L, Obj *o, const double *x0, int opts) {
   Callback cb;
   LS s;
   cb_init(L, &cb, opts, "lumpy.optimize.minimize");
-  xk = workmem(L, 8 * (size_t)n);
+  xk = workmem(L, 9 * (size_t)n);
   gfk = xk + n; pk = gfk + n; xt = pk + n; gt = xt + n;
-  c.pnext = gt + n; c.xnext = c.pnext + n; c.gnext = c.xnext + n;
+  c.pnext = gt + n; c.xnext = c.pnext + n; c.gnext = c.xnext + n; c.yk = c.gnext + n;
   c.n = n; c.gtol = gtol; c.norm2use = optnum(L, opts, "norm", INFINITY) == 2;
   memcpy(xk, x0, sizeof(double) * (size_t)n);
   old_fval = obj_f(o, xk);

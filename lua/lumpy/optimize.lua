@@ -7,7 +7,7 @@ local C = core._optimize
 
 local error, type, pairs, ipairs, select = error, type, pairs, ipairs, select
 local tostring, string, math, table = tostring, string, math, table
-local io_write = io.write
+local io = io
 local setmetatable, getmetatable, rawget = setmetatable, getmetatable, rawget
 
 local _ENV = nil
@@ -333,10 +333,10 @@ local METHODS = {
 
 local function print_summary(r)
   local w = r.success and "" or "Warning: "
-  io_write(w, r.message, "\n")
-  io_write(string.format("         Current function value: %f\n", r.fun))
-  io_write(string.format("         Iterations: %d\n", r.nit))
-  io_write(string.format("         Function evaluations: %d\n", r.nfev))
+  io.write(w, r.message, "\n")
+  io.write(string.format("         Current function value: %f\n", r.fun))
+  io.write(string.format("         Iterations: %d\n", r.nit))
+  io.write(string.format("         Function evaluations: %d\n", r.nfev))
   if r.njev then io_write(string.format("         Gradient evaluations: %d\n", r.njev)) end
 end
 
