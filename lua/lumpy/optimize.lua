@@ -337,7 +337,7 @@ local function print_summary(r)
   io.write(string.format("         Current function value: %f\n", r.fun))
   io.write(string.format("         Iterations: %d\n", r.nit))
   io.write(string.format("         Function evaluations: %d\n", r.nfev))
-  if r.njev then io_write(string.format("         Gradient evaluations: %d\n", r.njev)) end
+  if r.njev then io.write(string.format("         Gradient evaluations: %d\n", r.njev)) end
 end
 
 -- bounds {{lo, hi}, ...} (nil for none) -> lb, ub tables of n numbers
