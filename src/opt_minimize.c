@@ -17,21 +17,10 @@
 
 /* ---- the objective: value, gradient, cache, counts ---- */
 
-enum { JAC_FD2, JAC_FD3, JAC_FUNC, JAC_COMBINED };
-
-typedef struct Obj {
-  lumpy_Fn fun, jac;
-  int n, mode;
-  double eps;          /* absolute finite-difference step; 0: relative */
-  double *xc, fc, *gc; /* cached point, value and gradient */
-  int fok, gok, gready;/* gready: gc filled by a combined call */
-  double *xt;          /* scratch point for differences */
-  long nfev, njev;
-} Obj;
 
 /* one call of the user's objective at x: its value (and the gradient into
 ** g for combined mode when g is not NULL) */
-static double rawf(Obj *o, const double *x, double *g) {
+double opt_rawf(Obj *o, const double *x, double *g) {
   double y;
   o->nfev++;
   if (o->mode != JAC_COMBINED) return lumpy_fn_vscalar(&o->fun, x, o->n);
@@ -49,10 +38,10 @@ static void obj_setx(Obj *o, const double *x) {
   }
 }
 
-static double obj_f(Obj *o, const double *x) {
+double opt_objf(Obj *o, const double *x) {
   obj_setx(o, x);
   if (!o->fok) {
-    o->fc = rawf(o, o->xc, o->gc);
+    o->fc = opt_rawf(o, o->xc, o->gc);
     o->fok = 1;
     o->gready = o->mode == JAC_COMBINED;
   }
@@ -61,7 +50,7 @@ static double obj_f(Obj *o, const double *x) {
 
 /* finite-difference step for x (approx_derivative's rules): the absolute
 ** step eps when it moves x, else rstep * sign(x) * max(1, |x|) */
-static double fdstep(double x, double eps, double rstep) {
+double opt_fdstep(double x, double eps, double rstep) {
   double sgn = x >= 0 ? 1.0 : -1.0, h;
   if (eps > 0) {
     h = eps;
@@ -70,34 +59,71 @@ static double fdstep(double x, double eps, double rstep) {
   return rstep * sgn * fmax(1.0, fabs(x));
 }
 
+/* the step h at x moved inside [lb, ub] as approx_derivative's
+** _adjust_scheme_to_bounds; *onesided tells the 3-point scheme to use
+** x, x + h, x + 2h */
+static double fdbounded(double x, double h, double lb, double ub, int threepoint,
+                        int *onesided) {
+  double lower = x - lb, upper = ub - x;
+  *onesided = !threepoint;
+  if (lb == -INFINITY && ub == INFINITY) return h;
+  if (!threepoint) {
+    double xh = x + h;
+    int violated = xh < lb || xh > ub, fitting = fabs(h) <= fmax(lower, upper);
+    if (violated && fitting) return -h;
+    if (!fitting) return upper >= lower ? upper : -lower;
+    return h;
+  }
+  if (lower >= h && upper >= h) return h;      /* central */
+  {
+    double ha = upper >= lower ? fmin(h, 0.5 * upper) : -fmin(h, 0.5 * lower);
+    double mind = fmin(upper, lower);
+    *onesided = 1;
+    if (fabs(ha) <= mind) { *onesided = 0; return mind; }
+    return ha;
+  }
+}
+
 /* gradient by differences of f around x (f0 = f(x) for 2-point) */
 static void fdgrad(Obj *o, const double *x, double f0, double *g) {
-  int i, n = o->n;
+  int i, n = o->n, one;
   double *xt = o->xt;
   memcpy(xt, x, sizeof(double) * (size_t)n);
   if (o->mode == JAC_FD3) {
     double rstep = pow(DBL_EPSILON, 1.0 / 3.0);
     for (i = 0; i < n; i++) {
-      double h = fdstep(x[i], o->eps, rstep), x1 = x[i] - h, x2 = x[i] + h, f1, f2;
-      xt[i] = x1; f1 = rawf(o, xt, NULL);
-      xt[i] = x2; f2 = rawf(o, xt, NULL);
+      double h = opt_fdstep(x[i], o->eps, rstep), f1, f2;
+      if (o->lb) h = fdbounded(x[i], h, o->lb[i], o->ub[i], 1, &one);
+      else one = 0;
+      if (one) {
+        double x1 = x[i] + h, x2 = x[i] + 2 * h;
+        xt[i] = x1; f1 = opt_rawf(o, xt, NULL);
+        xt[i] = x2; f2 = opt_rawf(o, xt, NULL);
+        g[i] = (-3.0 * f0 + 4 * f1 - f2) / (x2 - x[i]);
+      }
+      else {
+        double x1 = x[i] - h, x2 = x[i] + h;
+        xt[i] = x1; f1 = opt_rawf(o, xt, NULL);
+        xt[i] = x2; f2 = opt_rawf(o, xt, NULL);
+        g[i] = (f2 - f1) / (x2 - x1);
+      }
       xt[i] = x[i];
-      g[i] = (f2 - f1) / (x2 - x1);
     }
   }
   else {
     double rstep = sqrt(DBL_EPSILON);
     for (i = 0; i < n; i++) {
-      double h = fdstep(x[i], o->eps, rstep);
+      double h = opt_fdstep(x[i], o->eps, rstep);
+      if (o->lb) h = fdbounded(x[i], h, o->lb[i], o->ub[i], 0, &one);
       xt[i] = x[i] + h;
-      g[i] = (rawf(o, xt, NULL) - f0) / (xt[i] - x[i]);
+      g[i] = (opt_rawf(o, xt, NULL) - f0) / (xt[i] - x[i]);
       xt[i] = x[i];
     }
   }
 }
 
 /* gradient at x into g (may be o->gc) */
-static void obj_g(Obj *o, const double *x, double *g) {
+void opt_objg(Obj *o, const double *x, double *g) {
   obj_setx(o, x);
   if (!o->gok) {
     o->njev++;
@@ -107,13 +133,13 @@ static void obj_g(Obj *o, const double *x, double *g) {
       lua_pop(o->jac.L, 1);
     }
     else if (o->mode == JAC_COMBINED) {
-      if (!o->gready) obj_f(o, x);
+      if (!o->gready) opt_objf(o, x);
       if (!o->gready) {      /* value cached without gradient: call again */
-        o->fc = rawf(o, o->xc, o->gc);
+        o->fc = opt_rawf(o, o->xc, o->gc);
       }
     }
     else {
-      double f0 = obj_f(o, x);
+      double f0 = opt_objf(o, x);
       fdgrad(o, o->xc, f0, o->gc);
     }
     o->gok = 1;
@@ -123,14 +149,14 @@ static void obj_g(Obj *o, const double *x, double *g) {
 
 /* ---- small vector helpers ---- */
 
-/* dot products and matrix products go through the same OpenBLAS calls as
+/* opt_dot products and matrix products go through the same OpenBLAS calls as
 ** NumPy's, so the iterates agree with SciPy's to the last bit and the
 ** evaluation counts can be compared */
-static double dot(const double *a, const double *b, int n) {
+double opt_dot(const double *a, const double *b, int n) {
   return cblas_ddot(n, a, 1, b, 1);
 }
 
-static double norminf(const double *a, int n) {
+double opt_norminf(const double *a, int n) {
   double m = 0;
   int i;
   for (i = 0; i < n; i++) {
@@ -140,13 +166,13 @@ static double norminf(const double *a, int n) {
   return m;
 }
 
-static double norm2(const double *a, int n) {
-  return sqrt(dot(a, a, n));
+double opt_norm2(const double *a, int n) {
+  return sqrt(opt_dot(a, a, n));
 }
 
 /* ---- options and results ---- */
 
-static double optnum(lua_State *L, int t, const char *k, double def) {
+double opt_optnum(lua_State *L, int t, const char *k, double def) {
   double v;
   lua_getfield(L, t, k);
   v = lua_isnil(L, -1) ? def : lua_tonumber(L, -1);
@@ -154,13 +180,13 @@ static double optnum(lua_State *L, int t, const char *k, double def) {
   return v;
 }
 
-static long optint(lua_State *L, int t, const char *k, long def) {
-  double v = optnum(L, t, k, (double)def);
+long opt_optint(lua_State *L, int t, const char *k, long def) {
+  double v = opt_optnum(L, t, k, (double)def);
   if (v > 2e9) return 2000000000L;
   return (long)v;
 }
 
-static int optbool(lua_State *L, int t, const char *k) {
+int opt_optbool(lua_State *L, int t, const char *k) {
   int v;
   lua_getfield(L, t, k);
   v = lua_toboolean(L, -1);
@@ -170,12 +196,8 @@ static int optbool(lua_State *L, int t, const char *k) {
 
 /* the per-iteration callback: callback(xk) (with a fresh array); a true
 ** result asks the optimizer to stop */
-typedef struct Callback {
-  lumpy_Fn fn;
-  int on;
-} Callback;
 
-static void cb_init(lua_State *L, Callback *cb, int opts, const char *kernel) {
+void opt_cbinit(lua_State *L, Callback *cb, int opts, const char *kernel) {
   cb->on = 0;
   lua_getfield(L, opts, "callback");
   if (lua_isnil(L, -1)) { lua_pop(L, 1); return; }
@@ -183,7 +205,7 @@ static void cb_init(lua_State *L, Callback *cb, int opts, const char *kernel) {
   cb->on = 1;
 }
 
-static int cb_call(Callback *cb, const double *x, int n) {
+int opt_cbcall(Callback *cb, const double *x, int n) {
   int stop;
   if (!cb->on) return 0;
   lumpy_fn_call(&cb->fn, x, n, 1);
@@ -192,15 +214,8 @@ static int cb_call(Callback *cb, const double *x, int n) {
   return stop;
 }
 
-static const char *const MSG_SUCCESS = "Optimization terminated successfully.";
-static const char *const MSG_MAXFEV = "Maximum number of function evaluations has been exceeded.";
-static const char *const MSG_MAXITER = "Maximum number of iterations has been exceeded.";
-static const char *const MSG_PRLOSS = "Desired error not necessarily achieved due to precision loss.";
-static const char *const MSG_NAN = "NaN result encountered.";
-static const char *const MSG_CALLBACK = "Stopped by the callback.";
-#define STATUS_CALLBACK 99
 
-static void pushvec(lua_State *L, const double *v, int n) {
+void opt_pushvec(lua_State *L, const double *v, int n) {
   int64_t len = n;
   Array *a = lumpy_newarray(L, LUMPY_FLOAT64, 1, &len, 0);
   if (n) memcpy(a->data, v, sizeof(double) * (size_t)n);
@@ -218,14 +233,14 @@ static void setint(lua_State *L, const char *k, long v) {
 
 /* pushes the result table {x, fun, jac, hess_inv, nit, nfev, njev, status,
 ** success, message}; jac and hess (n*n) may be NULL */
-static void pushresult(lua_State *L, const double *x, int n, double fun, const double *jac,
+void opt_pushresult(lua_State *L, const double *x, int n, double fun, const double *jac,
                        const double *hess, long nit, long nfev, long njev, int status,
                        const char *msg) {
   lua_createtable(L, 0, 10);
-  pushvec(L, x, n);
+  opt_pushvec(L, x, n);
   lua_setfield(L, -2, "x");
   setnum(L, "fun", fun);
-  if (jac) { pushvec(L, jac, n); lua_setfield(L, -2, "jac"); }
+  if (jac) { opt_pushvec(L, jac, n); lua_setfield(L, -2, "jac"); }
   if (hess) {
     int64_t shape[2];
     Array *h;
@@ -245,7 +260,7 @@ static void pushresult(lua_State *L, const double *x, int n, double fun, const d
 }
 
 /* a work array of n doubles on the Lua stack (collected with it) */
-static double *workmem(lua_State *L, size_t n) {
+double *opt_work(lua_State *L, size_t n) {
   int64_t len = (int64_t)(n ? n : 1);
   return (double *)lumpy_newarray(L, LUMPY_FLOAT64, 1, &len, 1)->data;
 }
@@ -270,7 +285,7 @@ static int nm_eval(NM *s, double *x, double *fx) {
   if (s->lb)
     for (i = 0; i < s->o->n; i++) x[i] = fmin(fmax(x[i], s->lb[i]), s->ub[i]);
   s->fcalls++;
-  *fx = rawf(s->o, x, NULL);
+  *fx = opt_rawf(s->o, x, NULL);
   return 0;
 }
 
@@ -296,19 +311,19 @@ static int nelder_mead(lua_State *L, Obj *o, const double *x0, int opts, const d
   double *sim, *fsim, *xbar, *xr, *xe, *xc, *tmp, fxr, fxe, fxc;
   NM s;
   Callback cb;
-  long mi = optint(L, opts, "maxiter", -1), mf = optint(L, opts, "maxfev", -1);
-  if (optbool(L, opts, "adaptive") && n > 0) {
+  long mi = opt_optint(L, opts, "maxiter", -1), mf = opt_optint(L, opts, "maxfev", -1);
+  if (opt_optbool(L, opts, "adaptive") && n > 0) {
     rho = 1; chi = 1 + 2.0 / n; psi = 0.75 - 1.0 / (2.0 * n); sigma = 1 - 1.0 / n;
   }
   else { rho = 1; chi = 2; psi = 0.5; sigma = 0.5; }
-  xatol = optnum(L, opts, "xatol", 1e-4);
-  fatol = optnum(L, opts, "fatol", 1e-4);
+  xatol = opt_optnum(L, opts, "xatol", 1e-4);
+  fatol = opt_optnum(L, opts, "fatol", 1e-4);
   if (mi < 0 && mf < 0) { mi = 200L * n; mf = 200L * n; }
   else if (mi < 0) mi = 2000000000L;
   else if (mf < 0) mf = 2000000000L;
   maxiter = mi;
-  cb_init(L, &cb, opts, "lumpy.optimize.minimize");
-  sim = workmem(L, (size_t)(n + 1) * n + (n + 1) + 5 * (size_t)n);
+  opt_cbinit(L, &cb, opts, "lumpy.optimize.minimize");
+  sim = opt_work(L, (size_t)(n + 1) * n + (n + 1) + 5 * (size_t)n);
   fsim = sim + (size_t)(n + 1) * n;
   xbar = fsim + n + 1; xr = xbar + n; xe = xr + n; xc = xe + n; tmp = xc + n;
   s.o = o; s.maxfun = mf; s.fcalls = 0; s.lb = lb; s.ub = ub;
@@ -375,14 +390,14 @@ static int nelder_mead(lua_State *L, Obj *o, const double *x0, int opts, const d
     iterations++;
   endit:
     nm_sort(sim, fsim, tmp, n);
-    if (cb_call(&cb, sim, n)) { stopped = 1; break; }
+    if (opt_cbcall(&cb, sim, n)) { stopped = 1; break; }
   }
   {
     const char *msg = MSG_SUCCESS;
     if (stopped) { warnflag = STATUS_CALLBACK; msg = MSG_CALLBACK; }
     else if (s.fcalls >= s.maxfun) { warnflag = 1; msg = MSG_MAXFEV; }
     else if (iterations >= maxiter) { warnflag = 2; msg = MSG_MAXITER; }
-    pushresult(L, sim, n, fsim[0], NULL, NULL, iterations, s.fcalls, -1, warnflag, msg);
+    opt_pushresult(L, sim, n, fsim[0], NULL, NULL, iterations, s.fcalls, -1, warnflag, msg);
   }
   return 1;
 }
@@ -415,14 +430,14 @@ static void ls_point(LS *s, double a) {
 
 static double ls_phi(LS *s, double a) {
   ls_point(s, a);
-  return obj_f(s->o, s->xt);
+  return opt_objf(s->o, s->xt);
 }
 
 static double ls_derphi(LS *s, double a) {
   ls_point(s, a);
-  obj_g(s->o, s->xt, s->gt);
+  opt_objg(s->o, s->xt, s->gt);
   s->galpha = a;
-  return dot(s->gt, s->pk, s->n);
+  return opt_dot(s->gt, s->pk, s->n);
 }
 
 /* dcstep: the safeguarded cubic/quadratic step of More-Thuente section 4 */
@@ -503,64 +518,83 @@ static void dcstep(double *stx, double *fx, double *dx, double *sty, double *fy,
   *stp = stpf;
 }
 
-/* More-Thuente search: returns the step (NAN on failure); *phi_out gets
-** phi at the step, s->gt the gradient there */
+int opt_dcsrch_start(Dcsrch *s, double *stp, double f, double g, double ftol, double gtol,
+                     double xtol, double stpmin, double stpmax) {
+  if (*stp < stpmin || *stp > stpmax || g >= 0 || isnan(*stp) || ftol < 0 || gtol < 0
+      || xtol < 0 || stpmin < 0 || stpmax < stpmin)
+    return DCS_ERROR;
+  s->ftol = ftol; s->gtol = gtol; s->xtol = xtol; s->stpmin = stpmin; s->stpmax = stpmax;
+  s->brackt = 0; s->stage = 1;
+  s->finit = f; s->ginit = g; s->gtest = ftol * g;
+  s->width = stpmax - stpmin; s->width1 = s->width / 0.5;
+  s->stx = 0; s->fx = f; s->gx = g;
+  s->sty = 0; s->fy = f; s->gy = g;
+  s->stmin = 0; s->stmax = *stp + 4.0 * *stp;
+  return DCS_FG;
+}
+
+int opt_dcsrch_next(Dcsrch *s, double *pstp, double f, double g) {
+  const double xtrapl = 1.1, xtrapu = 4.0;
+  double stp = *pstp, ftest = s->finit + stp * s->gtest;
+  int warn = 0;
+  if (s->stage == 1 && f <= ftest && g >= 0) s->stage = 2;
+  if (s->brackt && (stp <= s->stmin || stp >= s->stmax)) warn = 1;   /* rounding errors */
+  if (s->brackt && s->stmax - s->stmin <= s->xtol * s->stmax) warn = 1;  /* xtol test */
+  if (stp == s->stpmax && f <= ftest && g <= s->gtest) warn = 1;      /* stp = stpmax */
+  if (stp == s->stpmin && (f > ftest || g >= s->gtest)) warn = 1;     /* stp = stpmin */
+  if (f <= ftest && fabs(g) <= s->gtol * (-s->ginit)) return DCS_CONV;
+  if (warn) return DCS_WARN;
+  if (s->stage == 1 && f <= s->fx && f > ftest) {
+    double fm = f - stp * s->gtest, fxm = s->fx - s->stx * s->gtest;
+    double fym = s->fy - s->sty * s->gtest, gm = g - s->gtest, gxm = s->gx - s->gtest;
+    double gym = s->gy - s->gtest;
+    dcstep(&s->stx, &fxm, &gxm, &s->sty, &fym, &gym, &stp, fm, gm, &s->brackt, s->stmin,
+           s->stmax);
+    s->fx = fxm + s->stx * s->gtest; s->fy = fym + s->sty * s->gtest;
+    s->gx = gxm + s->gtest; s->gy = gym + s->gtest;
+  }
+  else dcstep(&s->stx, &s->fx, &s->gx, &s->sty, &s->fy, &s->gy, &stp, f, g, &s->brackt,
+              s->stmin, s->stmax);
+  if (s->brackt) {
+    if (fabs(s->sty - s->stx) >= 0.66 * s->width1) stp = s->stx + 0.5 * (s->sty - s->stx);
+    s->width1 = s->width;
+    s->width = fabs(s->sty - s->stx);
+    s->stmin = fmin(s->stx, s->sty); s->stmax = fmax(s->stx, s->sty);
+  }
+  else {
+    s->stmin = stp + xtrapl * (stp - s->stx);
+    s->stmax = stp + xtrapu * (stp - s->stx);
+  }
+  stp = fmax(stp, s->stpmin);
+  stp = fmin(stp, s->stpmax);
+  if ((s->brackt && (stp <= s->stmin || stp >= s->stmax))
+      || (s->brackt && s->stmax - s->stmin <= s->xtol * s->stmax))
+    stp = s->stx;
+  *pstp = stp;
+  return DCS_FG;
+}
+
+/* More-Thuente search as SciPy's scalar_search_wolfe1: returns the step
+** (NAN on failure); *phi_out gets phi at the step, s->gt the gradient */
 static double wolfe1(LS *s, double phi0, double old_phi0, double derphi0, double c1,
                      double c2, double amax, double amin, double *phi_out) {
-  const double xtol = 1e-14, xtrapl = 1.1, xtrapu = 4.0;
-  double stp, f, g, finit, ginit, gtest, width, width1, stx, fx, gx, sty, fy, gy;
-  double stmin, stmax, ftest;
-  int brackt = 0, stage = 1, i;
-  stp = 1.0;
+  double stp = 1.0, f, g;
+  Dcsrch d;
+  int i, task;
   if (derphi0 != 0) {
     stp = fmin(1.0, 1.01 * 2 * (phi0 - old_phi0) / derphi0);
     if (stp < 0) stp = 1.0;
   }
-  f = phi0; g = derphi0;
   *phi_out = phi0;
-  /* START */
-  if (stp < amin || stp > amax || g >= 0 || isnan(stp)) return NAN;
-  finit = f; ginit = g; gtest = c1 * ginit;
-  width = amax - amin; width1 = width / 0.5;
-  stx = 0; fx = finit; gx = ginit;
-  sty = 0; fy = finit; gy = ginit;
-  stmin = 0; stmax = stp + xtrapu * stp;
-  for (i = 0; i < 100; i++) {
+  task = opt_dcsrch_start(&d, &stp, phi0, derphi0, c1, c2, 1e-14, amin, amax);
+  for (i = 0; i < 100 && task == DCS_FG; i++) {
+    if (isnan(stp)) return NAN;
     f = ls_phi(s, stp);
     g = ls_derphi(s, stp);
     *phi_out = f;
-    ftest = finit + stp * gtest;
-    if (stage == 1 && f <= ftest && g >= 0) stage = 2;
-    if (brackt && (stp <= stmin || stp >= stmax)) return NAN;     /* rounding errors */
-    if (brackt && stmax - stmin <= xtol * stmax) return NAN;      /* xtol test */
-    if (stp == amax && f <= ftest && g <= gtest) return NAN;      /* stp = stpmax */
-    if (stp == amin && (f > ftest || g >= gtest)) return NAN;     /* stp = stpmin */
-    if (f <= ftest && fabs(g) <= c2 * (-ginit)) return stp;       /* converged */
-    if (stage == 1 && f <= fx && f > ftest) {
-      double fm = f - stp * gtest, fxm = fx - stx * gtest, fym = fy - sty * gtest;
-      double gm = g - gtest, gxm = gx - gtest, gym = gy - gtest;
-      dcstep(&stx, &fxm, &gxm, &sty, &fym, &gym, &stp, fm, gm, &brackt, stmin, stmax);
-      fx = fxm + stx * gtest; fy = fym + sty * gtest;
-      gx = gxm + gtest; gy = gym + gtest;
-    }
-    else dcstep(&stx, &fx, &gx, &sty, &fy, &gy, &stp, f, g, &brackt, stmin, stmax);
-    if (brackt) {
-      if (fabs(sty - stx) >= 0.66 * width1) stp = stx + 0.5 * (sty - stx);
-      width1 = width;
-      width = fabs(sty - stx);
-      stmin = fmin(stx, sty); stmax = fmax(stx, sty);
-    }
-    else {
-      stmin = stp + xtrapl * (stp - stx);
-      stmax = stp + xtrapu * (stp - stx);
-    }
-    stp = fmax(stp, amin);
-    stp = fmin(stp, amax);
-    if ((brackt && (stp <= stmin || stp >= stmax)) || (brackt && stmax - stmin <= xtol * stmax))
-      stp = stx;
-    if (isnan(stp)) return NAN;
+    task = opt_dcsrch_next(&d, &stp, f, g);
   }
-  return NAN;
+  return task == DCS_CONV ? stp : NAN;
 }
 
 /* minimiser of the cubic through (a, fa, fpa), (b, fb), (c, fc); NAN if none */
@@ -690,29 +724,29 @@ static double wolfe12(LS *s, double phi0, double old_phi0, double derphi0, doubl
 */
 static int bfgs(lua_State *L, Obj *o, const double *x0, int opts) {
   int n = o->n, i, j, warnflag = 0;
-  long k = 0, maxiter = optint(L, opts, "maxiter", 200L * n);
-  double gtol = optnum(L, opts, "gtol", 1e-5), xrtol = optnum(L, opts, "xrtol", 0);
-  int norm2use = optnum(L, opts, "norm", INFINITY) == 2;
+  long k = 0, maxiter = opt_optint(L, opts, "maxiter", 200L * n);
+  double gtol = opt_optnum(L, opts, "gtol", 1e-5), xrtol = opt_optnum(L, opts, "xrtol", 0);
+  int norm2use = opt_optnum(L, opts, "norm", INFINITY) == 2;
   double *H, *xk, *gfk, *pk, *sk, *yk, *xt, *gt, fval, old_fval, old_old_fval, gnorm;
   double alpha, rhok, *A1, *A2, *T;
   Callback cb;
   LS s;
-  cb_init(L, &cb, opts, "lumpy.optimize.minimize");
-  H = workmem(L, 4 * (size_t)n * n + 8 * (size_t)n);
+  opt_cbinit(L, &cb, opts, "lumpy.optimize.minimize");
+  H = opt_work(L, 4 * (size_t)n * n + 8 * (size_t)n);
   A1 = H + (size_t)n * n; A2 = A1 + (size_t)n * n; T = A2 + (size_t)n * n;
   xk = T + (size_t)n * n; gfk = xk + n; pk = gfk + n; sk = pk + n; yk = sk + n;
   xt = yk + n; gt = xt + n;
   for (i = 0; i < n; i++) H[(size_t)i * n + i] = 1.0;
   memcpy(xk, x0, sizeof(double) * (size_t)n);
-  old_fval = obj_f(o, xk);
-  obj_g(o, xk, gfk);
-  old_old_fval = old_fval + norm2(gfk, n) / 2;
-  gnorm = norm2use ? norm2(gfk, n) : norminf(gfk, n);
+  old_fval = opt_objf(o, xk);
+  opt_objg(o, xk, gfk);
+  old_old_fval = old_fval + opt_norm2(gfk, n) / 2;
+  gnorm = norm2use ? opt_norm2(gfk, n) : opt_norminf(gfk, n);
   s.o = o; s.xk = xk; s.pk = pk; s.xt = xt; s.gt = gt; s.n = n; s.extra = NULL; s.ud = NULL;
   while (gnorm > gtol && k < maxiter) {
     cblas_dgemv(CblasRowMajor, CblasNoTrans, n, n, 1.0, H, n, gfk, 1, 0.0, pk, 1);
     for (i = 0; i < n; i++) pk[i] = -pk[i];
-    alpha = wolfe12(&s, old_fval, old_old_fval, dot(gfk, pk, n), 1e-4, 0.9, &fval);
+    alpha = wolfe12(&s, old_fval, old_old_fval, opt_dot(gfk, pk, n), 1e-4, 0.9, &fval);
     if (isnan(alpha)) { warnflag = 2; break; }
     old_old_fval = old_fval;
     old_fval = fval;
@@ -723,12 +757,12 @@ static int bfgs(lua_State *L, Obj *o, const double *x0, int opts) {
       gfk[i] = gt[i];
     }
     k++;
-    if (cb_call(&cb, xk, n)) { warnflag = STATUS_CALLBACK; break; }
-    gnorm = norm2use ? norm2(gfk, n) : norminf(gfk, n);
+    if (opt_cbcall(&cb, xk, n)) { warnflag = STATUS_CALLBACK; break; }
+    gnorm = norm2use ? opt_norm2(gfk, n) : opt_norminf(gfk, n);
     if (gnorm <= gtol) break;
-    if (alpha * norm2(pk, n) <= xrtol * (xrtol + norm2(xk, n))) break;
+    if (alpha * opt_norm2(pk, n) <= xrtol * (xrtol + opt_norm2(xk, n))) break;
     if (!isfinite(old_fval)) { warnflag = 2; break; }
-    rhok = dot(yk, sk, n);
+    rhok = opt_dot(yk, sk, n);
     rhok = rhok == 0 ? 1000.0 : 1.0 / rhok;
     /* H = A1 H A2 + rho s s' with A1 = I - rho s y', A2 = I - rho y s' */
     for (i = 0; i < n; i++)
@@ -750,7 +784,7 @@ static int bfgs(lua_State *L, Obj *o, const double *x0, int opts) {
     else if (k >= maxiter) { warnflag = 1; msg = MSG_MAXITER; }
     else if (isnan(gnorm) || isnan(old_fval)) { warnflag = 3; msg = MSG_NAN; }
     else for (i = 0; i < n; i++) if (isnan(xk[i])) { warnflag = 3; msg = MSG_NAN; break; }
-    pushresult(L, xk, n, old_fval, gfk, H, k, o->nfev, o->njev, warnflag, msg);
+    opt_pushresult(L, xk, n, old_fval, gfk, H, k, o->nfev, o->njev, warnflag, msg);
   }
   return 1;
 }
@@ -777,48 +811,48 @@ static void pr_step(CG *c, double alpha, const double *gkp1) {
     c->xnext[i] = c->xk[i] + alpha * c->pk[i];
     c->yk[i] = gkp1[i] - c->gfk[i];
   }
-  beta = fmax(0.0, dot(c->yk, gkp1, n) / c->deltak);
+  beta = fmax(0.0, opt_dot(c->yk, gkp1, n) / c->deltak);
   for (i = 0; i < n; i++) {
     c->pnext[i] = -gkp1[i] + beta * c->pk[i];
     c->gnext[i] = gkp1[i];
   }
   c->calpha = alpha;
-  c->cgnorm = c->norm2use ? norm2(gkp1, n) : norminf(gkp1, n);
+  c->cgnorm = c->norm2use ? opt_norm2(gkp1, n) : opt_norminf(gkp1, n);
 }
 
 static int cg_descent(void *ud, double alpha, const double *g) {
   CG *c = (CG *)ud;
   pr_step(c, alpha, g);
   if (c->cgnorm <= c->gtol) return 1;
-  return dot(c->pnext, c->gnext, c->n) <= -0.01 * dot(c->gnext, c->gnext, c->n);
+  return opt_dot(c->pnext, c->gnext, c->n) <= -0.01 * opt_dot(c->gnext, c->gnext, c->n);
 }
 
 static int cgmin(lua_State *L, Obj *o, const double *x0, int opts) {
   int n = o->n, warnflag = 0;
-  long k = 0, maxiter = optint(L, opts, "maxiter", 200L * n);
-  double gtol = optnum(L, opts, "gtol", 1e-5);
+  long k = 0, maxiter = opt_optint(L, opts, "maxiter", 200L * n);
+  double gtol = opt_optnum(L, opts, "gtol", 1e-5);
   double *xk, *gfk, *pk, *xt, *gt, fval, old_fval, old_old_fval, gnorm, alpha;
   CG c;
   Callback cb;
   LS s;
-  cb_init(L, &cb, opts, "lumpy.optimize.minimize");
-  xk = workmem(L, 9 * (size_t)n);
+  opt_cbinit(L, &cb, opts, "lumpy.optimize.minimize");
+  xk = opt_work(L, 9 * (size_t)n);
   gfk = xk + n; pk = gfk + n; xt = pk + n; gt = xt + n;
   c.pnext = gt + n; c.xnext = c.pnext + n; c.gnext = c.xnext + n; c.yk = c.gnext + n;
-  c.n = n; c.gtol = gtol; c.norm2use = optnum(L, opts, "norm", INFINITY) == 2;
+  c.n = n; c.gtol = gtol; c.norm2use = opt_optnum(L, opts, "norm", INFINITY) == 2;
   memcpy(xk, x0, sizeof(double) * (size_t)n);
-  old_fval = obj_f(o, xk);
-  obj_g(o, xk, gfk);
-  old_old_fval = old_fval + norm2(gfk, n) / 2;
+  old_fval = opt_objf(o, xk);
+  opt_objg(o, xk, gfk);
+  old_old_fval = old_fval + opt_norm2(gfk, n) / 2;
   for (int i = 0; i < n; i++) pk[i] = -gfk[i];
-  gnorm = c.norm2use ? norm2(gfk, n) : norminf(gfk, n);
+  gnorm = c.norm2use ? opt_norm2(gfk, n) : opt_norminf(gfk, n);
   s.o = o; s.xk = xk; s.pk = pk; s.xt = xt; s.gt = gt; s.n = n;
   s.extra = cg_descent; s.ud = &c;
   c.xk = xk; c.pk = pk; c.gfk = gfk;
   while (gnorm > gtol && k < maxiter) {
-    c.deltak = dot(gfk, gfk, n);
+    c.deltak = opt_dot(gfk, gfk, n);
     c.calpha = NAN;
-    alpha = wolfe12(&s, old_fval, old_old_fval, dot(gfk, pk, n), 1e-4, 0.4, &fval);
+    alpha = wolfe12(&s, old_fval, old_old_fval, opt_dot(gfk, pk, n), 1e-4, 0.4, &fval);
     if (isnan(alpha)) { warnflag = 2; break; }
     old_old_fval = old_fval;
     old_fval = fval;
@@ -828,7 +862,7 @@ static int cgmin(lua_State *L, Obj *o, const double *x0, int opts) {
     memcpy(gfk, c.gnext, sizeof(double) * (size_t)n);
     gnorm = c.cgnorm;
     k++;
-    if (cb_call(&cb, xk, n)) { warnflag = STATUS_CALLBACK; break; }
+    if (opt_cbcall(&cb, xk, n)) { warnflag = STATUS_CALLBACK; break; }
   }
   {
     const char *msg = MSG_SUCCESS;
@@ -838,7 +872,7 @@ static int cgmin(lua_State *L, Obj *o, const double *x0, int opts) {
     else if (k >= maxiter) { warnflag = 1; msg = MSG_MAXITER; }
     else if (isnan(gnorm) || isnan(old_fval)) { warnflag = 3; msg = MSG_NAN; }
     else for (i = 0; i < n; i++) if (isnan(xk[i])) { warnflag = 3; msg = MSG_NAN; break; }
-    pushresult(L, xk, n, old_fval, gfk, NULL, k, o->nfev, o->njev, warnflag, msg);
+    opt_pushresult(L, xk, n, old_fval, gfk, NULL, k, o->nfev, o->njev, warnflag, msg);
   }
   return 1;
 }
@@ -846,25 +880,25 @@ static int cgmin(lua_State *L, Obj *o, const double *x0, int opts) {
 /* ---- bindings ---- */
 
 /* reads x0 at idx as n doubles into a new work array (pushed) */
-static double *checkx0(lua_State *L, int idx, int *n) {
+double *opt_checkx0(lua_State *L, int idx, int *n) {
   Array *a;
   double *x;
   lumpy_asarray(L, idx);
   a = lumpy_ascontig(L, idx, LUMPY_FLOAT64);
   if (a->size > 100000000) luaL_argerror(L, idx, "x0 too large");
   *n = (int)a->size;
-  x = workmem(L, (size_t)*n);
+  x = opt_work(L, (size_t)*n);
   if (*n) memcpy(x, a->data, sizeof(double) * (size_t)*n);
   lua_remove(L, -2);
   return x;
 }
 
 /* reads n bounds pairs from the lb and ub arrays/tables at idx, idx + 1 */
-static double *checkbounds(lua_State *L, int idx, int n) {
+double *opt_checkbounds(lua_State *L, int idx, int n) {
   double *b;
   int i, k;
   if (lua_isnil(L, idx)) return NULL;
-  b = workmem(L, 2 * (size_t)n);
+  b = opt_work(L, 2 * (size_t)n);
   for (k = 0; k < 2; k++) {
     Array *a;
     lumpy_asarray(L, idx + k);
@@ -876,6 +910,25 @@ static double *checkbounds(lua_State *L, int idx, int n) {
   return b;
 }
 
+void opt_objinit(lua_State *L, Obj *o, int fidx, int jidx, int opts, int n) {
+  const char *kernel = "lumpy.optimize.minimize";
+  memset(o, 0, sizeof *o);
+  lumpy_fn_init(L, &o->fun, fidx, opts, kernel);
+  if (lua_isfunction(L, jidx) || lua_istable(L, jidx) || lua_isuserdata(L, jidx)) {
+    lumpy_fn_init(L, &o->jac, jidx, opts, kernel);
+    o->mode = JAC_FUNC;
+  }
+  else if (lua_isboolean(L, jidx) && lua_toboolean(L, jidx)) o->mode = JAC_COMBINED;
+  else if (lua_type(L, jidx) == LUA_TSTRING && strcmp(lua_tostring(L, jidx), "3-point") == 0)
+    o->mode = JAC_FD3;
+  else o->mode = JAC_FD2;
+  o->eps = opt_optnum(L, opts, "eps", 0);
+  o->n = n;
+  o->xc = opt_work(L, 3 * (size_t)n);
+  o->gc = o->xc + n; o->xt = o->gc + n;
+  if (n) o->xc[0] = NAN;      /* nothing cached yet */
+}
+
 /* _minimize(method, fun, x0, jac, opts, lb, ub) -> result table.
 ** jac: a function, true (fun returns f, g), or "2-point"/"3-point" */
 static int optimize_minimize(lua_State *L) {
@@ -885,22 +938,9 @@ static int optimize_minimize(lua_State *L) {
   Obj o;
   luaL_checktype(L, 5, LUA_TTABLE);
   lua_settop(L, 7);
-  memset(&o, 0, sizeof o);
-  lumpy_fn_init(L, &o.fun, 2, 5, "lumpy.optimize.minimize");
-  if (lua_isfunction(L, 4) || (!lua_isboolean(L, 4) && !lua_isstring(L, 4) && !lua_isnil(L, 4))) {
-    lumpy_fn_init(L, &o.jac, 4, 5, "lumpy.optimize.minimize");
-    o.mode = JAC_FUNC;
-  }
-  else if (lua_toboolean(L, 4) && lua_isboolean(L, 4)) o.mode = JAC_COMBINED;
-  else if (lua_isstring(L, 4) && strcmp(lua_tostring(L, 4), "3-point") == 0) o.mode = JAC_FD3;
-  else o.mode = JAC_FD2;
-  o.eps = optnum(L, 5, "eps", 0);
-  x0 = checkx0(L, 3, &n);
-  bnd = checkbounds(L, 6, n);
-  o.n = n;
-  o.xc = workmem(L, 3 * (size_t)n);
-  o.gc = o.xc + n; o.xt = o.gc + n;
-  if (n) o.xc[0] = NAN;      /* nothing cached yet */
+  x0 = opt_checkx0(L, 3, &n);
+  bnd = opt_checkbounds(L, 6, n);
+  opt_objinit(L, &o, 2, 4, 5, n);
   switch (m) {
     case 0: return nelder_mead(L, &o, x0, 5, bnd, bnd ? bnd + n : NULL);
     case 1: return bfgs(L, &o, x0, 5);
@@ -917,8 +957,8 @@ static int optimize_approx_fprime(lua_State *L) {
   Array *J, *f0a = NULL;
   lua_settop(L, 4);
   lumpy_fn_init(L, &f, 2, 4, "lumpy.optimize.approx_fprime");
-  x = checkx0(L, 1, &n);
-  xt = workmem(L, (size_t)n);
+  x = opt_checkx0(L, 1, &n);
+  xt = opt_work(L, (size_t)n);
   memcpy(xt, x, sizeof(double) * (size_t)n);
   lumpy_fn_call(&f, x, n, 1);
   vec = lua_type(L, -1) != LUA_TNUMBER && !(lumpy_isarray(L, -1) && lumpy_checkarray(L, -1)->ndim == 0);
@@ -928,7 +968,7 @@ static int optimize_approx_fprime(lua_State *L) {
     lua_pop(L, 1);
     J = lumpy_newarray(L, LUMPY_FLOAT64, 1, &len, 0);
     for (i = 0; i < n; i++) {
-      double h = fdstep(x[i], eps, sqrt(DBL_EPSILON));
+      double h = opt_fdstep(x[i], eps, sqrt(DBL_EPSILON));
       xt[i] = x[i] + h;
       ((double *)J->data)[i] = (lumpy_fn_vscalar(&f, xt, n) - f0s) / (xt[i] - x[i]);
       xt[i] = x[i];
@@ -944,11 +984,11 @@ static int optimize_approx_fprime(lua_State *L) {
     fv = (double *)f0a->data;
     lumpy_fn_checkvector(&f, -2, fv, m, "function value");
     lua_remove(L, -2);
-    ft = workmem(L, (size_t)m);
+    ft = opt_work(L, (size_t)m);
     shape[0] = m; shape[1] = n;
     J = lumpy_newarray(L, LUMPY_FLOAT64, 2, shape, 0);
     for (i = 0; i < n; i++) {
-      double h = fdstep(x[i], eps, sqrt(DBL_EPSILON)), dx;
+      double h = opt_fdstep(x[i], eps, sqrt(DBL_EPSILON)), dx;
       xt[i] = x[i] + h;
       dx = xt[i] - x[i];
       lumpy_fn_call(&f, xt, n, 1);
@@ -969,8 +1009,8 @@ static int optimize_check_grad(lua_State *L) {
   lua_settop(L, 5);
   lumpy_fn_init(L, &f, 1, 5, "lumpy.optimize.check_grad");
   lumpy_fn_init(L, &gf, 2, 5, "lumpy.optimize.check_grad");
-  x = checkx0(L, 3, &n);
-  xt = workmem(L, 2 * (size_t)n);
+  x = opt_checkx0(L, 3, &n);
+  xt = opt_work(L, 2 * (size_t)n);
   g = xt + n;
   memcpy(xt, x, sizeof(double) * (size_t)n);
   lumpy_fn_call(&gf, x, n, 1);
@@ -978,7 +1018,7 @@ static int optimize_check_grad(lua_State *L) {
   lua_pop(L, 1);
   f0 = lumpy_fn_vscalar(&f, x, n);
   for (i = 0; i < n; i++) {
-    double h = fdstep(x[i], eps, sqrt(DBL_EPSILON)), d;
+    double h = opt_fdstep(x[i], eps, sqrt(DBL_EPSILON)), d;
     xt[i] = x[i] + h;
     d = g[i] - (lumpy_fn_vscalar(&f, xt, n) - f0) / (xt[i] - x[i]);
     xt[i] = x[i];
