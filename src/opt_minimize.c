@@ -95,6 +95,7 @@ static void fdgrad(Obj *o, const double *x, double f0, double *g) {
       double h = opt_fdstep(x[i], o->eps, rstep), f1, f2;
       if (o->lb) h = fdbounded(x[i], h, o->lb[i], o->ub[i], 1, &one);
       else one = 0;
+      if (h == 0) { g[i] = 0; continue; }     /* a fixed variable */
       if (one) {
         double x1 = x[i] + h, x2 = x[i] + 2 * h;
         xt[i] = x1; f1 = opt_rawf(o, xt, NULL);
@@ -115,6 +116,7 @@ static void fdgrad(Obj *o, const double *x, double f0, double *g) {
     for (i = 0; i < n; i++) {
       double h = opt_fdstep(x[i], o->eps, rstep);
       if (o->lb) h = fdbounded(x[i], h, o->lb[i], o->ub[i], 0, &one);
+      if (h == 0) { g[i] = 0; continue; }     /* a fixed variable */
       xt[i] = x[i] + h;
       g[i] = (opt_rawf(o, xt, NULL) - f0) / (xt[i] - x[i]);
       xt[i] = x[i];

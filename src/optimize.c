@@ -11,5 +11,6 @@ void lumpy_open_optimize(lua_State *L) {
   lua_newtable(L);
   lumpy_open_opt_scalar(L);
   lumpy_open_opt_minimize(L);
+  lumpy_open_opt_lbfgsb(L);
   lua_setfield(L, LUMPY_MODULE, "_optimize");
 }

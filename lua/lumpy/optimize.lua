@@ -328,7 +328,7 @@ local MINIMIZE_OPTS = set("method", "jac", "bounds", "constraints", "tol", "call
   "initial_simplex", "maxcor", "maxls", "iprint")
 
 local METHODS = {
-  ["nelder-mead"] = "nelder-mead", bfgs = "bfgs", cg = "cg",
+  ["nelder-mead"] = "nelder-mead", bfgs = "bfgs", cg = "cg", ["l-bfgs-b"] = "l-bfgs-b",
 }
 
 local function print_summary(r)
@@ -411,11 +411,15 @@ function M.minimize(fun, x0, opts)
   end
   local m = METHODS[string.lower(method)]
   if o.maxfun ~= nil and o.maxfev == nil then o.maxfev = o.maxfun end
+  if o.maxfev ~= nil and o.maxfun == nil then o.maxfun = o.maxfev end
   if opts.tol ~= nil then
     if m == "nelder-mead" then
       o.xatol = o.xatol or opts.tol
       o.fatol = o.fatol or opts.tol
     elseif m == "bfgs" or m == "cg" then
+      o.gtol = o.gtol or opts.tol
+    elseif m == "l-bfgs-b" then
+      o.ftol = o.ftol or opts.tol
       o.gtol = o.gtol or opts.tol
     end
   end
@@ -437,13 +441,15 @@ function M.minimize(fun, x0, opts)
   end
   local n = size_of(x0)
   local lb, ub = splitbounds("minimize", opts.bounds, n)
-  if lb and m ~= "nelder-mead" then
+  if lb and m ~= "nelder-mead" and m ~= "l-bfgs-b" then
     error("lumpy.optimize.minimize: method '" .. method .. "' cannot handle bounds", 2)
   end
   if opts.constraints ~= nil then
     error("lumpy.optimize.minimize: method '" .. method .. "' cannot handle constraints", 2)
   end
-  local r = C._minimize(m, fun, x0, jac, o, lb, ub)
+  local r
+  if m == "l-bfgs-b" then r = C._lbfgsb(fun, x0, jac, o, lb, ub)
+  else r = C._minimize(m, fun, x0, jac, o, lb, ub) end
   if o.disp then print_summary(r) end
   return r
 end
