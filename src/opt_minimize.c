@@ -62,8 +62,8 @@ double opt_fdstep(double x, double eps, double rstep) {
 /* the step h at x moved inside [lb, ub] as approx_derivative's
 ** _adjust_scheme_to_bounds; *onesided tells the 3-point scheme to use
 ** x, x + h, x + 2h */
-static double fdbounded(double x, double h, double lb, double ub, int threepoint,
-                        int *onesided) {
+double opt_fdbounded(double x, double h, double lb, double ub, int threepoint,
+                     int *onesided) {
   double lower = x - lb, upper = ub - x;
   *onesided = !threepoint;
   if (lb == -INFINITY && ub == INFINITY) return h;
@@ -93,7 +93,7 @@ static void fdgrad(Obj *o, const double *x, double f0, double *g) {
     double rstep = pow(DBL_EPSILON, 1.0 / 3.0);
     for (i = 0; i < n; i++) {
       double h = opt_fdstep(x[i], o->eps, rstep), f1, f2;
-      if (o->lb) h = fdbounded(x[i], h, o->lb[i], o->ub[i], 1, &one);
+      if (o->lb) h = opt_fdbounded(x[i], h, o->lb[i], o->ub[i], 1, &one);
       else one = 0;
       if (h == 0) { g[i] = 0; continue; }     /* a fixed variable */
       if (one) {
@@ -115,7 +115,7 @@ static void fdgrad(Obj *o, const double *x, double f0, double *g) {
     double rstep = sqrt(DBL_EPSILON);
     for (i = 0; i < n; i++) {
       double h = opt_fdstep(x[i], o->eps, rstep);
-      if (o->lb) h = fdbounded(x[i], h, o->lb[i], o->ub[i], 0, &one);
+      if (o->lb) h = opt_fdbounded(x[i], h, o->lb[i], o->ub[i], 0, &one);
       if (h == 0) { g[i] = 0; continue; }     /* a fixed variable */
       xt[i] = x[i] + h;
       g[i] = (opt_rawf(o, xt, NULL) - f0) / (xt[i] - x[i]);

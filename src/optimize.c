@@ -12,5 +12,6 @@ void lumpy_open_optimize(lua_State *L) {
   lumpy_open_opt_scalar(L);
   lumpy_open_opt_minimize(L);
   lumpy_open_opt_lbfgsb(L);
+  lumpy_open_opt_lsq(L);
   lua_setfield(L, LUMPY_MODULE, "_optimize");
 }

@@ -37,6 +37,8 @@ double opt_rawf(Obj *o, const double *x, double *g);
 double opt_objf(Obj *o, const double *x);
 void opt_objg(Obj *o, const double *x, double *g);
 double opt_fdstep(double x, double eps, double rstep);
+/* the step h at x kept inside [lb, ub] (approx_derivative's rules) */
+double opt_fdbounded(double x, double h, double lb, double ub, int threepoint, int *onesided);
 
 double opt_dot(const double *a, const double *b, int n);
 double opt_norminf(const double *a, int n);

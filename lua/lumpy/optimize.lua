@@ -8,6 +8,7 @@ local C = core._optimize
 local error, type, pairs, ipairs, select = error, type, pairs, ipairs, select
 local tostring, string, math, table = tostring, string, math, table
 local io = io
+local debug_getinfo = debug.getinfo
 local setmetatable, getmetatable, rawget = setmetatable, getmetatable, rawget
 
 local _ENV = nil
@@ -467,6 +468,213 @@ function M.check_grad(func, grad, x0, opts)
   checkcallable("check_grad", func, 1)
   checkcallable("check_grad", grad, 2)
   return C._check_grad(func, grad, x0, opts.epsilon or 1.4901161193847656e-08, opts)
+end
+
+------------------------------------------------------------------------------
+-- least squares and curve fitting
+
+
+-- bounds = {lb, ub} (numbers or tables, SciPy's form) -> lb, ub tables of n
+local function lsqbounds(fname, bounds, n)
+  if bounds == nil then return nil end
+  if type(bounds) ~= "table" or #bounds ~= 2 then
+    error("lumpy.optimize." .. fname .. ": bounds must be {lb, ub}", 3)
+  end
+  local out = {}
+  for k = 1, 2 do
+    local b, t = bounds[k], {}
+    if type(b) == "number" then
+      for i = 1, n do t[i] = b end
+    elseif type(b) == "table" then
+      if #b ~= n then
+        error(string.format("lumpy.optimize.%s: bounds must have %d elements", fname, n), 3)
+      end
+      for i = 1, n do
+        if type(b[i]) ~= "number" then
+          error("lumpy.optimize." .. fname .. ": bounds must hold numbers", 3)
+        end
+        t[i] = b[i]
+      end
+    else
+      error("lumpy.optimize." .. fname .. ": bounds must be {lb, ub}", 3)
+    end
+    out[k] = t
+  end
+  for i = 1, n do
+    if not (out[1][i] < out[2][i]) then
+      error("lumpy.optimize." .. fname .. ": each lower bound must be strictly less than the upper bound", 3)
+    end
+  end
+  return out[1], out[2]
+end
+
+local LOSSES = set("linear", "soft_l1", "huber", "cauchy", "arctan")
+
+-- the trf kernel for least_squares and curve_fit (curve = {xdata, ydata,
+-- sigma, absolute_sigma})
+function M._trf(fname, fun, x0, jac, opts, curve)
+  local n = size_of(x0)
+  local lb, ub = lsqbounds(fname, opts.bounds, n)
+  if lb then
+    local x = type(x0) == "table" and x0 or core.totable(core.asarray(x0))
+    if type(x) == "number" then x = {x} end
+    for i = 1, n do
+      if x[i] < lb[i] or x[i] > ub[i] then
+        error("lumpy.optimize." .. fname .. ": x0 is infeasible", 3)
+      end
+    end
+  end
+  local loss = opts.loss or "linear"
+  if not LOSSES[loss] then
+    error("lumpy.optimize." .. fname .. ": unknown loss '" .. tostring(loss) .. "'", 3)
+  end
+  local xs = opts.x_scale
+  if xs ~= nil and xs ~= "jac" and type(xs) ~= "number" and type(xs) ~= "table" then
+    error("lumpy.optimize." .. fname .. ": x_scale must be 'jac' or positive numbers", 3)
+  end
+  local fscale = opts.f_scale or 1.0
+  if type(fscale) ~= "number" or fscale <= 0 then
+    error("lumpy.optimize." .. fname .. ": f_scale must be positive", 3)
+  end
+  local o = { ftol = opts.ftol or 1e-8, xtol = opts.xtol or 1e-8, gtol = opts.gtol or 1e-8,
+    max_nfev = opts.max_nfev or 100 * n, loss = loss, f_scale = fscale, x_scale = xs,
+    diff_step = opts.diff_step, fd3 = opts.jac == "3-point", args = opts.args,
+    kernel = "lumpy.optimize." .. fname,
+    absolute_sigma = curve and curve[4] or nil }
+  if curve then
+    return C._trf(fun, x0, jac, o, lb, ub, curve[1], curve[2], curve[3])
+  end
+  return C._trf(fun, x0, jac, o, lb, ub)
+end
+
+local LSQ_OPTS = set("method", "jac", "bounds", "ftol", "xtol", "gtol", "x_scale", "loss",
+  "f_scale", "diff_step", "max_nfev", "args", "verbose", "tr_solver")
+
+-- least_squares(fun, x0, {method = "trf"|"lm", jac, bounds = {lb, ub}, loss,
+-- f_scale, x_scale, ftol, xtol, gtol, max_nfev, diff_step, args}) ->
+-- {x, cost, fun, jac, grad, optimality, active_mask, nfev, njev, status,
+-- message, success}
+function M.least_squares(fun, x0, opts)
+  opts = checkopts("least_squares", opts, LSQ_OPTS)
+  checkcallable("least_squares", fun, 1)
+  local method = string.lower(opts.method or "trf")
+  for _, k in ipairs{"ftol", "xtol", "gtol"} do
+    local v = opts[k]
+    if v ~= nil and (type(v) ~= "number" or v < 0) then
+      error("lumpy.optimize.least_squares: " .. k .. " must be a nonnegative number", 2)
+    end
+  end
+  local n = size_of(x0)
+  local jac = opts.jac
+  if jac == "2-point" or jac == "3-point" or jac == "cs" then jac = nil end
+  if jac ~= nil then checkcallable("least_squares", jac, 2) end
+  local loss = opts.loss or "linear"
+  if method == "lm" then
+    if loss ~= "linear" then
+      error("lumpy.optimize.least_squares: method 'lm' supports only 'linear' loss function", 2)
+    end
+    if opts.bounds ~= nil then
+      error("lumpy.optimize.least_squares: method 'lm' does not support bounds", 2)
+    end
+    local diag
+    local xs = opts.x_scale or 1.0
+    if xs ~= "jac" then
+      diag = {}
+      for i = 1, n do
+        local v = type(xs) == "number" and xs or xs[i]
+        if type(v) ~= "number" then
+          error("lumpy.optimize.least_squares: x_scale must be 'jac' or positive numbers", 2)
+        end
+        diag[i] = 1 / v
+      end
+    end
+    local max_nfev = opts.max_nfev or (jac and 100 * n or 100 * n * (n + 1))
+    local o = { ftol = opts.ftol or 1e-8, xtol = opts.xtol or 1e-8, gtol = opts.gtol or 1e-8,
+      max_nfev = max_nfev, epsfcn = opts.diff_step and opts.diff_step ^ 2 or EPS,
+      diag = diag, args = opts.args, kernel = "lumpy.optimize.least_squares" }
+    local r = C._lm(fun, x0, jac, o)
+    r.info, r.cov_x = nil, nil
+    return r
+  elseif method == "trf" then
+    return M._trf("least_squares", fun, x0, opts.jac ~= nil and jac or nil, opts, nil)
+  end
+  error("lumpy.optimize.least_squares: unknown method '" .. tostring(opts.method) .. "'", 2)
+end
+
+local CURVE_OPTS = set("sigma", "absolute_sigma", "bounds", "method", "jac", "maxfev",
+  "max_nfev", "full_output", "ftol", "xtol", "gtol", "loss", "f_scale", "x_scale",
+  "diff_step", "epsfcn", "factor", "check_finite", "nan_policy")
+
+-- curve_fit(f, xdata, ydata, p0, {sigma, absolute_sigma, bounds, method, jac,
+-- maxfev, full_output, ...}) -> popt, pcov [, infodict]; f is called as
+-- f(xdata, p1, ..., pk) like SciPy's
+function M.curve_fit(f, xdata, ydata, p0, opts)
+  opts = checkopts("curve_fit", opts, CURVE_OPTS)
+  checkcallable("curve_fit", f, 1)
+  if p0 == nil then
+    local info = type(f) == "function" and debug_getinfo(f, "u")
+    if not info or info.isvararg or info.nparams < 2 then
+      error("lumpy.optimize.curve_fit: p0 is needed (the number of parameters cannot be told from f)", 2)
+    end
+    p0 = {}
+    for i = 1, info.nparams - 1 do p0[i] = 1.0 end
+  end
+  local n = size_of(p0)
+  local method = opts.method
+  local bounds = opts.bounds
+  local bounded = false
+  if bounds ~= nil then
+    if type(bounds) ~= "table" or #bounds ~= 2 then
+      error("lumpy.optimize.curve_fit: bounds must be {lb, ub}", 2)
+    end
+    for k = 1, 2 do
+      local b = bounds[k]
+      if type(b) == "number" then
+        if b ~= (k == 1 and -math.huge or math.huge) then bounded = true end
+      elseif type(b) == "table" then
+        for i = 1, #b do
+          if b[i] ~= (k == 1 and -math.huge or math.huge) then bounded = true end
+        end
+      else
+        bounded = true
+      end
+    end
+  end
+  if method == nil then method = bounded and "trf" or "lm" end
+  method = string.lower(method)
+  if method == "lm" and bounded then
+    error("lumpy.optimize.curve_fit: method 'lm' only works for unconstrained problems; use 'trf' or 'dogbox' for bounds", 2)
+  end
+  local jac = opts.jac
+  if jac == "2-point" or jac == "3-point" or jac == "cs" then jac = nil end
+  if jac ~= nil then checkcallable("curve_fit", jac, 2) end
+  local r
+  if method == "lm" then
+    local maxfev = opts.maxfev or opts.max_nfev or (jac and 100 * (n + 1) or 200 * (n + 1))
+    local o = { ftol = opts.ftol or 1.49012e-08, xtol = opts.xtol or 1.49012e-08,
+      gtol = opts.gtol or 0.0, max_nfev = maxfev, epsfcn = opts.epsfcn or EPS,
+      factor = opts.factor or 100, absolute_sigma = opts.absolute_sigma,
+      kernel = "lumpy.optimize.curve_fit" }
+    r = C._lm(f, p0, jac, o, xdata, ydata, opts.sigma)
+    if not (r.info >= 1 and r.info <= 4) then
+      error("lumpy.optimize.curve_fit: optimal parameters not found: " .. r.message, 2)
+    end
+  elseif method == "trf" then
+    r = M._trf("curve_fit", f, p0, jac, {
+      jac = opts.jac, bounds = bounds, ftol = opts.ftol, xtol = opts.xtol, gtol = opts.gtol,
+      max_nfev = opts.max_nfev or opts.maxfev, loss = opts.loss, f_scale = opts.f_scale,
+      x_scale = opts.x_scale, diff_step = opts.diff_step }, {xdata, ydata, opts.sigma,
+      opts.absolute_sigma})
+    if not r.success then
+      error("lumpy.optimize.curve_fit: optimal parameters not found: " .. r.message, 2)
+    end
+  else
+    error("lumpy.optimize.curve_fit: unknown method '" .. tostring(method) .. "'", 2)
+  end
+  if opts.full_output then
+    return r.x, r.pcov, { nfev = r.nfev, fvec = r.fun }, r.message, r.info or r.status
+  end
+  return r.x, r.pcov
 end
 
 return M
