@@ -29,7 +29,7 @@ end
 
 -- cases where finite-difference rounding sends lumpy and SciPy down
 -- different paths on badly conditioned problems: nfev is allowed 50%
-local NFEV_LOOSE = {["ext_rosenbrock10 L-BFGS-B"] = true}
+local NFEV_LOOSE = {["ext_rosenbrock10 L-BFGS-B"] = true, ["brown_badly_scaled L-BFGS-B"] = true}
 -- cases where SciPy's own run ends at maxiter or with precision loss: the
 -- value must still be at least as good as SciPy's within rounding
 local SUCCESS_MAY_DIFFER = {}
