@@ -15,6 +15,7 @@ void lumpy_open_opt_scalar(lua_State *L);
 void lumpy_open_opt_minimize(lua_State *L);
 void lumpy_open_opt_lbfgsb(lua_State *L);
 void lumpy_open_opt_lsq(lua_State *L);
+void lumpy_open_opt_root(lua_State *L);
 
 /* ---- the objective of a vector kernel (opt_minimize.c) ---- */
 enum { JAC_FD2, JAC_FD3, JAC_FUNC, JAC_COMBINED };
