@@ -330,6 +330,7 @@ local MINIMIZE_OPTS = set("method", "jac", "bounds", "constraints", "tol", "call
 
 local METHODS = {
   ["nelder-mead"] = "nelder-mead", bfgs = "bfgs", cg = "cg", ["l-bfgs-b"] = "l-bfgs-b",
+  powell = "powell",
 }
 
 local function print_summary(r)
@@ -417,6 +418,9 @@ function M.minimize(fun, x0, opts)
     if m == "nelder-mead" then
       o.xatol = o.xatol or opts.tol
       o.fatol = o.fatol or opts.tol
+    elseif m == "powell" then
+      o.xtol = o.xtol or opts.tol
+      o.ftol = o.ftol or opts.tol
     elseif m == "bfgs" or m == "cg" then
       o.gtol = o.gtol or opts.tol
     elseif m == "l-bfgs-b" then
@@ -442,7 +446,7 @@ function M.minimize(fun, x0, opts)
   end
   local n = size_of(x0)
   local lb, ub = splitbounds("minimize", opts.bounds, n)
-  if lb and m ~= "nelder-mead" and m ~= "l-bfgs-b" then
+  if lb and m ~= "nelder-mead" and m ~= "l-bfgs-b" and m ~= "powell" then
     error("lumpy.optimize.minimize: method '" .. method .. "' cannot handle bounds", 2)
   end
   if opts.constraints ~= nil then
@@ -450,6 +454,7 @@ function M.minimize(fun, x0, opts)
   end
   local r
   if m == "l-bfgs-b" then r = C._lbfgsb(fun, x0, jac, o, lb, ub)
+  elseif m == "powell" then r = C._powell(fun, x0, o, lb, ub)
   else r = C._minimize(m, fun, x0, jac, o, lb, ub) end
   if o.disp then print_summary(r) end
   return r
