@@ -540,6 +540,56 @@ function M.root(fun, x0, opts)
 end
 
 ------------------------------------------------------------------------------
+-- linear programming
+
+local LINPROG_OPTS = set("A_ub", "b_ub", "A_eq", "b_eq", "bounds", "method", "options",
+  "maxiter", "tol", "disp")
+
+-- linprog(c, {A_ub, b_ub, A_eq, b_eq, bounds, method, options}) ->
+-- {x, fun, slack, con, nit, status, success, message}
+function M.linprog(c, opts)
+  opts = checkopts("linprog", opts, LINPROG_OPTS)
+  local method = string.lower(opts.method or "highs")
+  if method ~= "highs" and method ~= "simplex" and method ~= "revised simplex"
+      and method ~= "highs-ds" then
+    error("lumpy.optimize.linprog: unknown method '" .. tostring(opts.method) .. "'", 2)
+  end
+  local n = size_of(c)
+  local b = opts.bounds
+  local lb, ub = {}, {}
+  local function num(v, d, i)
+    if v == nil then return d end
+    if type(v) ~= "number" then
+      error(string.format("lumpy.optimize.linprog: bound %d must hold numbers or nil", i), 3)
+    end
+    return v
+  end
+  if b == nil then
+    for i = 1, n do lb[i], ub[i] = 0, math.huge end
+  elseif type(b) ~= "table" then
+    error("lumpy.optimize.linprog: bounds must be a {lo, hi} pair or a table of pairs", 2)
+  elseif type(b[1]) == "table" then
+    if #b ~= n then
+      error(string.format("lumpy.optimize.linprog: %d bounds given for %d variables", #b, n), 2)
+    end
+    for i = 1, n do lb[i], ub[i] = num(b[i][1], -math.huge, i), num(b[i][2], math.huge, i) end
+  else
+    local lo, hi = num(b[1], -math.huge, 1), num(b[2], math.huge, 1)
+    for i = 1, n do lb[i], ub[i] = lo, hi end
+  end
+  local o = {}
+  for k, v in pairs(opts.options or {}) do o[k] = v end
+  o.maxiter = o.maxiter or opts.maxiter
+  o.tol = o.tol or opts.tol
+  if (opts.A_ub == nil) ~= (opts.b_ub == nil) or (opts.A_eq == nil) ~= (opts.b_eq == nil) then
+    error("lumpy.optimize.linprog: A_ub and b_ub (A_eq and b_eq) go together", 2)
+  end
+  local r = C._linprog(c, opts.A_ub, opts.b_ub, opts.A_eq, opts.b_eq, lb, ub, o)
+  if o.disp or opts.disp then io.write(r.message, "\n") end
+  return r
+end
+
+------------------------------------------------------------------------------
 -- least squares and curve fitting
 
 
