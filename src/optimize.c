@@ -16,5 +16,6 @@ void lumpy_open_optimize(lua_State *L) {
   lumpy_open_opt_root(L);
   lumpy_open_opt_powell(L);
   lumpy_open_opt_linprog(L);
+  lumpy_open_opt_slsqp(L);
   lua_setfield(L, LUMPY_MODULE, "_optimize");
 }

@@ -330,7 +330,7 @@ local MINIMIZE_OPTS = set("method", "jac", "bounds", "constraints", "tol", "call
 
 local METHODS = {
   ["nelder-mead"] = "nelder-mead", bfgs = "bfgs", cg = "cg", ["l-bfgs-b"] = "l-bfgs-b",
-  powell = "powell",
+  powell = "powell", slsqp = "slsqp",
 }
 
 local function print_summary(r)
@@ -426,6 +426,8 @@ function M.minimize(fun, x0, opts)
     elseif m == "l-bfgs-b" then
       o.ftol = o.ftol or opts.tol
       o.gtol = o.gtol or opts.tol
+    elseif m == "slsqp" then
+      o.ftol = o.ftol or opts.tol
     end
   end
   for _, k in ipairs{"maxiter", "maxfev"} do
@@ -446,15 +448,49 @@ function M.minimize(fun, x0, opts)
   end
   local n = size_of(x0)
   local lb, ub = splitbounds("minimize", opts.bounds, n)
-  if lb and m ~= "nelder-mead" and m ~= "l-bfgs-b" and m ~= "powell" then
+  if lb and m ~= "nelder-mead" and m ~= "l-bfgs-b" and m ~= "powell" and m ~= "slsqp" then
     error("lumpy.optimize.minimize: method '" .. method .. "' cannot handle bounds", 2)
   end
+  local cons, neq
   if opts.constraints ~= nil then
-    error("lumpy.optimize.minimize: method '" .. method .. "' cannot handle constraints", 2)
+    if m ~= "slsqp" then
+      error("lumpy.optimize.minimize: method '" .. method .. "' cannot handle constraints", 2)
+    end
+    local list = opts.constraints
+    if type(list) ~= "table" then
+      error("lumpy.optimize.minimize: constraints must be a table", 2)
+    end
+    if list.type ~= nil or list.fun ~= nil then list = {list} end
+    local eqs, ineqs = {}, {}
+    for i, con in ipairs(list) do
+      if type(con) ~= "table" then
+        error(string.format("lumpy.optimize.minimize: constraint %d must be a table", i), 2)
+      end
+      for k in pairs(con) do
+        if k ~= "type" and k ~= "fun" and k ~= "jac" and k ~= "args" then
+          error(string.format("lumpy.optimize.minimize: constraint %d has unknown field '%s'",
+            i, tostring(k)), 2)
+        end
+      end
+      if con.type ~= "eq" and con.type ~= "ineq" then
+        error(string.format("lumpy.optimize.minimize: constraint %d type must be 'eq' or 'ineq'", i), 2)
+      end
+      checkcallable("minimize", con.fun, 2)
+      if con.jac ~= nil then checkcallable("minimize", con.jac, 2) end
+      if con.args ~= nil and type(con.args) ~= "table" then
+        error(string.format("lumpy.optimize.minimize: constraint %d args must be a table", i), 2)
+      end
+      local t = con.type == "eq" and eqs or ineqs
+      t[#t + 1] = con
+    end
+    neq = #eqs
+    cons = eqs
+    for _, con in ipairs(ineqs) do cons[#cons + 1] = con end
   end
   local r
   if m == "l-bfgs-b" then r = C._lbfgsb(fun, x0, jac, o, lb, ub)
   elseif m == "powell" then r = C._powell(fun, x0, o, lb, ub)
+  elseif m == "slsqp" then r = C._slsqp(fun, x0, jac, o, lb, ub, cons or {}, neq or 0)
   else r = C._minimize(m, fun, x0, jac, o, lb, ub) end
   if o.disp then print_summary(r) end
   return r
