@@ -382,6 +382,14 @@ describe("lumpy.optimize", function()
             pcall(opt.brentq, f, 0, 1)
             pcall(opt.minimize, function(x) return x:get(1) ^ 2 end, {1, 2},
               {jac = function() return {1, "x"} end})
+            local k = i % 7
+            if k == 0 then pcall(opt.least_squares, f, {1, 2}, {method = "trf"})
+            elseif k == 1 then pcall(opt.least_squares, g, {1, 2}, {method = "lm"})
+            elseif k == 2 then pcall(opt.root, f, {1, 2})
+            elseif k == 3 then pcall(opt.curve_fit, f, {1, 2, 3}, {1, 2, 3}, {1})
+            elseif k == 4 then pcall(opt.minimize, f, {1, 2}, {method = "SLSQP"})
+            elseif k == 5 then pcall(opt.minimize, g, {1, 2}, {method = "L-BFGS-B"})
+            else pcall(opt.minimize, f, {1, 2}, {method = "Powell"}) end
           end
           collectgarbage() collectgarbage()
         end
