@@ -44,6 +44,7 @@ for i = 1, 100 do x100[i] = i % 2 == 1 and -1.2 or 1.0 end
 
 local t, r = best(5, function() return opt.minimize(rosen, x10, {method = "BFGS"}) end)
 print(("bfgs_rosen10 %.6f %d"):format(t, r.nfev))
+print(("bfgs_rosen10_seqsum %.6f %d"):format(t, r.nfev))
 t, r = best(5, function() return opt.minimize(rosen, {-1.2, 1.0}, {method = "Nelder-Mead"}) end)
 print(("neldermead_rosen2 %.6f %d"):format(t, r.nfev))
 t, r = best(5, function() return opt.minimize(rosen, x100, {method = "L-BFGS-B", jac = rosen_der}) end)

@@ -23,6 +23,20 @@ x10 = np.array([-1.2, 1.0] * 5)
 x100 = np.array([-1.2, 1.0] * 50)
 t, r = best(5, lambda: optimize.minimize(optimize.rosen, x10, method="BFGS"))
 print("bfgs_rosen10 %.6f %d" % (t, r.nfev))
+
+
+def rosen_seq(x):
+    """Rosenbrock summed in order, as the Lua objective (same rounding)"""
+    s = 0.0
+    for i in range(len(x) - 1):
+        a, b = float(x[i]), float(x[i + 1])
+        d, e = b - a * a, 1 - a
+        s += 100 * (d * d) + e * e
+    return s
+
+
+t, r = best(5, lambda: optimize.minimize(rosen_seq, x10, method="BFGS"))
+print("bfgs_rosen10_seqsum %.6f %d" % (t, r.nfev))
 t, r = best(5, lambda: optimize.minimize(optimize.rosen, [-1.2, 1.0], method="Nelder-Mead"))
 print("neldermead_rosen2 %.6f %d" % (t, r.nfev))
 t, r = best(5, lambda: optimize.minimize(optimize.rosen, x100, method="L-BFGS-B",

@@ -373,6 +373,30 @@ static void subsm(LB *b, const double *x, const double *g, const int *iwhere, do
   }
 }
 
+/* without bounds every variable is free and the subspace step is the
+** quasi-Newton step z = x - H g with H the inverse of the compact B, which
+** the two-loop recursion gives in O(mn) (Nocedal & Wright, Algorithm 7.4) */
+static void twoloop(LB *b, const double *x, const double *g, double *z, double *q) {
+  int n = b->n, m = b->m, k, i;
+  double *alpha = b->wrk2m[0];
+  memcpy(q, g, sizeof(double) * (size_t)n);
+  for (k = b->col - 1; k >= 0; k--) {
+    int p = slot(b, k);
+    double rho = 1 / b->SY[p * m + p], a = rho * opt_dot(srow(b, k), q, n);
+    const double *y = yrow(b, k);
+    alpha[k] = a;
+    for (i = 0; i < n; i++) q[i] -= a * y[i];
+  }
+  for (i = 0; i < n; i++) q[i] /= b->theta;
+  for (k = 0; k < b->col; k++) {
+    int p = slot(b, k);
+    double rho = 1 / b->SY[p * m + p], be = rho * opt_dot(yrow(b, k), q, n);
+    const double *sv = srow(b, k);
+    for (i = 0; i < n; i++) q[i] += sv[i] * (alpha[k] - be);
+  }
+  for (i = 0; i < n; i++) z[i] = x[i] - q[i];
+}
+
 static const char *const LB_PGTOL = "CONVERGENCE: NORM_OF_PROJECTED_GRADIENT_<=_PGTOL";
 static const char *const LB_FACTR = "CONVERGENCE: REL_REDUCTION_OF_F_<=_FACTR*EPSMCH";
 static const char *const LB_MAXITER = "STOP: TOTAL NO. of ITERATIONS REACHED LIMIT";
@@ -449,11 +473,8 @@ static int optimize_lbfgsb(lua_State *L) {
     if (!cnstnd && b.col > 0) memcpy(z, x, sizeof(double) * (size_t)n);
     else cauchy(&b, x, g, iwhere, z, d, c, brk);
     if (b.col > 0) {
-      if (!cnstnd) {
-        for (i = 0; i < 2 * b.col; i++) c[i] = 0;
-        for (i = 0; i < n; i++) iwhere[i] = -1;
-      }
-      subsm(&b, x, g, iwhere, z, c, rc, du, xp);
+      if (!cnstnd) twoloop(&b, x, g, z, rc);
+      else subsm(&b, x, g, iwhere, z, c, rc, du, xp);
     }
     for (i = 0; i < n; i++) d[i] = z[i] - x[i];
     /* line search (lnsrlb) */
