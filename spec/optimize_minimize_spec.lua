@@ -66,9 +66,7 @@ describe("lumpy.optimize", function()
   describe("minimize: gradients", function()
     for _, c in ipairs(fx.jacruns) do
       it(c.method .. " with jac = " .. c.jac .. " on 4-d Rosenbrock", function()
-        -- CG with differences drifts from SciPy in the last bits of the line
-        -- search (see docs/optimize.md): nfev is allowed 40% there
-        local ntol = (c.method == "CG" and c.jac ~= "fn") and 0.4 or 0.1
+        local ntol = 0.1
         local jac = c.jac
         if jac == "none" then jac = nil elseif jac == "fn" then jac = rosen_der end
         local r = opt.minimize(rosen, {-1.2, 1.0, 0.5, 2.0}, {method = c.method, jac = jac})
