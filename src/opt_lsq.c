@@ -17,7 +17,6 @@
 
 enum { RES_PLAIN, RES_CURVE };
 
-struct Res;
 typedef struct Res {
   lumpy_Fn fun, jac;
   int mode, hasjac, m, n;
