@@ -162,6 +162,9 @@ double lumpy_fn_checknumber(lumpy_Fn *f, int idx, const char *what);
 void lumpy_fn_checkvector(lumpy_Fn *f, int idx, double *out, int n, const char *what);
 /* the length of a vector result (array or table), raising if not one */
 int lumpy_fn_veclen(lumpy_Fn *f, int idx, const char *what);
+/* calls the callable (pushed by the caller with nin arguments after it,
+** extra args are added) with the kernel's error prefix; leaves nres results */
+void lumpy_fn_pcall(lumpy_Fn *f, int nin, int nres);
 /* objective value of a vector kernel: f(x) must return a number */
 double lumpy_fn_vscalar(lumpy_Fn *f, const double *x, int n);
 
