@@ -156,6 +156,11 @@ double lumpy_fn_scalar(lumpy_Fn *f, double x);
 /* f(x) for vector kernels: x (n doubles) is passed as a new float64 array;
 ** leaves nres results on the stack (the caller pops them) */
 void lumpy_fn_call(lumpy_Fn *f, const double *x, int n, int nres);
+/* f(x) with a number x, leaving nres results (vector-valued integrands) */
+void lumpy_fn_callx(lumpy_Fn *f, double x, int nres);
+/* f(t, x) (tfirst) or f(x, t) for ODE kernels: t a number, x a new float64
+** array; leaves nres results (C vector functions get t, x... as one vector) */
+void lumpy_fn_callt(lumpy_Fn *f, double t, int tfirst, const double *x, int n, int nres);
 /* reads a result left by lumpy_fn_call: a number, or a vector of exactly n
 ** values (array or table); raises naming the kernel otherwise */
 double lumpy_fn_checknumber(lumpy_Fn *f, int idx, const char *what);
