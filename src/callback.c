@@ -72,6 +72,11 @@ static void fncall(lumpy_Fn *f, int nin, int nres) {
   }
 }
 
+void lumpy_fn_pcall(lumpy_Fn *f, int nin, int nres) {
+  luaL_checkstack(f->L, nres + 2, "lumpy callback");
+  fncall(f, nin, nres);
+}
+
 double lumpy_fn_scalar(lumpy_Fn *f, double x) {
   lua_State *L = f->L;
   double y;

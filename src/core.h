@@ -102,6 +102,11 @@ int lumpy_error(lua_State *L, const char *fmt, ...);
 /* normalises a 1-based (negative from end) axis against ndim; raises */
 int lumpy_checkaxis(lua_State *L, int axis, int ndim, int argn);
 
+/* ---- buffers (pool.c) ---- */
+void *lumpy_pool_alloc(lua_State *L, size_t n, int zero, size_t *got);
+void lumpy_pool_free(lua_State *L, void *p, size_t size);
+void lumpy_open_pool(lua_State *L);
+
 /* ---- iteration and casting (iter.c) ---- */
 /* inner loop: n elements, args[k] base pointers, steps[k] byte steps */
 typedef void (*lumpy_Loop)(char **args, int64_t n, const int64_t *steps, void *ctx);
@@ -162,6 +167,9 @@ double lumpy_fn_checknumber(lumpy_Fn *f, int idx, const char *what);
 void lumpy_fn_checkvector(lumpy_Fn *f, int idx, double *out, int n, const char *what);
 /* the length of a vector result (array or table), raising if not one */
 int lumpy_fn_veclen(lumpy_Fn *f, int idx, const char *what);
+/* calls the callable (pushed by the caller with nin arguments after it,
+** extra args are added) with the kernel's error prefix; leaves nres results */
+void lumpy_fn_pcall(lumpy_Fn *f, int nin, int nres);
 /* objective value of a vector kernel: f(x) must return a number */
 double lumpy_fn_vscalar(lumpy_Fn *f, const double *x, int n);
 
@@ -183,6 +191,8 @@ void lumpy_open_integrate(lua_State *L);
 /* ufunc.c exports: */
 /* reduce.c exports: */
 /* sort.c exports: */
+/* nonzero(a) with a at 1: pushes one 1-based int64 array per axis */
+int lumpy_nonzero(lua_State *L);
 /* shape.c exports: */
 /* linalg.c exports: */
 
