@@ -172,5 +172,6 @@ void lumpy_open_integrate(lua_State *L) {
   luaL_setfuncs(L, funcs, 0);
   lumpy_open_int_samples(L, t);
   lumpy_open_int_ode(L, t);
+  lumpy_open_int_stiff(L, t);
   lua_setfield(L, LUMPY_MODULE, "_integrate");
 }

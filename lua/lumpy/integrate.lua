@@ -293,7 +293,7 @@ end
 ---------------------------------------------------------------------------
 -- solve_ivp
 ---------------------------------------------------------------------------
-local METHODS = {RK23 = true, RK45 = true, DOP853 = true}
+local METHODS = {RK23 = true, RK45 = true, DOP853 = true, Radau = true, BDF = true, LSODA = true}
 local IVP_OPTS = {
   method = true, t_eval = true, dense_output = true, events = true, args = true,
   rtol = true, atol = true, max_step = true, first_step = true, jac = true,
