@@ -483,7 +483,6 @@ static int lsoda_step(lumpy_Ode *o, const char **msg) {
       if (s->meth == ADAMS) {
         double pdh = fmax(fabs(s->h) * s->pdlast, 1e-6);
         if (nq < s->maxord) rhup = fmin(rhup, sm1[nq + 1] / pdh);
-        s->irflag = sm1[nq] / pdh < rhsm;
         rhsm = fmin(rhsm, sm1[nq] / pdh);
         if (nq > 1) rhdn = fmin(rhdn, sm1[nq - 1] / pdh);
         s->pdest = 0.0;
@@ -491,6 +490,10 @@ static int lsoda_step(lumpy_Ode *o, const char **msg) {
       rh = rhsm;
       if (rhup > rh) { rh = rhup; dq = 1; }
       if (rhdn > rh) { rh = rhdn; dq = -1; }
+      /* irflag: the new step sits on the Adams stability bound */
+      s->irflag = s->meth == ADAMS &&
+        (rh < 1.1 ? 1.0 : fmin(rh, s->rmax)) * fmax(fabs(s->h) * s->pdlast, 1e-6) * 1.00001
+          >= sm1[rh < 1.1 ? nq : nq + dq];
       if (rh < 1.1) {
         s->ialth = 3;
       }
