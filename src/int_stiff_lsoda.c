@@ -316,6 +316,8 @@ static double ratio_for(double d, int q, double f) {
 static int switch_test(lumpy_Ode *o, Lsoda *s, double dsm) {
   int n = o->n, nq = s->nq;
   double rh1, rh2, rh1it, pdh;
+  /* after a switch (and at the start), 20 steps before the next test */
+  if (s->icount > 0) { s->icount--; return 0; }
   if (s->meth == ADAMS) {
     int nqm2;
     double dm2, pnorm = wnorm(YH(0), s->ewt, n);
@@ -347,7 +349,6 @@ static int switch_test(lumpy_Ode *o, Lsoda *s, double dsm) {
   }
   else {
     double dm1;
-    if (s->icount > 0) { s->icount--; return 0; }
     dm1 = dsm * (s->c[BDFM].cm[nq] / s->c[ADAMS].cm[nq]);
     rh1 = ratio_for(dm1, nq, 1.2);
     rh1it = 2 * rh1;
