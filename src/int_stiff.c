@@ -60,10 +60,12 @@ static void read_matrix(lumpy_Ode *o, lumpy_Fn *fn, int idx, double *J) {
     lua_pop(L, 1);
     return;
   }
-  if (lua_type(L, idx) != LUA_TTABLE || (int)lua_rawlen(L, idx) != n)
+  if (lua_type(L, idx) != LUA_TTABLE)
     luaL_error(L, "%s: the Jacobian must be a %d x %d array or table of rows, got %s",
-               fn->kernel, n, n, lua_type(L, idx) == LUA_TTABLE ? "a table of another length"
-               : luaL_typename(L, idx));
+               fn->kernel, n, n, luaL_typename(L, idx));
+  if ((int)lua_rawlen(L, idx) != n)
+    luaL_error(L, "%s: the Jacobian must have %d rows, got %d", fn->kernel, n,
+               (int)lua_rawlen(L, idx));
   for (i = 0; i < n; i++) {
     lua_rawgeti(L, idx, i + 1);
     if (lua_type(L, -1) != LUA_TTABLE || (int)lua_rawlen(L, -1) != n)
