@@ -558,8 +558,8 @@ static double optnum(lua_State *L, int t, const char *k, double def) {
   return v;
 }
 
-static double *newvec(lua_State *L, int64_t len, int dtype) {
-  return (double *)lumpy_newarray(L, dtype, 1, &len, 1)->data;
+static void *newvec(lua_State *L, int64_t len, int dtype) {
+  return lumpy_newarray(L, dtype, 1, &len, 1)->data;
 }
 
 /*
@@ -574,7 +574,8 @@ static int stiff_odeint(lua_State *L) {
   lumpy_Ode *o;
   Array *y0a, *ta, *ya;
   const double *tv;
-  double *yout, *hu, *tcur, *nst, *nfe, *nje, *nqu, *mused, *rec;
+  double *yout, *hu, *tcur, *rec;
+  int64_t *nst, *nfe, *nje, *nqu, *mused;
   const char *msg = NULL;
   int n, i, istate = 2, yslot;
   int64_t nt, k, sh[2];
@@ -642,11 +643,11 @@ static int stiff_odeint(lua_State *L) {
   k = nt > 1 ? nt - 1 : 0;
   hu = newvec(L, k, LUMPY_FLOAT64);
   tcur = newvec(L, k, LUMPY_FLOAT64);
-  nst = newvec(L, k, LUMPY_FLOAT64);
-  nfe = newvec(L, k, LUMPY_FLOAT64);
-  nje = newvec(L, k, LUMPY_FLOAT64);
-  nqu = newvec(L, k, LUMPY_FLOAT64);
-  mused = newvec(L, k, LUMPY_FLOAT64);
+  nst = newvec(L, k, LUMPY_INT64);
+  nfe = newvec(L, k, LUMPY_INT64);
+  nje = newvec(L, k, LUMPY_INT64);
+  nqu = newvec(L, k, LUMPY_INT64);
+  mused = newvec(L, k, LUMPY_INT64);
   if (nt > 0) memcpy(yout, o->y, sizeof(double) * (size_t)n);
   if (nt > 1 && n > 0) {
     Lsoda *s;
@@ -677,9 +678,9 @@ static int stiff_odeint(lua_State *L) {
       }
       hu[k - 1] = s->hu;
       tcur[k - 1] = o->t;
-      nst[k - 1] = (double)s->nst;
-      nfe[k - 1] = (double)o->nfev;
-      nje[k - 1] = (double)o->njev;
+      nst[k - 1] = s->nst;
+      nfe[k - 1] = o->nfev;
+      nje[k - 1] = o->njev;
       nqu[k - 1] = s->nq;
       mused[k - 1] = s->meth;
     }
