@@ -422,11 +422,32 @@ describe("lumpy.integrate", function()
       assert.is_true(y:get(2, 1) ~= y:get(2, 1))
     end)
 
+    it("NaN in func: a failure state with NaN rows, no hang", function()
+      local c0 = os.clock()
+      local y, info = I.odeint(function(y, t)
+        if t > 0.5 then return {0 / 0} end
+        return {-y:get(1)}
+      end, {1}, {0, 0.25, 1, 2})
+      assert.is_true(info.istate < 0)
+      assert.is_string(info.message)
+      near(y:get(2, 1), exp(-0.25), 1e-6, "y(0.25)")
+      assert.is_true(y:get(3, 1) ~= y:get(3, 1))
+      assert.is_true(os.clock() - c0 < 2)
+    end)
+
     it("errors: arguments, options and callbacks", function()
       local f = function(y) return {-y:get(1)} end
       assert.has_error(function() I.odeint(1, {1}, {0, 1}) end)
       assert.has_error(function() I.odeint(f, "x", {0, 1}) end)
       assert.has_error(function() I.odeint(f, {1}, {0, 2, 1}) end, "bad argument #3 to 'odeint' (t must be monotonic)")
+      assert.has_error(function() I.odeint(f, {1}, {}) end)
+      assert.has_error(function() I.odeint(f, {{1}}, {0, 1}) end)
+      assert.has_error(function() I.odeint(f, {1}, {0, 1}, {args = 1}) end)
+      assert.has_error(function() I.odeint(f, {1}, {0, 1}, {Dfun = 3}) end)
+      local okj, ej = pcall(I.odeint, function(y, t) return vdp(t, y) end, {2, 0}, {0, 10},
+        {Dfun = function() return {{1, 2, 3}} end})
+      assert.is_false(okj)
+      assert.is_truthy(ej:find("must have 2 rows, got 1", 1, true))
       assert.has_error(function() I.odeint(f, {1}, {0, 1}, {bogus = 1}) end, "bad argument #4 to 'odeint' (unknown option 'bogus')")
       assert.has_error(function() I.odeint(f, {1}, {0, 1}, {rtol = -1}) end)
       assert.has_error(function() I.odeint(f, {1}, {0, 1}, {atol = {1, 2}}) end)

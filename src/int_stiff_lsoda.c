@@ -714,9 +714,21 @@ static int stiff_odeint(lua_State *L) {
   return 2;
 }
 
+/* ismonotonic(a): whether the 1-d array a never changes direction */
+static int stiff_ismonotonic(lua_State *L) {
+  Array *a = lumpy_ascontig(L, 1, LUMPY_FLOAT64);
+  const double *v = (const double *)a->data;
+  int64_t i, k = a->size;
+  double dir = k > 0 && v[k - 1] < v[0] ? -1.0 : 1.0;
+  for (i = 1; i < k; i++)
+    if (!((v[i] - v[i - 1]) * dir >= 0)) break;
+  lua_pushboolean(L, i >= k);
+  return 1;
+}
+
 void lumpy_open_int_stiff(lua_State *L, int t) {
   static const luaL_Reg funcs[] = {
-    {"odeint", stiff_odeint},
+    {"odeint", stiff_odeint}, {"ismonotonic", stiff_ismonotonic},
     {NULL, NULL}
   };
   lua_pushvalue(L, t);

@@ -453,11 +453,7 @@ function M.odeint(func, y0, t, opts)
   end
   local ta = core.array(t, "float64")
   if ta.ndim ~= 1 or ta.size < 1 then odeint_error("t must be a non-empty 1-d sequence", 3) end
-  local tt = ta:totable()
-  local dir = tt[#tt] >= tt[1] and 1 or -1
-  for i = 2, #tt do
-    if (tt[i] - tt[i - 1]) * dir < 0 then odeint_error("t must be monotonic", 3) end
-  end
+  if not C.ismonotonic(ta) then odeint_error("t must be monotonic", 3) end
   opts = checkopts("odeint", opts, ODEINT_OPTS, 4)
   local o = {args = opts.args, tfirst = opts.tfirst and true or false}
   if opts.args ~= nil and type(opts.args) ~= "table" then
@@ -494,7 +490,7 @@ function M.odeint(func, y0, t, opts)
     end
     o.jac = D
   end
-  return C.odeint(func, tt[1], tt[#tt], y, o, ta)
+  return C.odeint(func, ta:get(1), ta:get(-1), y, o, ta)
 end
 
 return M
