@@ -435,8 +435,7 @@ end
 ---------------------------------------------------------------------------
 -- solve_ivp
 ---------------------------------------------------------------------------
-local METHODS = {RK23 = true, RK45 = true, DOP853 = true, Radau = true, BDF = true,
-                 LSODA = true}
+local METHODS = {RK23 = true, RK45 = true, DOP853 = true, Radau = true, BDF = true, LSODA = true}
 local IVP_OPTS = {
   method = true, t_eval = true, dense_output = true, events = true, args = true,
   rtol = true, atol = true, max_step = true, first_step = true, jac = true,
@@ -510,6 +509,9 @@ function M.solve_ivp(fun, t_span, y0, opts)
   if opts.vectorized then ivp_error("option 'vectorized' is not supported", 4) end
   local o = {method = method, args = opts.args, dense_output = opts.dense_output and true or false,
              jac = opts.jac}
+  if o.jac ~= nil and not iscallable(o.jac) and (type(o.jac) ~= "userdata" or core.isarray(o.jac)) then
+    o.jac_const, o.jac = o.jac, nil   -- a constant Jacobian (array or table of rows)
+  end
   if opts.args ~= nil and type(opts.args) ~= "table" then
     ivp_error("option 'args' must be a table", 4)
   end
@@ -566,69 +568,71 @@ function M.solve_ivp(fun, t_span, y0, opts)
 end
 
 ---------------------------------------------------------------------------
--- odeint: LSODA at the requested times, SciPy's argument order func(y, t)
+-- odeint (LSODA, C in int_stiff_lsoda.c)
 ---------------------------------------------------------------------------
-local ODEINT_OPTS = {args = true, Dfun = true, rtol = true, atol = true, h0 = true, hmax = true,
-                     tfirst = true, full_output = true}
+local ODEINT_OPTS = {
+  args = true, Dfun = true, col_deriv = true, full_output = true, rtol = true, atol = true,
+  h0 = true, hmax = true, mxstep = true, tfirst = true, printmessg = true,
+}
 
+local function odeint_error(msg, argn)
+  error(string.format("bad argument #%d to 'odeint' (%s)", argn, msg), 3)
+end
+
+-- odeint(func, y0, t, opts) -> y (len(t) x n), info
 function M.odeint(func, y0, t, opts)
   if not iscallable(func) and type(func) ~= "userdata" then
-    error(string.format("bad argument #1 to 'odeint' (function expected, got %s)", type(func)), 2)
+    odeint_error("function expected, got " .. type(func), 1)
   end
   if type(y0) == "number" then y0 = {y0} end
   if type(y0) ~= "table" and not core.isarray(y0) then
-    error("bad argument #2 to 'odeint' (y0 must be an array or a table of numbers)", 2)
+    odeint_error("y0 must be an array or a table of numbers, got " .. type(y0), 2)
   end
   local y = core.array(y0, "float64")
-  if y.ndim ~= 1 then error("bad argument #2 to 'odeint' (y0 must be 1-d)", 2) end
+  if y.ndim ~= 1 then odeint_error("y0 must be 1-d", 2) end
   if type(t) ~= "table" and not core.isarray(t) then
-    error("bad argument #3 to 'odeint' (t must be an array or a table of numbers)", 2)
+    odeint_error("t must be an array or a table of numbers, got " .. type(t), 3)
   end
-  local tt = core.array(t, "float64")
-  if tt.ndim ~= 1 or tt.size < 1 then
-    error("bad argument #3 to 'odeint' (t must be a non-empty 1-d sequence)", 2)
-  end
-  local tl = tt:totable()
-  for i = 3, #tl do
-    if (tl[i] - tl[i - 1]) * (tl[2] - tl[1]) <= 0 then
-      error("bad argument #3 to 'odeint' (t must be strictly monotonic)", 2)
-    end
-  end
+  local ta = core.array(t, "float64")
+  if ta.ndim ~= 1 or ta.size < 1 then odeint_error("t must be a non-empty 1-d sequence", 3) end
+  if not C.ismonotonic(ta) then odeint_error("t must be monotonic", 3) end
   opts = checkopts("odeint", opts, ODEINT_OPTS, 4)
-  local n = y.size
-  local o = {method = "LSODA", rtol = opts.rtol or 1.49012e-8, atol = opts.atol or 1.49012e-8,
-             args = opts.args, jac = opts.Dfun, tfirst = opts.tfirst and true or false,
-             first_step = opts.h0, max_step = opts.hmax}
+  local o = {args = opts.args, tfirst = opts.tfirst and true or false}
   if opts.args ~= nil and type(opts.args) ~= "table" then
-    error("bad argument #4 to 'odeint' (option 'args' must be a table)", 2)
+    odeint_error("option 'args' must be a table", 4)
   end
-  if type(o.atol) ~= "number" then o.atol = core.array(o.atol, "float64") end
-  local rows = {}
-  local res
-  if #tl > 1 then
-    -- the driver takes t_eval ascending
-    if tl[#tl] < tl[1] then
-      local r = {}
-      for i = #tl, 1, -1 do r[#r + 1] = tl[i] end
-      o.t_eval = core.array(r, "float64")
-    else
-      o.t_eval = tt
+  for _, k in ipairs{"rtol", "h0", "hmax", "mxstep"} do
+    local v = opts[k]
+    if v ~= nil and (type(v) ~= "number" or v < 0) then
+      odeint_error("option '" .. k .. "' must be a non-negative number", 4)
     end
-    res = C.solve_ivp(func, tl[1], tl[#tl], y, o)
+    if v ~= nil and v > 0 then o[k] = v end
   end
-  local yt = res and res.y:totable() or nil
-  local y0t = y:totable()
-  for k = 1, #tl do
-    local row = {}
-    for i = 1, n do row[i] = (k == 1 or not yt) and y0t[i] or (yt[i][k] or (0 / 0)) end
-    rows[k] = row
+  if o.rtol and o.rtol < 100 * EPS then o.rtol = 100 * EPS end
+  if opts.atol ~= nil then
+    if type(opts.atol) == "number" then
+      if opts.atol < 0 then odeint_error("option 'atol' must be non-negative", 4) end
+      o.atol = opts.atol
+    else
+      local a = core.array(opts.atol, "float64")
+      if a.ndim ~= 1 or a.size ~= y.size then
+        odeint_error(string.format("option 'atol' must be a number or have %d values", y.size), 4)
+      end
+      o.atol = a
+    end
   end
-  local out = core.array(rows, "float64")
-  local info = {nfe = res and res.nfev or 0, nje = res and res.njev or 0,
-                message = res and (res.success and "Integration successful." or res.message)
-                  or "Integration successful.",
-                success = res == nil or res.success}
-  return out, info
+  local D = opts.Dfun
+  if D ~= nil then
+    if not iscallable(D) and type(D) ~= "userdata" then
+      odeint_error("option 'Dfun' must be a function", 4)
+    end
+    if opts.col_deriv then
+      local D0 = D
+      D = function(...) return core.array(D0(...), "float64").T end
+    end
+    o.jac = D
+  end
+  return C.odeint(func, ta:get(1), ta:get(-1), y, o, ta)
 end
 
 return M
