@@ -164,9 +164,15 @@ describe("lumpy.integrate", function()
     end)
 
     it("zero-width and empty integrals", function()
-      local v, err = I.quad(function(x) return x end, 1, 1)
+      local v, err, info = I.quad(function(x) return x end, 1, 1)
       assert.are.equal(0, v)
       assert.are.equal(0, err)
+      assert.are.equal(21, info.neval)
+      -- (inf, inf) is QAGI from inf, as SciPy
+      v, err, info = I.quad(function(x) return exp(-x) end, inf, inf)
+      assert.are.equal(0, v)
+      assert.are.equal(0, err)
+      assert.are.equal(15, info.neval)
     end)
 
     it("propagates NaN integrands to the result", function()

@@ -82,8 +82,10 @@ static int integrate_quad(lua_State *L) {
     newwork(L, limit > npts + 2 ? limit : npts + 2, &w);
     lumpy_qagp(f, ud, a, b, npts, pts, epsabs, epsrel, limit, &w, &r);
   }
-  else if (isinf(a) || isinf(b)) {
-    int inf = (isinf(a) && isinf(b)) ? 2 : isinf(b) ? 1 : -1;
+  else if (b == HUGE_VAL || a == -HUGE_VAL) {
+    /* SciPy's cases (a <= b here): (a, inf) with a > -inf, even a = inf;
+    ** (-inf, inf); (-inf, b) with b < inf, even b = -inf */
+    int inf = b == HUGE_VAL ? (a != -HUGE_VAL ? 1 : 2) : -1;
     newwork(L, limit, &w);
     lumpy_qagi(f, ud, inf == 1 ? a : inf == -1 ? b : 0.0, inf, epsabs, epsrel, limit, &w, &r);
   }
