@@ -629,7 +629,7 @@ static int ode_solve_ivp(lua_State *L) {
   Array *y0a, *te = NULL;
   const lumpy_OdeMethod *m = NULL;
   const char *mname, *msg = NULL;
-  int n, i, dense, status = 2, slot_o;
+  int n, i, dense, status = 2;
   int64_t ite = 0, nte = 0;
   double t0 = luaL_checknumber(L, 2), tf = luaL_checknumber(L, 3), *yev;
   lua_settop(L, 5);
@@ -645,7 +645,6 @@ static int ode_solve_ivp(lua_State *L) {
   lua_pop(L, 1);
   o = (lumpy_Ode *)lua_newuserdatauv(L, sizeof(lumpy_Ode) +
         sizeof(double) * (size_t)(5 * n + 8) + m->worksize(n) + 16, 0);
-  slot_o = lua_gettop(L);
   memset(o, 0, sizeof *o);
   o->L = L;
   o->m = m;
@@ -939,7 +938,6 @@ static int ode_solve_ivp(lua_State *L) {
   lua_setfield(L, -2, "message");
   lua_pushboolean(L, status >= 0);
   lua_setfield(L, -2, "success");
-  (void)slot_o;
   return 1;
 }
 
