@@ -16,9 +16,6 @@ void lumpy_open_opt_minimize(lua_State *L);
 void lumpy_open_opt_lbfgsb(lua_State *L);
 void lumpy_open_opt_lsq(lua_State *L);
 void lumpy_open_opt_root(lua_State *L);
-void lumpy_open_opt_powell(lua_State *L);
-void lumpy_open_opt_linprog(lua_State *L);
-void lumpy_open_opt_slsqp(lua_State *L);
 
 /* ---- scalar minimisation for line searches (opt_scalar.c) ---- */
 typedef double (*opt_F1)(void *ud, double x);
