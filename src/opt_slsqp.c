@@ -1042,6 +1042,7 @@ static int optimize_slsqp(lua_State *L) {
     for (i = 0; i < n; i++) x[i] = fmin(fmax(x[i], bnd[i]), bnd[n + i]);
   }
   s->epsabs = lua_isstring(L, 3) ? 0 : opt_optnum(L, 4, "eps", 1.4901161193847656e-08);
+  o->eps = s->epsabs;    /* SciPy: absolute steps unless jac names a scheme */
   /* the constraints: equalities first, each sized by a call at x0 */
   luaL_checkstack(L, 6 * ncon + 20, "too many constraints");
   {
