@@ -153,9 +153,12 @@ static int lp_solve(LP *p) {
 ** B' y = c_B (LU of the basis); returns nonzero if B is singular */
 static int lp_refine(lua_State *L, LP *p, double *y) {
   int m = p->m, i, k, info;
-  double *B = opt_work(L, (size_t)m * m + m), *rhs = B + (size_t)m * m;
-  lapack_int *ipiv = (lapack_int *)lua_newuserdatauv(L, sizeof(lapack_int) * (size_t)(m + 1), 0);
+  double *B, *rhs;
+  lapack_int *ipiv;
   if (m == 0) return 0;
+  B = opt_work(L, (size_t)m * m + m);
+  rhs = B + (size_t)m * m;
+  ipiv = (lapack_int *)lua_newuserdatauv(L, sizeof(lapack_int) * (size_t)(m + 1), 0);
   for (i = 0; i < m; i++) {
     double r = lp_rhs(p, i);
     int j;
@@ -225,14 +228,14 @@ static int optimize_linprog(lua_State *L) {
   if (ca->ndim > 1) luaL_argerror(L, 1, "c must be a 1-d array");
   n = (int)ca->size;
   p->c = (const double *)ca->data;
+  if (lua_isnil(L, 2) && !lua_isnil(L, 3))
+    luaL_error(L, "lumpy.optimize.linprog: b_ub given without A_ub");
+  if (lua_isnil(L, 4) && !lua_isnil(L, 5))
+    luaL_error(L, "lumpy.optimize.linprog: b_eq given without A_eq");
   p->Aub = lp_matrix(L, 2, n, &p->mu, "A_ub");             /* 11 */
   p->bub = lp_vector(L, 3, p->mu, "b_ub", "A_ub");         /* 12 */
   p->Aeq = lp_matrix(L, 4, n, &p->me, "A_eq");             /* 13 */
   p->beq = lp_vector(L, 5, p->me, "b_eq", "A_eq");         /* 14 */
-  if (p->mu == 0 && !lua_isnil(L, 3) && ((Array *)lumpy_toarray(L, 12))->size > 0)
-    luaL_error(L, "lumpy.optimize.linprog: b_ub given without A_ub");
-  if (p->me == 0 && !lua_isnil(L, 5) && ((Array *)lumpy_toarray(L, 14))->size > 0)
-    luaL_error(L, "lumpy.optimize.linprog: b_eq given without A_eq");
   bnd = opt_checkbounds(L, 6, n);
   p->n = n;
   p->m = p->mu + p->me;
