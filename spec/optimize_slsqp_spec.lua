@@ -86,6 +86,9 @@ local CASES = {
   hs071_maxiter = {P.hs071_f, {bounds = box4, constraints = hs071_cons, options = {maxiter = 3}}},
   incompatible = {P.incompat_f, {constraints = {{type = "ineq", fun = P.incompat_c1},
     {type = "ineq", fun = P.incompat_c2}}}},
+  hs071_2point = {P.hs071_f, {bounds = box4, constraints = hs071_cons, jac = "2-point"}},
+  hs071_3point = {P.hs071_f, {bounds = box4, constraints = hs071_cons, jac = "3-point"}},
+  hs071_fixed = {P.hs071_f, {bounds = {{1, 1}, {1, 5}, {1, 5}, {1, 5}}, constraints = hs071_cons}},
   hs071_ftol = {P.hs071_f, {bounds = box4, constraints = hs071_cons, options = {ftol = 1e-10}}},
 }
 

@@ -906,6 +906,7 @@ typedef struct Slsqp {
   const double *lb, *ub;  /* bounds, or NULL */
   double *xc, *xt, *ft, *f0, *jt;   /* clipped x, scratch */
   double epsabs;          /* absolute step of the difference Jacobians; 0: relative */
+  int fd3;                /* jac = "3-point": 3-point constraint Jacobians too */
 } Slsqp;
 
 static const double *clipx(Slsqp *s, const double *x) {
@@ -983,13 +984,46 @@ static void eval_normals(Slsqp *s, const double *x) {
       con_values(s, k, xx, s->f0);
       memcpy(xt, xx, sizeof(double) * (size_t)n);
       for (i = 0; i < n; i++) {
-        double h = opt_fdstep(xx[i], s->epsabs, sqrt(DBL_EPSILON)), dx;
-        int one;
-        if (s->lb) h = opt_fdbounded(xx[i], h, s->lb[i], s->ub[i], 0, &one);
-        xt[i] = xx[i] + h;
-        dx = xt[i] - xx[i];
-        con_values(s, k, xt, s->ft);
-        for (r = 0; r < k->m; r++) s->jt[(size_t)r * n + i] = (s->ft[r] - s->f0[r]) / dx;
+        double h, dx;
+        int one = 1;
+        if (s->fd3) {
+          h = opt_fdstep(xx[i], 0, pow(DBL_EPSILON, 1.0 / 3.0));
+          if (s->lb) h = opt_fdbounded(xx[i], h, s->lb[i], s->ub[i], 1, &one);
+          else one = 0;
+        }
+        else {
+          h = opt_fdstep(xx[i], s->epsabs, sqrt(DBL_EPSILON));
+          if (s->lb) h = opt_fdbounded(xx[i], h, s->lb[i], s->ub[i], 0, &one);
+        }
+        if (h == 0) {            /* a variable fixed by its bounds */
+          for (r = 0; r < k->m; r++) s->jt[(size_t)r * n + i] = 0;
+          continue;
+        }
+        if (s->fd3 && !one) {    /* central: x - h, x + h */
+          xt[i] = xx[i] - h;
+          con_values(s, k, xt, s->f0);
+          xt[i] = xx[i] + h;
+          con_values(s, k, xt, s->ft);
+          dx = 2 * h;
+          for (r = 0; r < k->m; r++) s->jt[(size_t)r * n + i] = (s->ft[r] - s->f0[r]) / dx;
+          con_values(s, k, xx, s->f0);
+        }
+        else if (s->fd3) {       /* one-sided: x, x + h, x + 2h */
+          double x1 = xx[i] + h, x2 = xx[i] + 2 * h;
+          xt[i] = x1;
+          con_values(s, k, xt, s->ft);
+          for (r = 0; r < k->m; r++) s->jt[(size_t)r * n + i] = 4 * s->ft[r] - 3 * s->f0[r];
+          xt[i] = x2;
+          con_values(s, k, xt, s->ft);
+          for (r = 0; r < k->m; r++)
+            s->jt[(size_t)r * n + i] = (s->jt[(size_t)r * n + i] - s->ft[r]) / (x2 - xx[i]);
+        }
+        else {
+          xt[i] = xx[i] + h;
+          dx = xt[i] - xx[i];
+          con_values(s, k, xt, s->ft);
+          for (r = 0; r < k->m; r++) s->jt[(size_t)r * n + i] = (s->ft[r] - s->f0[r]) / dx;
+        }
         xt[i] = xx[i];
       }
     }
@@ -1043,6 +1077,7 @@ static int optimize_slsqp(lua_State *L) {
   }
   s->epsabs = lua_isstring(L, 3) ? 0 : opt_optnum(L, 4, "eps", 1.4901161193847656e-08);
   o->eps = s->epsabs;    /* SciPy: absolute steps unless jac names a scheme */
+  s->fd3 = lua_type(L, 3) == LUA_TSTRING && strcmp(lua_tostring(L, 3), "3-point") == 0;
   /* the constraints: equalities first, each sized by a call at x0 */
   luaL_checkstack(L, 6 * ncon + 20, "too many constraints");
   {

@@ -85,7 +85,6 @@ function K.minimize(m, fun, x0, jac, o, opts, lb, ub)
     if o.tol ~= nil and o.ftol == nil then o.ftol = o.tol end
     local cons = {}
     if opts.constraints ~= nil then cons = checkconstraints(opts.constraints) end
-    if jac == "3-point" then jac = nil end
     r = C._slsqp(fun, x0, jac, o, lb, ub, cons)
   end
   if o.disp then print_summary(r) end
