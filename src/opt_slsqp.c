@@ -35,9 +35,22 @@ static double dot(int n, const double *x, int incx, const double *y, int incy) {
   return s;
 }
 
+/* Euclidean norm as Lawson's DNRM2: a plain sum of squares when the first
+** nonzero element is above cutlo and none reaches cuthi / n (the usual
+** case, summed in the same order), else a scaled sum */
 static double nrm2(int n, const double *x, int incx) {
-  double scale = 0, ssq = 1;
-  int i;
+  const double cutlo = 8.232e-11, cuthi = 1.304e19;
+  double scale = 0, ssq = 1, sum = 0;
+  int i = 0, plain = 1;
+  while (i < n && x[(size_t)i * incx] == 0) i++;
+  if (i == n) return 0;
+  if (!(fabs(x[(size_t)i * incx]) > cutlo)) plain = 0;
+  for (; plain && i < n; i++) {
+    double v = x[(size_t)i * incx];
+    if (fabs(v) >= cuthi / n) plain = 0;
+    sum += v * v;
+  }
+  if (plain) return sqrt(sum);
   for (i = 0; i < n; i++) {
     double v = fabs(x[(size_t)i * incx]);
     if (v != 0) {
@@ -720,8 +733,9 @@ typedef struct SQP {
   int lmode;
 } SQP;
 
-static double merit_violation(const SQP *q, int weighted) {
-  double h = 0;
+/* start + the constraint violation (weighted by mu), summed in order */
+static double merit_violation(const SQP *q, int weighted, double start) {
+  double h = start;
   int j;
   for (j = 0; j < q->m; j++) {
     double v = fmax(-q->c[j], j < q->meq ? q->c[j] : 0);
@@ -805,7 +819,7 @@ iterate:
   /* convergence */
   *mode = 0;
   if (q->h1 < q->acc && q->h2 < q->acc && !q->badlin) return;
-  q->h1 = merit_violation(q, 1);
+  q->h1 = merit_violation(q, 1, 0);
   q->t0 = f + q->h1;
   q->h3 = q->gs - q->h1 * q->h4;
   *mode = 8;
@@ -823,7 +837,7 @@ inexact:
   *mode = 1;
   return;
 evaluated:
-  q->t = f + merit_violation(q, 1);
+  q->t = merit_violation(q, 1, f);
   q->h1 = q->t - q->t0;
   if (q->iexact == 0) {
     if (q->h1 <= q->h3 / 10 || q->line > 10) goto converged;
@@ -840,13 +854,13 @@ exact:
   }
   scal(n, q->alpha, s, 1);
 converged:
-  q->h3 = merit_violation(q, 0);
+  q->h3 = merit_violation(q, 0, 0);
   if ((fabs(f - q->f0) < q->acc || nrm2(n, s, 1) < q->acc) && q->h3 < q->acc && !q->badlin)
     *mode = 0;
   else *mode = -1;
   return;
 relaxed:
-  q->h3 = merit_violation(q, 0);
+  q->h3 = merit_violation(q, 0, 0);
   if ((fabs(f - q->f0) < q->tol || nrm2(n, s, 1) < q->tol) && q->h3 < q->tol && !q->badlin)
     *mode = 0;
   else *mode = 8;
