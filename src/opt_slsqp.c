@@ -1089,7 +1089,7 @@ static int optimize_slsqp(lua_State *L) {
     o->lb = s->lb; o->ub = s->ub;
     for (i = 0; i < n; i++) x[i] = fmin(fmax(x[i], bnd[i]), bnd[n + i]);
   }
-  s->epsabs = lua_isstring(L, 3) ? 0 : opt_optnum(L, 4, "eps", 1.4901161193847656e-08);
+  s->epsabs = lua_type(L, 3) == LUA_TSTRING ? 0 : opt_optnum(L, 4, "eps", 1.4901161193847656e-08);
   o->eps = s->epsabs;    /* SciPy: absolute steps unless jac names a scheme */
   s->fd3 = lua_type(L, 3) == LUA_TSTRING && strcmp(lua_tostring(L, 3), "3-point") == 0;
   /* the constraints: equalities first, each sized by a call at x0 */
@@ -1103,7 +1103,7 @@ static int optimize_slsqp(lua_State *L) {
         lua_rawgeti(L, 7, k);
         tidx = lua_gettop(L);
         lua_getfield(L, tidx, "type");
-        isq = strcmp(lua_tostring(L, -1), "eq") == 0;
+        isq = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "eq") == 0;
         lua_pop(L, 1);
         if (isq != (pass == 0)) { lua_pop(L, 1); continue; }
         c = &s->cons[idx++];
