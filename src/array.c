@@ -6,6 +6,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __linux__
+#endif
 #include "core.h"
 
 const DtypeInfo lumpy_dtypes[LUMPY_NDTYPES] = {
@@ -75,8 +77,11 @@ void lumpy_contigstrides(int dtype, int ndim, const int64_t *shape, int64_t *str
   }
 }
 
-static void releasebuf(Array *a) {
-  if (a->mem) { free(a->mem); a->mem = NULL; }
+static void releasebuf(lua_State *L, Array *a) {
+  if (a->mem) {
+    lumpy_pool_free(L, a->mem, a->memsize);
+    a->mem = NULL;
+  }
   else if (a->release) {
     lumpy_Release r = a->release;
     a->release = NULL;
@@ -109,21 +114,16 @@ static void setgeometry(lua_State *L, Array *a, int dtype, int ndim,
 
 Array *lumpy_newarray(lua_State *L, int dtype, int ndim, const int64_t *shape, int zero) {
   Array *a = newheader(L);
-  size_t nbytes;
+  size_t nbytes, got;
   char *p;
   setgeometry(L, a, dtype, ndim, shape, NULL);
   nbytes = (size_t)a->size * ITEMSIZE(dtype);
-  p = zero ? calloc(1, nbytes + ALIGN) : malloc(nbytes + ALIGN);
+  p = (char *)lumpy_pool_alloc(L, nbytes + ALIGN, zero, &got);
   if (p == NULL) lumpy_error(L, "not enough memory for an array of %s",
                              lumpy_shapestr((char[400]){0}, ndim, shape));
   a->mem = p;
-  a->memsize = nbytes + ALIGN;
+  a->memsize = got;
   a->data = p + (ALIGN - ((uintptr_t)p % ALIGN)) % ALIGN;
-  /* tell the collector about the buffer so garbage arrays are found soon */
-  if (nbytes >= 16384) {
-    size_t kb = nbytes >> 10;
-    lua_gc(L, LUA_GCSTEP, kb > 1000000000 ? 1000000000 : (int)kb);
-  }
   return a;
 }
 
@@ -172,7 +172,7 @@ void lumpy_pushwrap(lua_State *L, void *data, lumpy_Dtype dtype, int ndim,
 
 static int array_gc(lua_State *L) {
   Array *a = (Array *)luaL_checkudata(L, 1, ARRAY_MT);
-  if (a->owner == a) releasebuf(a);
+  if (a->owner == a) releasebuf(L, a);
   a->closed = 1;
   return 0;
 }
@@ -787,29 +787,55 @@ static char *elemptr(lua_State *L, Array *a, int first, int nidx) {
     lumpy_error(L, "expected %d indices for an array of dimension %d, got %d",
                 a->ndim, a->ndim, nidx);
   for (k = 0; k < nidx; k++) {
-    int isnum;
-    lua_Integer i = lua_tointegerx(L, first + k, &isnum), n = a->shape[k];
-    if (!isnum) luaL_typeerror(L, first + k, "integer index");
-    if (i >= 1 && i <= n) i -= 1;
+    lua_Integer i, n = a->shape[k];
+    if (lua_isinteger(L, first + k)) i = lua_tointeger(L, first + k);
+    else {
+      int isnum;
+      i = lua_tointegerx(L, first + k, &isnum);
+      if (lua_type(L, first + k) != LUA_TNUMBER)
+        luaL_typeerror(L, first + k, "integer index");
+      if (!isnum)
+        lumpy_error(L, "index %f is not an integer", (double)lua_tonumber(L, first + k));
+    }
+    /* one unsigned compare for 1..n */
+    if ((lua_Unsigned)i - 1u < (lua_Unsigned)n) i -= 1;
     else if (i < 0 && i >= -n) i += n;
-    else lumpy_error(L, "index %d is out of bounds for axis %d with size %d",
-                     (int)i, k + 1, (int)n);
+    else lumpy_error(L, "index %I is out of bounds for axis %d with size %I",
+                     i, k + 1, n);
     p += i * a->strides[k];
   }
   return p;
 }
 
+/* the array at 1 for get and set. They are closures over the array
+** metatable, so the type check is a pointer compare instead of
+** luaL_checkudata's registry lookup; called without that upvalue (from
+** array_item) they take the full check. */
+static Array *selfarray(lua_State *L) {
+  Array *a = (Array *)lua_touserdata(L, 1);
+  if (a != NULL && lua_getmetatable(L, 1)) {
+    int ok = lua_rawequal(L, -1, lua_upvalueindex(1));
+    lua_pop(L, 1);
+    if (ok && !a->closed && !a->owner->closed) return a;
+  }
+  return lumpy_checkarray(L, 1);
+}
+
 static int array_get(lua_State *L) {
-  Array *a = lumpy_checkarray(L, 1);
+  Array *a = selfarray(L);
   lumpy_pushelem(L, a->dtype, elemptr(L, a, 2, lua_gettop(L) - 1));
   return 1;
 }
 
 static int array_set(lua_State *L) {
-  Array *a = lumpy_checkarray(L, 1);
+  Array *a = selfarray(L);
   int top = lua_gettop(L);
+  char *p;
   if (top < 2) luaL_argerror(L, 2, "value expected");
-  lumpy_setelem(L, top, a->dtype, elemptr(L, a, 2, top - 2));
+  p = elemptr(L, a, 2, top - 2);
+  if (a->dtype == LUMPY_FLOAT64 && lua_type(L, top) == LUA_TNUMBER)
+    *(double *)p = lua_tonumber(L, top);      /* the common case, inline */
+  else lumpy_setelem(L, top, a->dtype, p);
   return 0;
 }
 
@@ -1025,6 +1051,13 @@ void lumpy_open_array(lua_State *L) {
   };
   lumpy_register(L, funcs, methods);
   lumpy_registermeta(L, meta);
+  /* get and set keep the metatable as an upvalue (see selfarray) */
+  lua_pushvalue(L, LUMPY_META);
+  lua_pushcclosure(L, array_get, 1);
+  lua_setfield(L, LUMPY_METHODS, "get");
+  lua_pushvalue(L, LUMPY_META);
+  lua_pushcclosure(L, array_set, 1);
+  lua_setfield(L, LUMPY_METHODS, "set");
   /* __index looks in the methods table first, then attributes, then indexing */
   lua_pushvalue(L, LUMPY_METHODS);
   lua_pushcclosure(L, array_index, 1);

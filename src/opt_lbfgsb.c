@@ -36,6 +36,7 @@ typedef struct LB {
   int *piv;
   double *wrk2m[4];        /* scratch vectors of 2m */
   double *A;               /* 2m x 2m scratch */
+  double *SY, *SS, *YY;    /* m x m products between physical slots */
 } LB;
 
 /* row k (0 = oldest) of the stored corrections */
@@ -77,14 +78,31 @@ static void lusolve(const double *a, int n, const int *piv, double *x) {
   }
 }
 
+/* physical slot of logical correction k */
+static int slot(const LB *b, int k) { return (b->head + k) % b->m; }
+
+/* the products of the newest correction (logical col - 1) with all */
+static void updprod(LB *b) {
+  int m = b->m, p = slot(b, b->col - 1), k;
+  const double *sp = b->S + (size_t)p * b->n, *yp = b->Y + (size_t)p * b->n;
+  for (k = 0; k < b->col; k++) {
+    int q = slot(b, k);
+    const double *sq = b->S + (size_t)q * b->n, *yq = b->Y + (size_t)q * b->n;
+    b->SY[p * m + q] = opt_dot(sp, yq, b->n);
+    b->SY[q * m + p] = opt_dot(sq, yp, b->n);
+    b->SS[p * m + q] = b->SS[q * m + p] = opt_dot(sp, sq, b->n);
+    b->YY[p * m + q] = b->YY[q * m + p] = opt_dot(yp, yq, b->n);
+  }
+}
+
 /* forms K = [[-D, L'], [L, theta S'S]] and factors it; returns 0 or 1 */
 static int formk(LB *b) {
-  int c = b->col, c2 = 2 * b->col, i, j;
+  int c = b->col, c2 = 2 * b->col, i, j, m = b->m;
   double *K = b->K;
   for (i = 0; i < c; i++)
     for (j = 0; j < c; j++) {
-      double sy = opt_dot(srow(b, i), yrow(b, j), b->n);
-      double ss = opt_dot(srow(b, i), srow(b, j), b->n);
+      double sy = b->SY[slot(b, i) * m + slot(b, j)];
+      double ss = b->SS[slot(b, i) * m + slot(b, j)];
       K[i * c2 + j] = i == j ? -sy : 0;              /* -D */
       K[(c + i) * c2 + j] = i > j ? sy : 0;          /* L: s_i'y_j, i > j */
       K[j * c2 + c + i] = i > j ? sy : 0;            /* L' */
@@ -256,16 +274,27 @@ static void subsm(LB *b, const double *x, const double *g, const int *iwhere, do
   memcpy(mc, c, sizeof(double) * (size_t)c2);
   bmv(b, mc);
   for (j = 0; j < c2; j++) v[j] = 0;
-  for (j = 0; j < c2 * c2; j++) A[j] = 0;
+  {       /* A = W'W from the cached products, less the fixed rows */
+    int nc = b->col, m = b->m;
+    for (j = 0; j < nc; j++)
+      for (k = 0; k < nc; k++) {
+        int pj = slot(b, j), pk = slot(b, k);
+        A[j * c2 + k] = b->YY[pj * m + pk];
+        A[j * c2 + nc + k] = theta * b->SY[pk * m + pj];
+        A[(nc + j) * c2 + k] = theta * b->SY[pj * m + pk];
+        A[(nc + j) * c2 + nc + k] = theta * theta * b->SS[pj * m + pk];
+      }
+  }
   for (i = 0; i < n; i++) {
-    if (iwhere[i] > 0) continue;
-    nfree++;
     wrow(b, i, row);
-    rc[i] = g[i] + theta * (z[i] - x[i]) - opt_dot(row, mc, c2);
-    for (j = 0; j < c2; j++) {
-      v[j] += row[j] * rc[i];
-      for (k = 0; k < c2; k++) A[j * c2 + k] += row[j] * row[k];
+    if (iwhere[i] > 0) {
+      for (j = 0; j < c2; j++)
+        for (k = 0; k < c2; k++) A[j * c2 + k] -= row[j] * row[k];
+      continue;
     }
+    nfree++;
+    rc[i] = g[i] + theta * (z[i] - x[i]) - opt_dot(row, mc, c2);
+    for (j = 0; j < c2; j++) v[j] += row[j] * rc[i];
   }
   if (nfree == 0) return;
   /* du = -(1/theta) rc - (1/theta^2) Z'W (I - (1/theta) M W'ZZ'W)^-1 M W'Z rc */
@@ -344,6 +373,30 @@ static void subsm(LB *b, const double *x, const double *g, const int *iwhere, do
   }
 }
 
+/* without bounds every variable is free and the subspace step is the
+** quasi-Newton step z = x - H g with H the inverse of the compact B, which
+** the two-loop recursion gives in O(mn) (Nocedal & Wright, Algorithm 7.4) */
+static void twoloop(LB *b, const double *x, const double *g, double *z, double *q) {
+  int n = b->n, m = b->m, k, i;
+  double *alpha = b->wrk2m[0];
+  memcpy(q, g, sizeof(double) * (size_t)n);
+  for (k = b->col - 1; k >= 0; k--) {
+    int p = slot(b, k);
+    double rho = 1 / b->SY[p * m + p], a = rho * opt_dot(srow(b, k), q, n);
+    const double *y = yrow(b, k);
+    alpha[k] = a;
+    for (i = 0; i < n; i++) q[i] -= a * y[i];
+  }
+  for (i = 0; i < n; i++) q[i] /= b->theta;
+  for (k = 0; k < b->col; k++) {
+    int p = slot(b, k);
+    double rho = 1 / b->SY[p * m + p], be = rho * opt_dot(yrow(b, k), q, n);
+    const double *sv = srow(b, k);
+    for (i = 0; i < n; i++) q[i] += sv[i] * (alpha[k] - be);
+  }
+  for (i = 0; i < n; i++) z[i] = x[i] - q[i];
+}
+
 static const char *const LB_PGTOL = "CONVERGENCE: NORM_OF_PROJECTED_GRADIENT_<=_PGTOL";
 static const char *const LB_FACTR = "CONVERGENCE: REL_REDUCTION_OF_F_<=_FACTR*EPSMCH";
 static const char *const LB_MAXITER = "STOP: TOTAL NO. of ITERATIONS REACHED LIMIT";
@@ -377,7 +430,7 @@ static int optimize_lbfgsb(lua_State *L) {
   ftol = opt_optnum(L, 4, "ftol", 2.2204460492503131e-09);
   opt_cbinit(L, &cb, 4, "lumpy.optimize.minimize");
   /* work memory: doubles, then ints and breakpoints in the same block */
-  work = opt_work(L, 11 * (size_t)n + 2 * (size_t)m * n + 12 * (size_t)m * m + 10 * (size_t)m
+  work = opt_work(L, 11 * (size_t)n + 2 * (size_t)m * n + 15 * (size_t)m * m + 10 * (size_t)m
                   + ((size_t)n * sizeof(Brk) + 2 * (size_t)n * sizeof(int)
                      + 4 * (size_t)m * sizeof(int)) / sizeof(double) + 2);
   l = work; u = l + n;
@@ -387,7 +440,8 @@ static int optimize_lbfgsb(lua_State *L) {
   b.K = b.Y + (size_t)m * n; b.KLU = b.K + 4 * (size_t)m * m; b.A = b.KLU + 4 * (size_t)m * m;
   b.wrk2m[0] = b.A + 4 * (size_t)m * m;
   for (i = 1; i < 4; i++) b.wrk2m[i] = b.wrk2m[i - 1] + 2 * m;
-  c = b.wrk2m[3] + 2 * m;
+  b.SY = b.wrk2m[3] + 2 * m; b.SS = b.SY + (size_t)m * m; b.YY = b.SS + (size_t)m * m;
+  c = b.YY + (size_t)m * m;
   brk = (Brk *)(c + 2 * m);
   iwhere = (int *)(brk + n);
   nbd = iwhere + n;
@@ -419,11 +473,8 @@ static int optimize_lbfgsb(lua_State *L) {
     if (!cnstnd && b.col > 0) memcpy(z, x, sizeof(double) * (size_t)n);
     else cauchy(&b, x, g, iwhere, z, d, c, brk);
     if (b.col > 0) {
-      if (!cnstnd) {
-        for (i = 0; i < 2 * b.col; i++) c[i] = 0;
-        for (i = 0; i < n; i++) iwhere[i] = -1;
-      }
-      subsm(&b, x, g, iwhere, z, c, rc, du, xp);
+      if (!cnstnd) twoloop(&b, x, g, z, rc);
+      else subsm(&b, x, g, iwhere, z, c, rc, du, xp);
     }
     for (i = 0; i < n; i++) d[i] = z[i] - x[i];
     /* line search (lnsrlb) */
@@ -504,6 +555,7 @@ static int optimize_lbfgsb(lua_State *L) {
     memcpy(srow(&b, b.col - 1), d, sizeof(double) * (size_t)n);
     memcpy(yrow(&b, b.col - 1), r, sizeof(double) * (size_t)n);
     b.theta = rr / dr;
+    updprod(&b);
     if (formk(&b) != 0) { b.col = 0; b.head = 0; b.theta = 1.0; }
   }
   if (!isfinite(f) && status == 0 && msg != LB_PGTOL) status = 2;

@@ -22,8 +22,47 @@ typedef struct Res {
   int mode, hasjac, m, n;
   int xidx;                /* curve: stack index of xdata */
   const double *y, *w;     /* curve: ydata and weights 1/sigma (or NULL) */
+  const double *Ls;        /* curve: Cholesky factor of a 2-d sigma (or NULL) */
   long nfev, njev;
 } Res;
+
+/* x := L^-1 x for the m x m lower-triangular L (row major), x strided */
+static void lowsolve(const double *Lm, int m, double *x, int inc) {
+  int i, k;
+  for (i = 0; i < m; i++) {
+    double s = x[(size_t)i * inc];
+    for (k = 0; k < i; k++) s -= Lm[(size_t)i * m + k] * x[(size_t)k * inc];
+    x[(size_t)i * inc] = s / Lm[(size_t)i * m + i];
+  }
+}
+
+/* curve_fit's sigma at idx: one value per point (weights 1/sigma), or an
+** m x m covariance matrix (residuals scaled by the inverse of its
+** Cholesky factor, as SciPy) */
+static void res_sigma(lua_State *L, struct Res *r, int idx, const char *kernel) {
+  Array *a;
+  double *w;
+  int i, m = r->m;
+  char buf[400];
+  a = lumpy_asarray(L, idx);
+  if (a->ndim == 2) {
+    if (a->shape[0] != m || a->shape[1] != m)
+      luaL_error(L, "%s: sigma must be %d x %d, got %s", kernel, m, m,
+                 lumpy_shapestr(buf, a->ndim, a->shape));
+    a = lumpy_ascontig(L, idx, LUMPY_FLOAT64);
+    w = opt_work(L, (size_t)m * m);
+    memcpy(w, a->data, sizeof(double) * (size_t)m * m);
+    if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', m, w, m) != 0)
+      luaL_error(L, "%s: sigma must be positive definite", kernel);
+    for (i = 0; i < m; i++) { int k; for (k = i + 1; k < m; k++) w[(size_t)i * m + k] = 0; }
+    r->Ls = w;
+    return;
+  }
+  w = opt_checkx0(L, idx, &i);
+  if (i != m) luaL_error(L, "%s: sigma must have %d elements, got %d", kernel, m, i);
+  for (i = 0; i < m; i++) w[i] = 1.0 / w[i];
+  r->w = w;
+}
 
 /* pushes the call's arguments after the callable: x as an array (plain) or
 ** xdata and the parameters as numbers (curve); returns how many */
@@ -49,11 +88,13 @@ static void res_eval(Res *r, const double *x, double *f) {
   r->nfev++;
   lumpy_fn_checkvector(&r->fun, -1, f, r->m, r->mode == RES_CURVE ? "model value" : "residuals");
   lua_pop(L, 1);
-  if (r->mode == RES_CURVE)
+  if (r->mode == RES_CURVE) {
     for (i = 0; i < r->m; i++) {
       f[i] -= r->y[i];
       if (r->w) f[i] *= r->w[i];
     }
+    if (r->Ls) lowsolve(r->Ls, r->m, f, 1);
+  }
 }
 
 /* the Jacobian from the user's jac at x into J (m x n, column major) */
@@ -83,6 +124,8 @@ static void res_userjac(Res *r, const double *x, double *J) {
       if (r->mode == RES_CURVE && r->w) v *= r->w[i];
       J[i + (size_t)j * r->m] = v;
     }
+  if (r->mode == RES_CURVE && r->Ls)
+    for (j = 0; j < r->n; j++) lowsolve(r->Ls, r->m, J + (size_t)j * r->m, 1);
   lua_pop(L, 2);
 }
 
@@ -505,17 +548,12 @@ static int optimize_lm(lua_State *L) {
   if (n < 1) return luaL_error(L, "%s: x0 must not be empty", kernel);
   res_init(L, &r, 1, 3, 4, kernel, n);
   if (curve) {
-    int ny, ns;
+    int ny;
     r.mode = RES_CURVE;
     r.xidx = 5;
     r.y = checkvec(L, 6, &ny);
     r.m = ny;
-    if (!lua_isnil(L, 7)) {
-      double *w = checkvec(L, 7, &ns);
-      if (ns != ny) return luaL_error(L, "%s: sigma must have %d elements, got %d", kernel, ny, ns);
-      for (i = 0; i < ns; i++) w[i] = 1.0 / w[i];
-      r.w = w;
-    }
+    if (!lua_isnil(L, 7)) res_sigma(L, &r, 7, kernel);
     f = opt_work(L, (size_t)r.m);
     res_eval(&r, x, f);
   }
@@ -925,17 +963,12 @@ static int optimize_trf(lua_State *L) {
   act = opt_work(L, (size_t)n);
   strictly_feasible(x, lb, ub, n, 1e-10, act);
   if (curve) {
-    int ny, ns;
+    int ny;
     r.mode = RES_CURVE;
     r.xidx = 7;
     r.y = checkvec(L, 8, &ny);
     r.m = ny;
-    if (!lua_isnil(L, 9)) {
-      double *w = checkvec(L, 9, &ns);
-      if (ns != ny) return luaL_error(L, "%s: sigma must have %d elements, got %d", kernel, ny, ns);
-      for (i = 0; i < ns; i++) w[i] = 1.0 / w[i];
-      r.w = w;
-    }
+    if (!lua_isnil(L, 9)) res_sigma(L, &r, 9, kernel);
   }
   else {
     lua_pushvalue(L, 1);

@@ -381,27 +381,26 @@ static void newton_zero(lumpy_Fn *f, lumpy_Fn *df, lumpy_Fn *d2f, double x0, dou
 
 /* ---- scalar minimisation ---- */
 
-typedef struct MinOut {
-  double x, fun;
-  int nit, nfev, flag;      /* flag: 0 ok, 1 maxiter, 2 nan */
-} MinOut;
+static double fnscalar(void *ud, double x) {
+  return lumpy_fn_scalar((lumpy_Fn *)ud, x);
+}
 
 /*
 ** Bracketing a minimum downhill from xa, xb by golden growth with parabolic
 ** extrapolation (Press et al., Numerical Recipes, mnbrak), as SciPy's
 ** bracket. Returns 0, or -1 after too many iterations.
 */
-static int bracket_min(lumpy_Fn *f, double *pa, double *pb, double *pc, double *pfa,
+int opt_bracket(opt_F1 f, void *ud, double *pa, double *pb, double *pc, double *pfa,
                        double *pfb, double *pfc, int *ncalls, double grow_limit,
                        int maxiter) {
   const double gold = 1.618034, tiny = 1e-21;
   double xa = *pa, xb = *pb, xc, fa, fb, fc, w, fw, wlim, t1, t2, val, denom;
   int iter = 0;
-  fa = lumpy_fn_scalar(f, xa);
-  fb = lumpy_fn_scalar(f, xb);
+  fa = f(ud, xa);
+  fb = f(ud, xb);
   if (fa < fb) { double t = xa; xa = xb; xb = t; t = fa; fa = fb; fb = t; }
   xc = xb + gold * (xb - xa);
-  fc = lumpy_fn_scalar(f, xc);
+  fc = f(ud, xc);
   *ncalls = 3;
   while (fc < fb) {
     t1 = (xb - xa) * (fb - fc);
@@ -413,27 +412,27 @@ static int bracket_min(lumpy_Fn *f, double *pa, double *pb, double *pc, double *
     if (iter > maxiter) return -1;
     iter++;
     if ((w - xc) * (xb - w) > 0.0) {
-      fw = lumpy_fn_scalar(f, w); (*ncalls)++;
+      fw = f(ud, w); (*ncalls)++;
       if (fw < fc) { xa = xb; xb = w; fa = fb; fb = fw; goto out; }
       else if (fw > fb) { xc = w; fc = fw; goto out; }
       w = xc + gold * (xc - xb);
-      fw = lumpy_fn_scalar(f, w); (*ncalls)++;
+      fw = f(ud, w); (*ncalls)++;
     }
     else if ((w - wlim) * (wlim - xc) >= 0.0) {
       w = wlim;
-      fw = lumpy_fn_scalar(f, w); (*ncalls)++;
+      fw = f(ud, w); (*ncalls)++;
     }
     else if ((w - wlim) * (xc - w) > 0.0) {
-      fw = lumpy_fn_scalar(f, w); (*ncalls)++;
+      fw = f(ud, w); (*ncalls)++;
       if (fw < fc) {
         xb = xc; xc = w; w = xc + gold * (xc - xb);
         fb = fc; fc = fw;
-        fw = lumpy_fn_scalar(f, w); (*ncalls)++;
+        fw = f(ud, w); (*ncalls)++;
       }
     }
     else {
       w = xc + gold * (xc - xb);
-      fw = lumpy_fn_scalar(f, w); (*ncalls)++;
+      fw = f(ud, w); (*ncalls)++;
     }
     xa = xb; xb = xc; xc = w;
     fa = fb; fb = fc; fc = fw;
@@ -451,7 +450,7 @@ static const char *get_bracket(lumpy_Fn *f, int nb, const double *br, double *xa
   if (nb == 0 || nb == 2) {
     *xa = nb ? br[0] : 0.0;
     *xb = nb ? br[1] : 1.0;
-    if (bracket_min(f, xa, xb, xc, fa, fb, fc, ncalls, 110.0, 1000) != 0)
+    if (opt_bracket(fnscalar, f, xa, xb, xc, fa, fb, fc, ncalls, 110.0, 1000) != 0)
       return "too many iterations in bracket";
     return NULL;
   }
@@ -470,7 +469,7 @@ static const char *get_bracket(lumpy_Fn *f, int nb, const double *br, double *xa
 
 /* Brent's parabolic interpolation with golden sections (Brent 1973, ch. 5,
 ** procedure localmin), started from a bracket as SciPy's Brent class */
-static void brent_min(lumpy_Fn *f, double xa, double xb, double xc, double fb,
+void opt_brent(opt_F1 f, void *ud, double xa, double xb, double xc, double fb,
                       int ncalls, double tol, int maxiter, MinOut *o) {
   const double mintol = 1.0e-11, cg = 0.3819660;
   double x, w, v, fx, fw, fv, a, b, deltax = 0.0, rat = 0.0, u, fu;
@@ -509,7 +508,7 @@ static void brent_min(lumpy_Fn *f, double xa, double xb, double xc, double fb,
     }
     if (fabs(rat) < tol1) u = rat >= 0 ? x + tol1 : x - tol1;
     else u = x + rat;
-    fu = lumpy_fn_scalar(f, u);
+    fu = f(ud, u);
     ncalls++;
     if (fu > fx) {
       if (u < x) a = u; else b = u;
@@ -529,25 +528,25 @@ static void brent_min(lumpy_Fn *f, double xa, double xb, double xc, double fb,
 }
 
 /* golden section search (Kiefer 1953) from a bracket, as SciPy's golden */
-static void golden_min(lumpy_Fn *f, double xa, double xb, double xc, int ncalls,
+static void golden_min(opt_F1 f, void *ud, double xa, double xb, double xc, int ncalls,
                        double tol, int maxiter, MinOut *o) {
   const double gR = 0.61803399, gC = 1.0 - 0.61803399;
   double x0 = xa, x1, x2, x3 = xc, f1, f2;
   int i, nit = 0;
   if (fabs(xc - xb) > fabs(xb - xa)) { x1 = xb; x2 = xb + gC * (xc - xb); }
   else { x2 = xb; x1 = xb - gC * (xb - xa); }
-  f1 = lumpy_fn_scalar(f, x1);
-  f2 = lumpy_fn_scalar(f, x2);
+  f1 = f(ud, x1);
+  f2 = f(ud, x2);
   ncalls += 2;
   for (i = 0; i < maxiter; i++) {
     if (fabs(x3 - x0) <= tol * (fabs(x1) + fabs(x2))) break;
     if (f2 < f1) {
       x0 = x1; x1 = x2; x2 = gR * x1 + gC * x3;
-      f1 = f2; f2 = lumpy_fn_scalar(f, x2);
+      f1 = f2; f2 = f(ud, x2);
     }
     else {
       x3 = x2; x2 = x1; x1 = gR * x2 + gC * x0;
-      f2 = f1; f1 = lumpy_fn_scalar(f, x1);
+      f2 = f1; f1 = f(ud, x1);
     }
     ncalls++;
     nit++;
@@ -560,7 +559,7 @@ static void golden_min(lumpy_Fn *f, double xa, double xb, double xc, int ncalls,
 
 /* Brent's fmin on [x1, x2] (Forsythe, Malcolm, Moler, Computer Methods for
 ** Mathematical Computations, 1977, FMIN), as SciPy's fminbound */
-static void bounded_min(lumpy_Fn *f, double x1, double x2, double xatol, int maxfun,
+void opt_bounded(opt_F1 f, void *ud, double x1, double x2, double xatol, int maxfun,
                         MinOut *o) {
   const double sqrt_eps = sqrt(2.2e-16), gm = 0.5 * (3.0 - sqrt(5.0));
   double a = x1, b = x2, fulc, nfc, xf, rat = 0.0, e = 0.0, x, fx, fu = INFINITY;
@@ -569,7 +568,7 @@ static void bounded_min(lumpy_Fn *f, double x1, double x2, double xatol, int max
   fulc = a + gm * (b - a);
   nfc = xf = fulc;
   x = xf;
-  fx = lumpy_fn_scalar(f, x);
+  fx = f(ud, x);
   num = 1;
   ffulc = fnfc = fx;
   xm = 0.5 * (a + b);
@@ -603,7 +602,7 @@ static void bounded_min(lumpy_Fn *f, double x1, double x2, double xatol, int max
     }
     si = (rat > 0) - (rat < 0) + (rat == 0);
     x = xf + si * fmax(fabs(rat), tol1);
-    fu = lumpy_fn_scalar(f, x);
+    fu = f(ud, x);
     num++;
     if (fu <= fx) {
       if (x >= xf) a = xf; else b = xf;
@@ -718,13 +717,13 @@ static int optimize_minscalar(lua_State *L) {
   lumpy_fn_init(L, &f, 2, 6, "lumpy.optimize.minimize_scalar");
   if (m == 2) {
     if (nb != 2) return luaL_argerror(L, 3, "bounds must have two numbers");
-    bounded_min(&f, br[0], br[1], tol, maxiter, &o);
+    opt_bounded(fnscalar, &f, br[0], br[1], tol, maxiter, &o);
     return pushmin(L, &o);
   }
   err = get_bracket(&f, nb, br, &xa, &xb, &xc, &fa, &fb, &fc, &ncalls);
   if (err) return luaL_error(L, "lumpy.optimize.minimize_scalar: %s", err);
-  if (m == 0) brent_min(&f, xa, xb, xc, fb, ncalls, tol, maxiter, &o);
-  else golden_min(&f, xa, xb, xc, ncalls, tol, maxiter, &o);
+  if (m == 0) opt_brent(fnscalar, &f, xa, xb, xc, fb, ncalls, tol, maxiter, &o);
+  else golden_min(fnscalar, &f, xa, xb, xc, ncalls, tol, maxiter, &o);
   return pushmin(L, &o);
 }
 
@@ -735,7 +734,7 @@ static int optimize_bracket(lua_State *L) {
   int maxiter = (int)luaL_checkinteger(L, 5), ncalls;
   lumpy_Fn f;
   lumpy_fn_init(L, &f, 1, 6, "lumpy.optimize.bracket");
-  if (bracket_min(&f, &xa, &xb, &xc, &fa, &fb, &fc, &ncalls, grow, maxiter) != 0)
+  if (opt_bracket(fnscalar, &f, &xa, &xb, &xc, &fa, &fb, &fc, &ncalls, grow, maxiter) != 0)
     return luaL_error(L, "lumpy.optimize.bracket: too many iterations");
   lua_pushnumber(L, xa); lua_pushnumber(L, xb); lua_pushnumber(L, xc);
   lua_pushnumber(L, fa); lua_pushnumber(L, fb); lua_pushnumber(L, fc);

@@ -15,6 +15,24 @@ void lumpy_open_opt_scalar(lua_State *L);
 void lumpy_open_opt_minimize(lua_State *L);
 void lumpy_open_opt_lbfgsb(lua_State *L);
 void lumpy_open_opt_lsq(lua_State *L);
+void lumpy_open_opt_root(lua_State *L);
+
+/* ---- scalar minimisation for line searches (opt_scalar.c) ---- */
+typedef double (*opt_F1)(void *ud, double x);
+typedef struct MinOut {
+  double x, fun;
+  int nit, nfev, flag;      /* flag: 0 ok, 1 maxiter, 2 nan */
+} MinOut;
+/* a bracket xa, xb, xc with f(xb) below both ends, downhill from xa, xb;
+** returns 0, or -1 after maxiter steps */
+int opt_bracket(opt_F1 f, void *ud, double *pa, double *pb, double *pc, double *pfa,
+                double *pfb, double *pfc, int *ncalls, double grow_limit, int maxiter);
+/* Brent's minimiser from the bracket (xa, xb, xc) with f(xb) = fb */
+void opt_brent(opt_F1 f, void *ud, double xa, double xb, double xc, double fb, int ncalls,
+               double tol, int maxiter, MinOut *o);
+/* Brent's fmin on [x1, x2] */
+void opt_bounded(opt_F1 f, void *ud, double x1, double x2, double xatol, int maxfun,
+                 MinOut *o);
 
 /* ---- the objective of a vector kernel (opt_minimize.c) ---- */
 enum { JAC_FD2, JAC_FD3, JAC_FUNC, JAC_COMBINED };

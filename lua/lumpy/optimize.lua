@@ -474,6 +474,70 @@ function M.check_grad(func, grad, x0, opts)
 end
 
 ------------------------------------------------------------------------------
+-- systems of equations
+
+local ROOT_OPTS = set("method", "jac", "tol", "args", "options", "xtol", "maxfev", "eps",
+  "factor", "diag", "ftol", "gtol", "col_deriv", "band")
+
+local LM_MSG = {
+  [1] = "Both actual and predicted relative reductions in the sum of squares\n  are at most %s",
+  [2] = "The relative error between two consecutive iterates is at most %s",
+  [3] = "Both actual and predicted relative reductions in the sum of squares\n  are at most %s and the relative error between two consecutive iterates is at \n  most %s",
+  [4] = "The cosine of the angle between func(x) and any column of the\n  Jacobian is at most %s in absolute value",
+  [5] = "Number of calls to function has reached maxfev = %d.",
+}
+
+-- root(fun, x0, {method = "hybr"|"lm", jac, tol, args, options}) ->
+-- {x, fun, nfev, njev, status, success, message, ...}
+function M.root(fun, x0, opts)
+  opts = checkopts("root", opts, ROOT_OPTS)
+  checkcallable("root", fun, 1)
+  local o = {}
+  if opts.options ~= nil then
+    if type(opts.options) ~= "table" then
+      error("lumpy.optimize.root: option 'options' must be a table", 2)
+    end
+    for k, v in pairs(opts.options) do
+      if not ROOT_OPTS[k] or k == "options" or k == "method" then
+        error("lumpy.optimize.root: unknown option '" .. tostring(k) .. "'", 2)
+      end
+      o[k] = v
+    end
+  end
+  for k, v in pairs(opts) do
+    if k ~= "options" and k ~= "method" and k ~= "jac" then o[k] = v end
+  end
+  local jac = opts.jac
+  if jac == false then jac = nil end
+  if jac == true then
+    error("lumpy.optimize.root: jac = true is not supported; pass the Jacobian function", 2)
+  end
+  if jac ~= nil then checkcallable("root", jac, 2) end
+  local method = string.lower(opts.method or "hybr")
+  if method == "hybr" then
+    local r = C._hybr(fun, x0, jac, { xtol = o.xtol or opts.tol, maxfev = o.maxfev,
+      epsfcn = o.eps, factor = o.factor, diag = o.diag, args = opts.args })
+    return r
+  elseif method == "lm" then
+    local tol = opts.tol
+    local n = size_of(x0)
+    local lo = { ftol = o.ftol or tol or 1.49012e-08, xtol = o.xtol or tol or 1.49012e-08,
+      gtol = o.gtol or 0.0, max_nfev = (o.maxfev and o.maxfev > 0) and o.maxfev
+        or (jac and 100 * (n + 1) or 200 * (n + 1)),
+      epsfcn = o.eps or EPS, factor = o.factor or 100, diag = o.diag, args = opts.args,
+      kernel = "lumpy.optimize.root" }
+    local r = C._lm(fun, x0, jac, lo)
+    local info = r.info
+    local msg = LM_MSG[info] and string.format(LM_MSG[info], info == 3 and lo.ftol or
+      (info == 2 and lo.xtol or (info == 4 and lo.gtol or (info == 5 and lo.max_nfev or lo.ftol))),
+      lo.xtol) or "An error occurred."
+    return { x = r.x, fun = r.fun, nfev = r.nfev, njev = r.njev, status = info,
+      success = info >= 1 and info <= 4, message = msg, cov_x = r.cov_x }
+  end
+  error("lumpy.optimize.root: unknown method '" .. tostring(opts.method) .. "'", 2)
+end
+
+------------------------------------------------------------------------------
 -- least squares and curve fitting
 
 
