@@ -11,6 +11,9 @@
 
 void lumpy_open_optimize(lua_State *L) {
   lua_newtable(L);
+  lumpy_open_opt_powell(L);
+  lumpy_open_opt_slsqp(L);
+  lumpy_open_opt_linprog(L);
   lumpy_open_opt_scalar(L);
   lumpy_open_opt_minimize(L);
   lumpy_open_opt_lbfgsb(L);

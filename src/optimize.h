@@ -111,4 +111,10 @@ int opt_dcsrch_start(Dcsrch *s, double *stp, double f, double g, double ftol, do
 /* f, g at *stp; returns DCS_FG with a new *stp, or DCS_CONV/DCS_WARN */
 int opt_dcsrch_next(Dcsrch *s, double *stp, double f, double g);
 
+/* opt_powell.c, opt_slsqp.c, opt_linprog.c: minimize's Powell and SLSQP,
+** linprog */
+void lumpy_open_opt_powell(lua_State *L);
+void lumpy_open_opt_slsqp(lua_State *L);
+void lumpy_open_opt_linprog(lua_State *L);
+
 #endif

@@ -4,6 +4,7 @@
 -- builds SciPy-named result tables.
 local core = require "lumpy.core"
 local C = core._optimize
+local K = require "lumpy.optimize_constrained"  -- Powell, SLSQP, linprog
 
 local error, type, pairs, ipairs, select = error, type, pairs, ipairs, select
 local tostring, string, math, table = tostring, string, math, table
@@ -331,6 +332,7 @@ local MINIMIZE_OPTS = set("method", "jac", "bounds", "constraints", "tol", "call
 local METHODS = {
   ["nelder-mead"] = "nelder-mead", bfgs = "bfgs", cg = "cg", ["l-bfgs-b"] = "l-bfgs-b",
 }
+METHODS.powell, METHODS.slsqp, MINIMIZE_OPTS.direc = "powell", "slsqp", true
 
 local function print_summary(r)
   local w = r.success and "" or "Warning: "
@@ -442,6 +444,7 @@ function M.minimize(fun, x0, opts)
   end
   local n = size_of(x0)
   local lb, ub = splitbounds("minimize", opts.bounds, n)
+  if m == "powell" or m == "slsqp" then return K.minimize(m, fun, x0, jac, o, opts, lb, ub) end
   if lb and m ~= "nelder-mead" and m ~= "l-bfgs-b" then
     error("lumpy.optimize.minimize: method '" .. method .. "' cannot handle bounds", 2)
   end
@@ -740,5 +743,7 @@ function M.curve_fit(f, xdata, ydata, p0, opts)
   end
   return r.x, r.pcov
 end
+
+M.linprog = K.linprog
 
 return M
