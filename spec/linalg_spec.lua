@@ -656,6 +656,53 @@ describe("lumpy.linalg", function()
     end)
   end)
 
+  describe("argument errors", function()
+    it("are reported for every function", function()
+      local cases = {
+        {la.lu, {np.ones{2, 2, 2}}, "2-d array expected, got 3 dimensions"},
+        {la.lstsq, {np.ones{2, 2, 2}, np.ones(2)}, "2-d array expected"},
+        {la.lstsq, {np.ones{2, 2}, np.ones{2, 2, 2}}, "1-d or 2-d array expected"},
+        {la.lstsq, {np.ones{2, 2}, np.ones(2), "x"}, "rcond number or options table expected"},
+        {la.schur, {np.ones{2, 2, 2}}, "2-d array expected"},
+        {la.pinv, {np.ones{2, 2}, "x"}, "rcond number or options table expected"},
+        {la.matrix_rank, {np.ones{2, 2}, "x"}, "tol number or options table expected"},
+        {la.expm, {np.ones{2, 3}}, "square matrix expected, got 2x3"},
+        {la.trace, {np.ones{2, 2}, 0, 1, 1}, "axis1 and axis2 cannot be the same"},
+        {la.trace, {np.ones{2, 2}, 0, 1, 3}, "axis 3 is out of bounds for array of dimension 2"},
+        {la.qr, {np.ones{2, 2}, 5}, "mode string or options table expected"},
+        {la.eigh, {np.ones{2, 2}, 5}, "'L', 'U' or options table expected"},
+        {la.norm, {np.ones{2, 2}, nil, "x"}, "integer or table of axes expected"},
+        {la.norm, {np.ones{2, 2}, nil, {1, 2, 1}}, "a table of 1 or 2 integers"},
+        {la.cond, {np.ones{2, 2}, 3}, "invalid norm order for matrices"},
+        {la.cond, {np.ones{2, 3}, 1}, "square matrix expected, got 2x3"},
+        {la.matrix_power, {np.ones{2, 2}, "x"}, "number expected"},
+        {la.lu_solve, {np.ones{2, 3}, np.array{1, 2}, np.ones(2)}, "square matrix expected"},
+        {la.lu_solve, {np.ones{2, 2}, np.array{1.0, 2.0}, np.ones(2)}, "pivots must be 2 integers"},
+        {la.cho_solve, {{np.eye(2), true}, np.ones(3)}, "lumpy.linalg.cho_solve: shapes of a (2 x 2) and b {3} are incompatible"},
+        {la.solve_triangular, {np.eye(2), np.ones(3)}, "are incompatible"},
+        {la.solve_triangular, {np.eye(2), np.ones(2), {low = true}}, "unknown option 'low' for solve_triangular"},
+        {la.multi_dot, {5}, "table of arrays expected"},
+        {la.kron, {np.ones(2), nil}, "cannot make an array from a nil"},
+        {la.outer, {np.ones(2), "x"}, "cannot make an array from a string"},
+        {la.svd, {np.ones{2, 2}, {compute_uv = "no"}}, "option 'compute_uv' must be a boolean"},
+        {la.svd, {np.ones{2, 2}, 5}, "table expected, got number"},
+        {la.lstsq, {np.ones{2, 2}, np.ones(2), {rcond = "x"}}, "option 'rcond' must be a number"},
+      }
+      for i, c in ipairs(cases) do
+        local ok, err = pcall(c[1], table.unpack(c[2], 1, 4))
+        assert(not ok, "case " .. i .. " did not fail")
+        assert(tostring(err):find(c[3], 1, true), "case " .. i .. ": " .. tostring(err))
+      end
+      fails(function() la.kron(np.ones(2)) end, "bad argument #2")
+      fails(function() la.outer(np.ones(2)) end, "bad argument #2")
+      local closed = np.ones{2, 2}
+      closed:close()
+      for _, f in ipairs{la.inv, la.det, la.eigh, la.svd, la.qr, la.norm, la.expm, la.trace} do
+        fails(function() f(closed) end, "array is closed")
+      end
+    end)
+  end)
+
   describe("dtypes", function()
     it("computes float32 in float64 and returns float32 (complex128 when needed)", function()
       local a32 = np.array(F.S, "float32")
