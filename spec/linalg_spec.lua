@@ -67,11 +67,11 @@ end
 -- the same matrix (or stack) as contiguous, transposed (Fortran-ordered),
 -- stepped (a range view with step 2 of a bigger array) and negative-step
 -- (a reversed range view) arrays
-local function variants(v)
-  local out = {contiguous = arr(v)}
+local function variants(v, dtype)
+  local out = {contiguous = dtype and np.array(v, dtype) or arr(v)}
   local function build(f)
     if v.re then return np.complex(np.array(f(v.re)), np.array(f(v.im))) end
-    return np.array(f(v))
+    return np.array(f(v), dtype)
   end
   local three = type((v.re or v)[1][1]) == "table"
   local step = three and {{}, {1, -1, 2}, {1, -1, 2}} or {{1, -1, 2}, {1, -1, 2}}
@@ -79,7 +79,7 @@ local function variants(v)
   out.transposed = build(T).T
   out.stepped = build(spread)[step]
   out.negative_step = build(reverse)[back]
-  if not v.re then
+  if not v.re and not dtype then
     out.stepped_real = np.complex(np.array(v), 0).real
     out.stepped_transposed = np.complex(np.array(T(v)), 0).real.T
   end
@@ -717,6 +717,22 @@ describe("lumpy.linalg", function()
       assert.are.equal("float32", la.eigvals(a32).dtype)
       assert.are.equal("complex128", la.eigvals(np.array(F.N, "float32")).dtype)
       assert.are.equal("float32", la.det(np.array({F.S, F.S}, "float32")).dtype)
+    end)
+    it("solves, inverts and factors float32 in single precision", function()
+      for _, a32 in pairs(variants(F.A, "float32")) do
+        assert.are.equal("float32", a32.dtype)
+        close(la.inv(a32), F.inv_A, 1e-5)
+        close(la.solve(a32, np.array(F.B, "float32")), F.solve_AB, 1e-5)
+        assert.are.equal("float32", la.solve(a32, np.array(F.b, "float32")).dtype)
+      end
+      for _, s32 in pairs(variants(F.S, "float32")) do
+        local l = la.cholesky(s32)
+        assert.are.equal("float32", l.dtype)
+        close(l, F.chol_S, 1e-5)
+        close(la.cholesky(s32, {upper = true}), F.chol_S_upper, 1e-5)
+      end
+      -- mixed float32 and float64 promote to float64
+      assert.are.equal("float64", la.solve(np.array(F.A, "float32"), np.array(F.b)).dtype)
     end)
     it("converts integer and bool input to float64", function()
       close(la.inv(np.array{{1, 2}, {3, 4}}), {{-2, 1}, {1.5, -0.5}})
