@@ -6,11 +6,14 @@ local function build(c)
   local a
   if c.dtype == "complex128" then
     a = np.complex(np.array(c.re, "float64"), np.array(c.im, "float64"))
+  elseif c.arange then
+    a = np.arange(c.arange)
   else
     a = np.array(c.values, c.dtype)
   end
   a = a:reshape(c.shape)
   if c.tile then a = np.tile(a, c.tile) end
+  if c.step then a = a[{{1, -1, 2}}] end
   if c.T then a = a.T end
   if c.flip then a = np.flip(a, c.flip) end
   return a

@@ -7,8 +7,9 @@
 **
 ** Copies go through lumpy_assign (casting, broadcasting, one strided
 ** iterator) over headers that describe a region of the result, or memcpy
-** for contiguous blocks. Such headers live on the C stack: they are never
-** given to Lua, only read by lumpy_assign.
+** for contiguous blocks. Such headers live on the C stack (or, for lists of
+** arrays, in a work userdata): they are never given to Lua as arrays, only
+** read by lumpy_assign.
 */
 #include <stdlib.h>
 #include "core.h"
@@ -180,7 +181,6 @@ static Array *getlist(lua_State *L, int idx, int *n) {
   luaL_checktype(L, idx, LUA_TTABLE);
   len = (lua_Integer)lua_rawlen(L, idx);
   if (len == 0) luaL_argerror(L, idx, "need at least one array");
-  if (len > 1 << 24) luaL_argerror(L, idx, "too many arrays");
   h = (Array *)lua_newuserdatauv(L, sizeof(Array) * (size_t)len, 0);
   lua_newtable(L);
   keep = lua_gettop(L);
@@ -396,7 +396,8 @@ static int shape_expand_dims(lua_State *L) {
   n = lua_type(L, 2) == LUA_TTABLE ? (int)lua_rawlen(L, 2) : 1;
   nd = a->ndim + n;
   if (nd > LUMPY_MAXDIMS)
-    return luaL_argerror(L, 2, lua_pushfstring(L, "result would have more than %d dimensions",
+    return luaL_argerror(L, 2, lua_pushfstring(L,
+                         "result would have more than %d dimensions",
                                                LUMPY_MAXDIMS));
   n = getaxes(L, 2, nd, ax, "expand_dims");
   for (i = 0; i < n; i++) isnew[ax[i]] = 1;
@@ -408,7 +409,8 @@ static int shape_expand_dims(lua_State *L) {
       else { shape[i] = a->shape[k]; strides[i] = a->strides[k]; k++; }
     }
     for (i = nd - 1; i >= 0; i--)
-      if (isnew[i]) strides[i] = i + 1 < nd ? strides[i + 1] * shape[i + 1] : ITEMSIZE(a->dtype);
+      if (isnew[i])
+        strides[i] = i + 1 < nd ? strides[i + 1] * shape[i + 1] : ITEMSIZE(a->dtype);
     lumpy_newview(L, 1, a->data, nd, shape, strides);
   }
   return 1;
@@ -578,7 +580,6 @@ static int splitting(lua_State *L, int equal) {
   len = a->shape[ax];
   if (lua_type(L, 2) == LUA_TTABLE) {
     n = (int64_t)lua_rawlen(L, 2) + 1;
-    if (n > 1 << 24) return luaL_argerror(L, 2, "too many split points");
     b = (int64_t *)lua_newuserdatauv(L, sizeof(int64_t) * (size_t)(n + 1), 0);
     b[0] = 0;
     b[n] = len;
@@ -596,7 +597,8 @@ static int splitting(lua_State *L, int equal) {
   else {
     lua_Integer sections = luaL_checkinteger(L, 2);
     int64_t each, extra;
-    if (sections <= 0) return luaL_argerror(L, 2, "number of sections must be larger than 0");
+    if (sections <= 0)
+      return luaL_argerror(L, 2, "number of sections must be larger than 0");
     if (sections > 1 << 24) return luaL_argerror(L, 2, "too many sections");
     n = sections;
     if (equal && len % n != 0)
@@ -630,8 +632,8 @@ static int shape_fill(lua_State *L) {
   return 1;
 }
 
-/* joins the n headers h along axis ax into a new array of dtype (pushed).
-** fname names the caller in messages */
+/* joins the n headers h along axis ax into a new array of dtype (pushed);
+** mismatched shapes are reported with both shapes */
 static void concat(lua_State *L, const Array *h, int n, int ax, int dtype) {
   int64_t shape[LUMPY_MAXDIMS], off = 0, inner, outer;
   int nd = h[0].ndim, i, d;
@@ -762,7 +764,8 @@ static int shape_tile(lua_State *L) {
     int64_t rep = shape[i] / ash[i];
     if (rep > 1) {
       if (k + 2 > LUMPY_MAXDIMS)
-        return lumpy_error(L, "tile: more than %d axes with repetitions", LUMPY_MAXDIMS / 2);
+        return lumpy_error(L, "tile: more than %d axes with repetitions",
+                           LUMPY_MAXDIMS / 2);
       dst.shape[k] = rep; dst.strides[k] = ash[i] * r->strides[i];
       src.shape[k] = 1; src.strides[k] = 0;
       k++;
@@ -771,45 +774,48 @@ static int shape_tile(lua_State *L) {
     src.shape[k] = ash[i]; src.strides[k] = ast[i];
     k++;
   }
-  dst.data = r->data; dst.dtype = a->dtype; dst.ndim = k; dst.size = r->size; dst.owner = &dst;
-  src.data = a->data; src.dtype = a->dtype; src.ndim = k; src.size = a->size; src.owner = &src;
+  dst.data = r->data; dst.dtype = a->dtype; dst.ndim = k; dst.size = r->size;
+  src.data = a->data; src.dtype = a->dtype; src.ndim = k; src.size = a->size;
+  dst.owner = &dst;
+  src.owner = &src;
   lumpy_assign(L, &dst, &src);
   return 1;
 }
 
 /* repeat over outer blocks of n source elements of type T (c) into the
 ** result (r): element i of each block written reps[i] times */
+/* repeat over outer blocks of n source elements of type T (src) into the
+** result (dst): element i of each block written reps[i * rstep] times */
 #define REPEATLOOP(T) { \
     const T *sp = (const T *)src; T *op = (T *)dst; \
     for (o = 0; o < outer; o++) \
       for (i = 0; i < n; i++) { \
-        T v = *sp++; int64_t j, k = reps[i]; \
+        T v = *sp++; int64_t j, k = reps[i * rstep]; \
         for (j = 0; j < k; j++) *op++ = v; \
       } \
   }
 
 /* the same for blocks of any size (the axis is not the last one) */
 static void repeatblocks(char *dst, const char *src, int64_t outer, int64_t n,
-                         int64_t inner, const int64_t *reps) {
+                         int64_t inner, const int64_t *reps, int64_t rstep) {
   int64_t o, i, j;
   for (o = 0; o < outer; o++)
     for (i = 0; i < n; i++, src += inner)
-      for (j = 0; j < reps[i]; j++, dst += inner) memcpy(dst, src, (size_t)inner);
+      for (j = 0; j < reps[i * rstep]; j++, dst += inner) memcpy(dst, src, (size_t)inner);
 }
 
 static int shape_repeat(lua_State *L) {
   Array *a = lumpy_asarray(L, 1), *c, *r;
-  int64_t shape[LUMPY_MAXDIMS], *reps, n, total = 0, outer, inner, i, o;
-  int ax, nd, scalar = lua_type(L, 2) == LUA_TNUMBER;
+  int64_t shape[LUMPY_MAXDIMS], n, total = 0, outer, inner, i, o, count, rstep;
+  const int64_t *reps;
+  int ax, nd;
   char *dst;
   const char *src;
   if (lua_isnoneornil(L, 3)) {   /* on the flattened array */
-    int64_t size = a->size;
     nd = 1;
     ax = 0;
-    shape[0] = size;
-    c = lumpy_newarray(L, a->dtype, 1, &size, 0);
-    copyc(L, a, c->data, a->dtype);
+    shape[0] = a->size;
+    c = lumpy_ascontig(L, 1, -1);
   }
   else {
     if (a->ndim == 0) return luaL_argerror(L, 3, "axis given for a 0-d array");
@@ -819,31 +825,37 @@ static int shape_repeat(lua_State *L) {
     c = lumpy_ascontig(L, 1, -1);
   }
   n = shape[ax];
-  reps = (int64_t *)lua_newuserdatauv(L, sizeof(int64_t) * (size_t)(n > 0 ? n : 1), 0);
-  if (scalar) {
-    lua_Integer k = luaL_checkinteger(L, 2);
-    if (k < 0) return luaL_argerror(L, 2, "repeats may not contain negative values");
-    for (i = 0; i < n; i++) reps[i] = k;
+  if (lua_type(L, 2) == LUA_TNUMBER) {   /* one count for all */
+    count = luaL_checkinteger(L, 2);
+    reps = &count;
+    rstep = 0;
   }
-  else {
+  else {   /* a count per element (a table or an array), or one */
     Array *ra;
+    luaL_checkany(L, 2);
     lumpy_asarray(L, 2);
     ra = lumpy_ascontig(L, 2, LUMPY_INT64);
-    const int64_t *rv = (const int64_t *)ra->data;
     if (ra->ndim > 1 || (ra->size != n && ra->size != 1)) {
       char b1[400], b2[400];
       return lumpy_error(L, "operands could not be broadcast together with shapes %s %s",
                          lumpy_shapestr(b1, 1, &n), shapestr(b2, ra));
     }
+    reps = (const int64_t *)ra->data;
+    rstep = ra->size == 1 ? 0 : 1;
+  }
+  for (i = 0; i < (rstep ? n : 1); i++)
+    if (reps[i] < 0) return luaL_argerror(L, 2, "repeats may not contain negative values");
+  if (rstep == 0) {
+    if (reps[0] > 0 && n > INT64_MAX / reps[0])
+      return lumpy_error(L, "repeat: the result is too big");
+    total = n * reps[0];
+  }
+  else
     for (i = 0; i < n; i++) {
-      reps[i] = rv[ra->size == 1 ? 0 : i];
-      if (reps[i] < 0) return luaL_argerror(L, 2, "repeats may not contain negative values");
+      if (reps[i] > INT64_MAX - total)
+        return lumpy_error(L, "repeat: the result is too big");
+      total += reps[i];
     }
-  }
-  for (i = 0; i < n; i++) {
-    if (reps[i] > INT64_MAX - total) return lumpy_error(L, "repeat: the result is too big");
-    total += reps[i];
-  }
   outer = prod(ax, shape);
   inner = prod(nd - ax - 1, shape + ax + 1) * ITEMSIZE(a->dtype);
   shape[ax] = total;
@@ -859,7 +871,7 @@ static int shape_repeat(lua_State *L) {
       default: REPEATLOOP(cplx) break;
     }
   }
-  else repeatblocks(dst, src, outer, n, inner, reps);
+  else repeatblocks(dst, src, outer, n, inner, reps, rstep);
   return 1;
 }
 
@@ -1008,7 +1020,8 @@ void lumpy_open_shape(lua_State *L) {
     {"concatenate", shape_concatenate}, {"stack", shape_stack},
     {"hstack", shape_hstack}, {"vstack", shape_vstack}, {"dstack", shape_dstack},
     {"column_stack", shape_column_stack}, {"split", shape_split},
-    {"array_split", shape_array_split}, {"tile", shape_tile}, {"repeat", shape_repeat}, {"repeat_", shape_repeat},
+    {"array_split", shape_array_split}, {"tile", shape_tile},
+    {"repeat", shape_repeat}, {"repeat_", shape_repeat},
     {"flip", shape_flip}, {"fliplr", shape_fliplr}, {"flipud", shape_flipud},
     {"roll", shape_roll}, {"diag", shape_diag}, {"diagonal", shape_diagonal},
     {"meshgrid", shape_meshgrid}, {"broadcast_to", shape_broadcast_to},
@@ -1019,7 +1032,8 @@ void lumpy_open_shape(lua_State *L) {
   static const luaL_Reg methods[] = {
     {"reshape", shape_reshape}, {"transpose", shape_transpose},
     {"swapaxes", shape_swapaxes}, {"ravel", shape_ravel}, {"flatten", shape_flatten},
-    {"squeeze", shape_squeeze}, {"fill", shape_fill}, {"repeat", shape_repeat}, {"repeat_", shape_repeat},
+    {"squeeze", shape_squeeze}, {"fill", shape_fill},
+    {"repeat", shape_repeat}, {"repeat_", shape_repeat},
     {"diagonal", shape_diagonal},
     {NULL, NULL}
   };
