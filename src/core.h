@@ -149,6 +149,8 @@ typedef struct lumpy_Fn {
   void *cud;
   int cnout;             /* outputs of the C vector function */
   long nev;              /* evaluations so far */
+  int unprotected;       /* call with lua_call: the kernel runs under its own
+                         ** lua_pcall and names itself in errors (set by it) */
 } lumpy_Fn;
 /* fidx: the callable; optsidx: an options table holding args (0: none) */
 void lumpy_fn_init(lua_State *L, lumpy_Fn *f, int fidx, int optsidx, const char *kernel);
