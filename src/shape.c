@@ -495,6 +495,8 @@ static int shape_diag(lua_State *L) {
   Array *a = lumpy_asarray(L, 1);
   lua_Integer k = 0;
   if (lua_type(L, 2) == LUA_TTABLE) {
+    static const char *const allowed[] = {"k", NULL};
+    lumpy_checkopts(L, 2, allowed);
     lua_getfield(L, 2, "k");
     if (!lua_isnil(L, -1)) {
       int isnum;
@@ -576,6 +578,10 @@ static int splitting(lua_State *L, int equal) {
   int ax;
   int64_t len, *b, n, i;
   if (a->ndim == 0) return luaL_argerror(L, 1, "array must have at least one dimension");
+  if (lua_type(L, 3) == LUA_TTABLE) {
+    static const char *const allowed[] = {"axis", NULL};
+    lumpy_checkopts(L, 3, allowed);
+  }
   ax = optaxis(L, 3, a->ndim, 0);
   len = a->shape[ax];
   if (lua_type(L, 2) == LUA_TTABLE) {
@@ -684,9 +690,40 @@ static int commondtype(const Array *h, int n) {
   return dt;
 }
 
+static const char *const O_AXISDTYPE[] = {"axis", "dtype", NULL};
+static const char *const O_DTYPEONLY[] = {"dtype", NULL};
+
+/* concatenate(arrays, false) or {axis = false} (NumPy's axis=None; an
+** explicit nil argument too): the inputs raveled and joined into one 1-d
+** array */
+static int flatconcat(lua_State *L, Array *h, int n, int dtype) {
+  int64_t total = 0, off = 0;
+  int i;
+  Array *r;
+  for (i = 0; i < n; i++) total += h[i].size;
+  r = lumpy_newarray(L, dtype, 1, &total, 0);
+  for (i = 0; i < n; i++) {
+    Array t;
+    int64_t st[LUMPY_MAXDIMS];
+    if (h[i].size == 0) continue;
+    lumpy_contigstrides(dtype, h[i].ndim, h[i].shape, st);
+    header(&t, r->data + off * ITEMSIZE(dtype), dtype, h[i].ndim, h[i].shape, st);
+    lumpy_assign(L, &t, &h[i]);
+    off += h[i].size;
+  }
+  return 1;
+}
+
 static int shape_concatenate(lua_State *L) {
-  int n, ax;
-  Array *h = (lua_settop(L, 2), getlist(L, 1, &n));
+  int n, ax, flat = lua_gettop(L) >= 2 && !lua_toboolean(L, 2);
+  Array *h;
+  if (lua_type(L, 2) == LUA_TTABLE) {
+    lumpy_checkopts(L, 2, O_AXISDTYPE);
+    flat = lua_getfield(L, 2, "axis") == LUA_TBOOLEAN && !lua_toboolean(L, -1);
+    lua_pop(L, 1);
+  }
+  h = (lua_settop(L, 2), getlist(L, 1, &n));
+  if (flat) return flatconcat(L, h, n, optdtype(L, 2, commondtype(h, n)));
   if (h[0].ndim == 0)
     return luaL_argerror(L, 1, "zero-dimensional arrays cannot be concatenated");
   ax = optaxis(L, 2, h[0].ndim, 0);
@@ -696,7 +733,9 @@ static int shape_concatenate(lua_State *L) {
 
 static int shape_stack(lua_State *L) {
   int n, ax, i, d;
-  Array *h = (lua_settop(L, 2), getlist(L, 1, &n));
+  Array *h;
+  if (lua_type(L, 2) == LUA_TTABLE) lumpy_checkopts(L, 2, O_AXISDTYPE);
+  h = (lua_settop(L, 2), getlist(L, 1, &n));
   char b1[400], b2[400];
   for (i = 1; i < n; i++) {
     int same = h[i].ndim == h[0].ndim;
@@ -717,7 +756,9 @@ static int shape_stack(lua_State *L) {
 /* the stacks: atleast_nd on every input, then concatenate along ax */
 static int stacking(lua_State *L, int nd, int ax) {
   int n, i;
-  Array *h = (lua_settop(L, 2), getlist(L, 1, &n));
+  Array *h;
+  if (lua_type(L, 2) == LUA_TTABLE) lumpy_checkopts(L, 2, O_DTYPEONLY);
+  h = (lua_settop(L, 2), getlist(L, 1, &n));
   for (i = 0; i < n; i++) atleast(&h[i], nd);
   if (ax >= h[0].ndim) ax = h[0].ndim - 1;
   concat(L, h, n, ax, optdtype(L, 2, commondtype(h, n)));
@@ -729,7 +770,9 @@ static int shape_hstack(lua_State *L) { return stacking(L, 1, 1); }
 
 static int shape_column_stack(lua_State *L) {
   int n, i;
-  Array *h = (lua_settop(L, 2), getlist(L, 1, &n));
+  Array *h;
+  if (lua_type(L, 2) == LUA_TTABLE) lumpy_checkopts(L, 2, O_DTYPEONLY);
+  h = (lua_settop(L, 2), getlist(L, 1, &n));
   for (i = 0; i < n; i++) {
     if (h[i].ndim < 2) {
       if (h[i].ndim == 0) insertaxis(&h[i], 0);
@@ -961,8 +1004,10 @@ static int shape_meshgrid(lua_State *L) {
   if (top > 0 && lua_type(L, top) == LUA_TTABLE && lua_rawlen(L, top) == 0) {
     lua_pushnil(L);
     if (lua_next(L, top)) {   /* a table with keys: the options */
+      static const char *const allowed[] = {"indexing", "sparse", "copy", NULL};
       const char *ix;
       lua_pop(L, 2);
+      lumpy_checkopts(L, top, allowed);
       lua_getfield(L, top, "indexing");
       ix = luaL_optstring(L, -1, "xy");
       if (strcmp(ix, "ij") == 0) ij = 1;

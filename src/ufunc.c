@@ -962,6 +962,8 @@ static int ufunc_round(lua_State *L) {
   memset(&ctx, 0, sizeof ctx);
   luaL_checkany(L, 1);
   if (lua_type(L, 2) == LUA_TTABLE) {
+    static const char *const allowed[] = {"decimals", NULL};
+    lumpy_checkopts(L, 2, allowed);
     lua_getfield(L, 2, "decimals");
     if (!lua_isnil(L, -1)) {
       int isnum;
@@ -1012,6 +1014,8 @@ static void closeopts(lua_State *L, Ctx *ctx) {
   ctx->atol = 1e-8;
   ctx->equal_nan = 0;
   if (lua_type(L, 3) == LUA_TTABLE) {
+    static const char *const allowed[] = {"rtol", "atol", "equal_nan", NULL};
+    lumpy_checkopts(L, 3, allowed);
     if (lua_getfield(L, 3, "rtol") != LUA_TNIL) {
       if (!lua_isnumber(L, -1)) luaL_argerror(L, 3, "rtol must be a number");
       ctx->rtol = lua_tonumber(L, -1);
@@ -1093,6 +1097,8 @@ static int ufunc_array_equal(lua_State *L) {
   int en = 0;
   luaL_checkany(L, 2);
   if (lua_type(L, 3) == LUA_TTABLE) {
+    static const char *const allowed[] = {"equal_nan", NULL};
+    lumpy_checkopts(L, 3, allowed);
     lua_getfield(L, 3, "equal_nan");
     en = lua_toboolean(L, -1);
   }
