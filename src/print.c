@@ -489,12 +489,12 @@ static int print_tostring(lua_State *L) {
 }
 
 /* __tostring: as array_repr, but a closed array (or a view of one) prints
-** as "array(<closed>)" instead of raising, so printing and error messages
-** that format an array never fail */
+** as "array (closed)" (as liolib prints "file (closed)") instead of raising,
+** so printing and error messages that format an array never fail */
 static int print_meta_tostring(lua_State *L) {
   Array *a = (Array *)luaL_testudata(L, 1, ARRAY_MT);
   if (a != NULL && (a->closed || a->owner->closed)) {
-    lua_pushliteral(L, "array(<closed>)");
+    lua_pushliteral(L, "array (closed)");
     return 1;
   }
   return print_tostring(L);
