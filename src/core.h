@@ -184,6 +184,8 @@ void lumpy_open_integrate(lua_State *L);
 
 /* ---- shared helpers each domain exports (add below its own heading) ---- */
 /* ufunc.c exports: */
+/* NumPy's complex power (exact products for small integer exponents) */
+cplx lumpy_cpow(cplx a, cplx b);
 /* reduce.c exports: */
 /* sort.c exports: */
 /* nonzero(a) with a at 1: pushes one 1-based int64 array per axis */

@@ -659,7 +659,10 @@ static void concat(lua_State *L, const Array *h, int n, int ax, int dtype) {
   }
   memcpy(shape, h[0].shape, sizeof(int64_t) * nd);
   shape[ax] = 0;
-  for (i = 0; i < n; i++) shape[ax] += h[i].shape[ax];
+  for (i = 0; i < n; i++) {
+    if (shape[ax] > ((int64_t)1 << 62)) lumpy_error(L, "concatenate: the result is too big");
+    shape[ax] += h[i].shape[ax];
+  }
   r = lumpy_newarray(L, dtype, nd, shape, 0);
   if (r->size == 0) return;
   outer = prod(ax, shape);
@@ -700,7 +703,10 @@ static int flatconcat(lua_State *L, Array *h, int n, int dtype) {
   int64_t total = 0, off = 0;
   int i;
   Array *r;
-  for (i = 0; i < n; i++) total += h[i].size;
+  for (i = 0; i < n; i++) {
+    if (total > ((int64_t)1 << 62)) lumpy_error(L, "concatenate: the result is too big");
+    total += h[i].size;      /* each size is below 2^46 */
+  }
   r = lumpy_newarray(L, dtype, 1, &total, 0);
   for (i = 0; i < n; i++) {
     Array t;

@@ -265,6 +265,7 @@ static inline cplx cpow_(cplx a, cplx b) {
   }
   return cpow(a, b);
 }
+cplx lumpy_cpow(cplx a, cplx b) { return cpow_(a, b); }
 static inline cplx crint_(cplx z) { return rint(creal(z)) + I * rint(cimag(z)); }
 
 /* float sign keeps NaN and zero */
