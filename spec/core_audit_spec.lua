@@ -338,6 +338,25 @@ describe("lumpy.core_audit", function()
       assert.are.equal("array(3, dtype=int32)", tostring(np.array(3, "int32")))
     end)
 
+    it("complex scalar powers are exact for small integer exponents, as NumPy's", function()
+      local z = np.complex(1, 2)
+      local function eqz(w, re, im)
+        assert.are.equal(re, w.re)
+        assert.are.equal(im, w.im)
+      end
+      eqz(z ^ 2, -3, 4)
+      eqz(z ^ 3, -11, -2)
+      eqz(z ^ 7, 29, 278)
+      eqz(z ^ 0, 1, 0)
+      eqz(np.complex(0, 0) ^ 2, 0, 0)
+      local w = np.complex(0, 0) ^ -1
+      assert.is_true(w.re ~= w.re and w.im ~= w.im)
+      -- the array power agrees element for element
+      local a = np.complex(np.array{1, 1.5}, np.array{2, -0.5}) ^ 3
+      eqz(a:get(1), -11, -2)
+      eqz(a:get(2), 2.25, -3.25)
+    end)
+
     it("np.array of arrays of different dtypes promotes like NumPy", function()
       local r = np.array{np.array{1, 2}, np.array{1.5, 2}}
       assert.are.equal("float64", r.dtype)
