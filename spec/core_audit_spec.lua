@@ -357,6 +357,16 @@ describe("lumpy.core_audit", function()
       eqz(a:get(2), 2.25, -3.25)
     end)
 
+    it("out-of-range and NaN floats cast to int32 give INT32_MIN, as NumPy on x86", function()
+      local r = np.array{2.0 ^ 40, 1e20, 0 / 0, -2.0 ^ 40, 3e9, -2147483648.5, 2147483647.5}
+      same(r:astype("int32"), {-2147483648, -2147483648, -2147483648, -2147483648,
+                               -2147483648, -2147483648, 2147483647}, 0)
+      same(np.array({3e9}, "float32"):astype("int32"), {-2147483648}, 0)
+      -- int64 to int32 keeps the low 32 bits, as NumPy
+      same(np.array{4294967301, -2147483649}:astype("int32"), {5, 2147483647}, 0)
+      same(np.array{2.0 ^ 40, 300.0, -1.0, 0 / 0}:astype("uint8"), {0, 44, 255, 0}, 0)
+    end)
+
     it("np.array of arrays of different dtypes promotes like NumPy", function()
       local r = np.array{np.array{1, 2}, np.array{1.5, 2}}
       assert.are.equal("float64", r.dtype)
