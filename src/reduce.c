@@ -682,7 +682,7 @@ static int redfinish(lua_State *L, const Red *r) {
     for (k = 0; same && k < o->ndim; k++) same = out->shape[k] == o->shape[k];
     if (!same) {
       char b1[400], b2[400];
-      lumpy_error(L, "%s: output array has wrong shape: expected %s, got %s", r->name,
+      lumpy_error(L, "lumpy.%s: output array has wrong shape: expected %s, got %s", r->name,
                   lumpy_shapestr(b1, o->ndim, o->shape),
                   lumpy_shapestr(b2, out->ndim, out->shape));
     }
@@ -1058,7 +1058,7 @@ static int argminmax(lua_State *L, const char *name, const lumpy_Loop *lanes,
     if (nan) {
       int64_t i;
       for (i = 0; i < o->size; i++)
-        if (((int64_t *)o->data)[i] == 0) lumpy_error(L, "%s: all-NaN slice encountered", name);
+        if (((int64_t *)o->data)[i] == 0) lumpy_error(L, "lumpy.%s: all-NaN slice encountered", name);
     }
   }
   else {
@@ -1075,7 +1075,7 @@ static int argminmax(lua_State *L, const char *name, const lumpy_Loop *lanes,
       data[0] = a->data + c.r * c.step; data[1] = best->data; data[2] = o->data;
       lumpy_iterate(3, data, n, shape, st, slices[a->dtype], &c);
     }
-    if (nan && anynan(best)) lumpy_error(L, "%s: all-NaN slice encountered", name);
+    if (nan && anynan(best)) lumpy_error(L, "lumpy.%s: all-NaN slice encountered", name);
     lua_pop(L, 1);
   }
   return redfinish(L, &r);
@@ -1464,7 +1464,7 @@ static int orderstat(lua_State *L, const char *name, int kind, int nan) {
     lua_pop(L, 1);
   }
   if (a->dtype == LUMPY_COMPLEX128)
-    lumpy_error(L, "%s: not supported for complex arrays", name);
+    lumpy_error(L, "lumpy.%s: not supported for complex arrays", name);
   /* kept axes first, reduced axes last */
   for (k = 0; k < a->ndim; k++)
     if (!r.red[k]) { shape[n] = a->shape[k]; st[n++] = a->strides[k]; lanes *= a->shape[k]; }

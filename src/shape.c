@@ -696,9 +696,9 @@ static int commondtype(const Array *h, int n) {
 static const char *const O_AXISDTYPE[] = {"axis", "dtype", NULL};
 static const char *const O_DTYPEONLY[] = {"dtype", NULL};
 
-/* concatenate(arrays, false) or {axis = false} (NumPy's axis=None; an
-** explicit nil argument too): the inputs raveled and joined into one 1-d
-** array */
+/* concatenate(arrays, false) or {axis = false} (NumPy's axis=None): the
+** inputs raveled and joined into one 1-d array. A nil axis is the default
+** (axis 1), like an absent one, so wrappers can pass optional arguments on */
 static int flatconcat(lua_State *L, Array *h, int n, int dtype) {
   int64_t total = 0, off = 0;
   int i;
@@ -721,7 +721,7 @@ static int flatconcat(lua_State *L, Array *h, int n, int dtype) {
 }
 
 static int shape_concatenate(lua_State *L) {
-  int n, ax, flat = lua_gettop(L) >= 2 && !lua_toboolean(L, 2);
+  int n, ax, flat = lua_type(L, 2) == LUA_TBOOLEAN && !lua_toboolean(L, 2);
   Array *h;
   if (lua_type(L, 2) == LUA_TTABLE) {
     lumpy_checkopts(L, 2, O_AXISDTYPE);
