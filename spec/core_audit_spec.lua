@@ -456,6 +456,33 @@ describe("lumpy.core_audit", function()
       haserr("unknown option 'sid'", np.searchsorted, np.arange(3), 1, {sid = "left"})
     end)
 
+    it("a table that is not a plain list is never read as an empty list", function()
+      local a = np.arange(6):reshape{2, 3}
+      -- shapes and reps
+      haserr("shape must be a list of integers", np.zeros, {shape = 3})
+      haserr("shape must be a list of integers", np.ones, {2, n = 3})
+      haserr("shape must be a list of integers", np.tile, a, {reps = 2})
+      haserr("shape must be a list of integers", np.broadcast_to, a, {shape = {2, 3}})
+      haserr("shape must be a list of integers", np.reshape, a, {shape = {3, 2}})
+      -- axes of reductions: options go in their own table
+      haserr("plain list", np.sum, a, {1, keepdims = true})
+      haserr("plain list", np.mean, a, {1, [3] = 2})
+      -- axis tables of shape functions: {axis = } is an options table
+      same(np.flip(a, {axis = 1}), {{3, 4, 5}, {0, 1, 2}}, 0)
+      same(np.flip(a, {axis = {1, 2}}), {{5, 4, 3}, {2, 1, 0}}, 0)
+      assert.are.same({3, 1}, np.squeeze(np.zeros{1, 3, 1}, {axis = 1}).shape)
+      assert.are.same({1, 2, 3}, np.expand_dims(a, {axis = 1}).shape)
+      same(np.roll(a, 1, {axis = 1}), {{3, 4, 5}, {0, 1, 2}}, 0)
+      same(np.transpose(a, {axes = {2, 1}}), {{0, 3}, {1, 4}, {2, 5}}, 0)
+      haserr("unknown option 'axes'", np.flip, a, {axes = 1})
+      haserr("integer or list of integers expected", np.flip, a, {1, axis = 2})
+      haserr("integer or list of integers expected", np.roll, a, {shift = 1})
+      haserr("integer or list of integers expected", np.moveaxis, a, {source = 1}, 2)
+      -- empty lists keep their meaning
+      same(np.flip(a, {}), a:totable(), 0)
+      same(np.sum(a, {axis = {}}), a:totable(), 0)
+    end)
+
     it("meshgrid, eye and diag options still work", function()
       local x, y = np.meshgrid(np.array{1, 2, 3}, np.array{4, 5}, {indexing = "ij"})
       same(x, {{1, 1}, {2, 2}, {3, 3}}, 0)

@@ -527,6 +527,7 @@ int lumpy_checkshape(lua_State *L, int idx, int64_t *shape) {
     lua_Integer i, len = (lua_Integer)lua_rawlen(L, idx);
     if (len > LUMPY_MAXDIMS)
       luaL_argerror(L, idx, lua_pushfstring(L, "shape has more than %d dimensions", LUMPY_MAXDIMS));
+    if (!lumpy_islist(L, idx)) luaL_argerror(L, idx, "shape must be a list of integers");
     for (i = 1; i <= len; i++) {
       lua_Integer n;
       int isnum;
@@ -559,6 +560,24 @@ void lumpy_checkopts(lua_State *L, int idx, const char *const *allowed) {
     if (!allowed[k])
       luaL_argerror(L, idx, lua_pushfstring(L, "unknown option '%s'", lua_tostring(L, -1)));
   }
+}
+
+int lumpy_islist(lua_State *L, int idx) {
+  lua_Integer n = 0, len;
+  idx = lua_absindex(L, idx);
+  len = (lua_Integer)lua_rawlen(L, idx);
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    lua_Integer k;
+    lua_pop(L, 1);
+    k = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
+    if (k < 1 || k > len) {
+      lua_pop(L, 1);
+      return 0;
+    }
+    n++;
+  }
+  return n == len;
 }
 
 static const char *const O_DTYPE[] = {"dtype", NULL};

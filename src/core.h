@@ -102,6 +102,8 @@ int lumpy_error(lua_State *L, const char *fmt, ...);
 /* raises "unknown option 'k'" unless every key of the options table at idx
 ** is in the NULL-terminated list allowed */
 void lumpy_checkopts(lua_State *L, int idx, const char *const *allowed);
+/* is the table at idx a plain list (its keys exactly 1..#t)? */
+int lumpy_islist(lua_State *L, int idx);
 /* normalises a 1-based (negative from end) axis against ndim; raises */
 int lumpy_checkaxis(lua_State *L, int axis, int ndim, int argn);
 

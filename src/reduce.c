@@ -513,6 +513,8 @@ static void readaxes(lua_State *L, Red *r, int vidx, int argn, int multi) {
   if (lua_type(L, vidx) == LUA_TTABLE) {
     lua_Integer i, n = (lua_Integer)lua_rawlen(L, vidx);
     if (!multi) luaL_argerror(L, argn, "axis must be an integer");
+    if (!lumpy_islist(L, vidx))
+      luaL_argerror(L, argn, "a table of axes must be a plain list (options go in their own table)");
     for (i = 1; i <= n; i++) {
       int isnum, ax;
       lua_Integer v;

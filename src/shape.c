@@ -122,10 +122,30 @@ static const char *shapestr(char *buf, const Array *a) {
   return lumpy_shapestr(buf, a->ndim, a->shape);
 }
 
+/* a table at idx that is not a list is an options table holding the one
+** option key (when key is not NULL): its value replaces it at idx; a mixed
+** or other table raises */
+static void unwrapopt(lua_State *L, int idx, const char *key) {
+  if (lua_type(L, idx) != LUA_TTABLE || lumpy_islist(L, idx)) return;
+  if (key == NULL || lua_rawlen(L, idx) > 0)
+    luaL_argerror(L, idx, "integer or list of integers expected");
+  {
+    const char *allowed[2];
+    allowed[0] = key;
+    allowed[1] = NULL;
+    lumpy_checkopts(L, idx, allowed);
+  }
+  lua_getfield(L, idx, key);
+  lua_replace(L, idx);
+  if (lua_type(L, idx) == LUA_TTABLE && !lumpy_islist(L, idx))
+    luaL_argerror(L, idx, "integer or list of integers expected");
+}
+
 /* an integer or a table of integers at idx as 0-based axes of an array of
 ** dimension ndim, no repeats; returns how many */
 static int getaxes(lua_State *L, int idx, int ndim, int *ax, const char *what) {
   int n = 0, i, j;
+  unwrapopt(L, idx, strcmp(what, "transpose") == 0 ? "axes" : what[0] == '\'' ? NULL : "axis");
   if (lua_type(L, idx) == LUA_TTABLE) {
     lua_Integer len = (lua_Integer)lua_rawlen(L, idx);
     if (len > LUMPY_MAXDIMS) luaL_argerror(L, idx, "too many axes");
@@ -228,6 +248,7 @@ static int reshapeargs(lua_State *L, int idx, int64_t *shape, int *unknown) {
   *unknown = -1;
   if (lua_type(L, idx) == LUA_TTABLE) {
     lua_Integer len = (lua_Integer)lua_rawlen(L, idx);
+    if (!lumpy_islist(L, idx)) luaL_argerror(L, idx, "shape must be a list of integers");
     if (len > LUMPY_MAXDIMS)
       luaL_argerror(L, idx, lua_pushfstring(L, "shape has more than %d dimensions",
                                             LUMPY_MAXDIMS));
@@ -393,6 +414,7 @@ static int shape_squeeze(lua_State *L) {
 static int shape_expand_dims(lua_State *L) {
   Array *a = lumpy_asarray(L, 1);
   int ax[LUMPY_MAXDIMS], isnew[LUMPY_MAXDIMS] = {0}, n, nd, i;
+  unwrapopt(L, 2, "axis");
   n = lua_type(L, 2) == LUA_TTABLE ? (int)lua_rawlen(L, 2) : 1;
   nd = a->ndim + n;
   if (nd > LUMPY_MAXDIMS)
@@ -925,7 +947,8 @@ static int shape_repeat(lua_State *L) {
 }
 
 /* a shift or axis argument: integer or table, read as a list */
-static int getints(lua_State *L, int idx, lua_Integer *v) {
+static int getints(lua_State *L, int idx, lua_Integer *v, const char *key) {
+  unwrapopt(L, idx, key);
   if (lua_type(L, idx) == LUA_TTABLE) {
     lua_Integer len = (lua_Integer)lua_rawlen(L, idx), i;
     if (len > LUMPY_MAXDIMS) luaL_argerror(L, idx, "too many entries");
@@ -953,7 +976,7 @@ static int shape_roll(lua_State *L) {
   Array *a = lumpy_asarray(L, 1), *r;
   lua_Integer sh[LUMPY_MAXDIMS], axv[LUMPY_MAXDIMS];
   int64_t shift[LUMPY_MAXDIMS] = {0};
-  int ns = getints(L, 2, sh), na, i, k = 0, rolled[LUMPY_MAXDIMS];
+  int ns = getints(L, 2, sh, NULL), na, i, k = 0, rolled[LUMPY_MAXDIMS];
   uint64_t mask, npieces;
   if (lua_isnoneornil(L, 3)) {   /* on the flattened array */
     int64_t n = a->size, s, isz = ITEMSIZE(a->dtype);
@@ -968,7 +991,7 @@ static int shape_roll(lua_State *L) {
     memcpy(r->data + s * isz, c->data, (size_t)((n - s) * isz));
     return 1;
   }
-  na = getints(L, 3, axv);
+  na = getints(L, 3, axv, "axis");
   if (ns != na && ns != 1 && na != 1)
     return luaL_argerror(L, 2, "shift and axis must have the same number of entries");
   for (i = 0; i < (ns > na ? ns : na); i++) {
