@@ -19,6 +19,7 @@
 #include "lumpy.h"
 
 #define ARRAY_MT   "lumpy.array"
+#define VIEW_MT    "lumpy.view"
 #define COMPLEX_MT "lumpy.complex"
 #define CFUNC_MT   "lumpy.cfunction"
 
@@ -161,17 +162,26 @@ double lumpy_fn_scalar(lumpy_Fn *f, double x);
 /* f(x) for vector kernels: x (n doubles) is passed as a new float64 array;
 ** leaves nres results on the stack (the caller pops them) */
 void lumpy_fn_call(lumpy_Fn *f, const double *x, int n, int nres);
+/* f(x) with a number x, leaving nres results (vector-valued integrands) */
+void lumpy_fn_callx(lumpy_Fn *f, double x, int nres);
+/* f(t, x) (tfirst) or f(x, t) for ODE kernels: t a number, x a new float64
+** array; leaves nres results (C vector functions get t, x... as one vector) */
+void lumpy_fn_callt(lumpy_Fn *f, double t, int tfirst, const double *x, int n, int nres);
 /* reads a result left by lumpy_fn_call: a number, or a vector of exactly n
 ** values (array or table); raises naming the kernel otherwise */
 double lumpy_fn_checknumber(lumpy_Fn *f, int idx, const char *what);
 void lumpy_fn_checkvector(lumpy_Fn *f, int idx, double *out, int n, const char *what);
 /* the length of a vector result (array or table), raising if not one */
 int lumpy_fn_veclen(lumpy_Fn *f, int idx, const char *what);
+/* calls the callable (pushed by the caller with nin arguments after it,
+** extra args are added) with the kernel's error prefix; leaves nres results */
+void lumpy_fn_pcall(lumpy_Fn *f, int nin, int nres);
 /* objective value of a vector kernel: f(x) must return a number */
 double lumpy_fn_vscalar(lumpy_Fn *f, const double *x, int n);
 
 /* ---- domains: each adds its functions and methods ---- */
 void lumpy_open_array(lua_State *L);
+void lumpy_open_views(lua_State *L);
 void lumpy_open_complex(lua_State *L);
 void lumpy_open_print(lua_State *L);
 void lumpy_open_callback(lua_State *L);
