@@ -58,7 +58,7 @@ local BINARY = {
   less = true, less_equal = true, greater = true, greater_equal = true,
   logical_and = true, logical_or = true, logical_xor = true, bitwise_and = true,
   bitwise_or = true, bitwise_xor = true, outer = true, isclose = true, allclose = true,
-  array_equal = true,
+  array_equal = true, dot = true, matmul = true,
 }
 
 -- views of the fixture input, as gen_audit.py names them
@@ -241,6 +241,8 @@ describe("lumpy.core_audit", function()
       for k in pairs(BINARY) do
         if k:sub(1, 8) == "bitwise_" then
           haserr("{2, 3} {4}", np[k], np.zeros({2, 3}, "int32"), np.arange(4))
+        elseif k == "dot" or k == "matmul" then
+          haserr("{2, 3} and {4}", np[k], a, b)
         elseif k ~= "outer" and k ~= "array_equal" then
           haserr("{2, 3} {4}", np[k], a, b)
         end

@@ -492,7 +492,7 @@ static int print_tostring(lua_State *L) {
 ** as "array (closed)" (as liolib prints "file (closed)") instead of raising,
 ** so printing and error messages that format an array never fail */
 static int print_meta_tostring(lua_State *L) {
-  Array *a = (Array *)luaL_testudata(L, 1, ARRAY_MT);
+  Array *a = lumpy_toarray(L, 1);
   if (a != NULL && (a->closed || a->owner->closed)) {
     lua_pushliteral(L, "array (closed)");
     return 1;
