@@ -42,7 +42,7 @@ end
 local NOARRAY = {
   zeros = true, ones = true, empty = true, full = true, arange = true, linspace = true,
   logspace = true, eye = true, identity = true, dtype = true, isarray = true,
-  close = true, complex = true,
+  close = true, complex = true, memstats = true,
 }
 -- functions whose array arguments come in a table
 local LISTARG = {
