@@ -487,6 +487,8 @@ describe("lumpy.core_audit", function()
       haserr("index entry 2 is nil", function() return a[{1, nil, 2}] end)
       same(a[{{1, 2, step = 2}}], {{0, 1, 2}}, 0)
       same(a[{{start = 2, stop = 2}}], {{3, 4, 5}}, 0)
+      haserr("options table expected", np.sort, a, {1})
+      haserr("options table expected", np.argsort, a, {1, kind = "stable"})
       -- empty lists keep their meaning
       same(np.flip(a, {}), a:totable(), 0)
       same(np.sum(a, {axis = {}}), a:totable(), 0)

@@ -374,9 +374,11 @@ static int sortargs(lua_State *L, const Array *a, int argi) {
     while (lua_next(L, optidx)) {
       const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
       lua_pop(L, 1);
-      if (!k || (strcmp(k, "axis") != 0 && strcmp(k, "kind") != 0))
-        luaL_argerror(L, optidx, lua_pushfstring(L, "unknown option '%s'",
-                      k ? k : luaL_typename(L, -1)));
+      if (!k)
+        luaL_argerror(L, optidx, "options table expected (string keys; the axis is "
+                      "an integer or {axis = }, not a list)");
+      if (strcmp(k, "axis") != 0 && strcmp(k, "kind") != 0)
+        luaL_argerror(L, optidx, lua_pushfstring(L, "unknown option '%s'", k));
     }
     if (lua_getfield(L, optidx, "kind") != LUA_TNIL) {
       const char *s = lua_tostring(L, -1);
