@@ -328,6 +328,21 @@ describe("lumpy.core_audit", function()
       unchanged(s, {7, 7, 7})
       assert.is_truthy(errof(np.cumsum, np.ones{2, 3}, {axis = 2, out = np.zeros(3)}))
     end)
+
+    it("integer power failing halfway (a negative exponent) leaves out as it was", function()
+      local o = np.array{7, 7, 7}
+      haserr("negative integer powers", np.power, np.array{2, 3, 4}, np.array{2, 2, -1}, o)
+      unchanged(o, {7, 7, 7})
+      local x = np.array{2, 3, 4}
+      haserr("negative integer powers", np.power, x, np.array{2, -1, 2}, x)
+      unchanged(x, {2, 3, 4})
+      local i32 = np.array({2, 3}, "int32")
+      haserr("negative integer powers", np.power, i32, np.array({-1, 1}, "int32"), i32)
+      unchanged(i32, {2, 3})
+      -- and when it succeeds, out (also aliased with an input) gets the result
+      assert.are.equal(x, np.power(x, 2, x))
+      unchanged(x, {4, 9, 16})
+    end)
   end)
 
   describe("values and printing", function()

@@ -841,6 +841,7 @@ static int ufunc_run(lua_State *L, const Ufunc *u, const int *idx, int outidx, C
   char *data[NOP];
   union { cplx z; int64_t i; double d; } sval[NOP];
   Buffered b;
+  Array *given = NULL;
   int nin = u->nin, narr = 0, nd = 0, s, ct, ot, k, d, anycast = 0, opdt;
   for (k = 0; k < nin; k++) getoperand(L, idx[k], &ops[k]);
   if (outidx && lua_isnoneornil(L, outidx)) outidx = 0;
@@ -865,6 +866,12 @@ static int ufunc_run(lua_State *L, const Ufunc *u, const int *idx, int outidx, C
       }
   }
   else out = lumpy_newarray(L, ot, nd, shape, 0);
+  if (outidx && u == &U_pow && ISINT(ct)) {
+    /* integer power can fail halfway (a negative exponent): compute aside
+    ** so that the given out is written only when the whole result is good */
+    given = out;
+    out = lumpy_newarray(L, out->dtype, nd, shape, 0);
+  }
   data[0] = out->data;
   strides[0] = out->strides;
   b.cast[0] = out->dtype != ot ? lumpy_castloop(ot, out->dtype) : NULL;
@@ -902,6 +909,7 @@ static int ufunc_run(lua_State *L, const Ufunc *u, const int *idx, int outidx, C
   }
   if (ctx->err)
     lumpy_error(L, "lumpy.%s: integers to negative integer powers are not allowed", u->name);
+  if (given) lumpy_assign(L, given, out);
   if (outidx) lua_pushvalue(L, outidx);
   else if (nd == 0) lumpy_pushelem(L, out->dtype, out->data);
   return 1;
