@@ -100,6 +100,11 @@ void lumpy_register(lua_State *L, const luaL_Reg *funcs, const luaL_Reg *methods
 void lumpy_registermeta(lua_State *L, const luaL_Reg *meta);
 /* raises "<fname>: ..." style errors with formatted message */
 int lumpy_error(lua_State *L, const char *fmt, ...);
+/* raises "unknown option 'k'" unless every key of the options table at idx
+** is in the NULL-terminated list allowed */
+void lumpy_checkopts(lua_State *L, int idx, const char *const *allowed);
+/* is the table at idx a plain list (its keys exactly 1..#t)? */
+int lumpy_islist(lua_State *L, int idx);
 /* normalises a 1-based (negative from end) axis against ndim; raises */
 int lumpy_checkaxis(lua_State *L, int axis, int ndim, int argn);
 
@@ -193,6 +198,8 @@ void lumpy_open_integrate(lua_State *L);
 
 /* ---- shared helpers each domain exports (add below its own heading) ---- */
 /* ufunc.c exports: */
+/* NumPy's complex power (exact products for small integer exponents) */
+cplx lumpy_cpow(cplx a, cplx b);
 /* reduce.c exports: */
 /* sort.c exports: */
 /* nonzero(a) with a at 1: pushes one 1-based int64 array per axis */
