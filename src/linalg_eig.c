@@ -482,10 +482,17 @@ static void lsq_refine(int64_t m, int64_t n, const double *A0, const double *b,
   *rss = (double)acc;
 }
 
+/* the default lstsq refines x (keeping gelsd's rank and singular values)
+** when the 2-norm condition number exceeds this: below it the SVD solution
+** already has about 9 correct digits or more (its error bound is
+** eps (cond + cond^2 |r| / (|A| |x|)), Higham sec. 20.1), and a well-conditioned
+** problem pays nothing extra */
+#define LSQ_COND 1e3
+
 static int linalg_lstsq(lua_State *L) {
   static const char *const keys[] = {"rcond", "refine", NULL};
   Array *a, *b, *A, *B, *x, *s, *res, hb;
-  int dt, isz, indt, vec, refine = 0;
+  int dt, isz, indt, vec, refine = -1, accurate;
   int64_t m, n, k, nrhs, ldb, i, j, zero = 0;
   double rcond, *csc;
   lapack_int rank = 0, lwork, info;
@@ -506,7 +513,9 @@ static int linalg_lstsq(lua_State *L) {
   else if (lua_type(L, 3) == LUA_TTABLE) {
     la_checkopts(L, 3, "lstsq", keys);
     rcond = la_optnum(L, 3, "rcond", rcond);
-    refine = la_optbool(L, 3, "refine", 0);
+    lua_getfield(L, 3, "refine");
+    if (!lua_isnil(L, -1)) refine = la_optbool(L, 3, "refine", 0);
+    lua_pop(L, 1);
   }
   else if (!lua_isnoneornil(L, 3)) luaL_typeerror(L, 3, "rcond number or options table");
   indt = lumpy_promote(a->dtype, b->dtype);
@@ -534,7 +543,7 @@ static int linalg_lstsq(lua_State *L) {
   }
   s = lumpy_newarray(L, LUMPY_FLOAT64, 1, &k, 0);                           /* 5 */
   csc = (double *)la_work(L, sizeof(double) * (size_t)(n + 1));             /* 6 */
-  if (refine && !ISCPLX(dt)) {
+  if (refine == 1 && !ISCPLX(dt)) {
     /* accurate mode: rank and singular values of the column-scaled design */
     for (j = 0; j < n; j++) {
       double ss = 0, *c = (double *)A->data + j * m;
@@ -575,10 +584,14 @@ static int linalg_lstsq(lua_State *L) {
     if (info > 0)
       lumpy_error(L, "lumpy.linalg.lstsq: SVD did not converge in Linear Least Squares");
   }
-  if (refine && !ISCPLX(dt) && !(rank == n && m >= n && n > 0))
+  /* refine = true: always (full rank); default: when cond_2(a) > LSQ_COND */
+  accurate = !ISCPLX(dt) && rank == n && m >= n && n > 0 && nrhs > 0 &&
+             (refine == 1 || (refine == -1 &&
+              ((double *)s->data)[0] > LSQ_COND * ((double *)s->data)[n - 1]));
+  if (refine == 1 && !ISCPLX(dt) && !accurate)
     for (j = 0; j < nrhs; j++)   /* gelsd solved for the scaled unknowns */
       for (i = 0; i < n; i++) ((double *)B->data)[j * ldb + i] /= csc[i];
-  if (refine && !ISCPLX(dt) && rank == n && m >= n && n > 0) {
+  if (accurate) {
     /* redo the solution in accurate mode from fresh copies */
     Array *A0 = la_load(L, a, dt, 0, NULL);                                 /* 7 */
     Array *Q = la_load(L, a, dt, 0, NULL);                                  /* 8 */
