@@ -48,8 +48,7 @@ static int eigh_core(lua_State *L, const Array *a, char uplo, int vecs, const ch
   char *work = NULL;
   double *rwork = NULL;
   lapack_int *iwork = NULL;
-  la_checkfinite(L, a, fname);
-  buf = la_load(L, a, dt, 1, &trans);                    /* base + 1 */
+  buf = la_loadfinite(L, a, dt, 1, &trans, fname);       /* base + 1 */
   if (trans) uplo = uplo == 'L' ? 'U' : 'L';
   w = lumpy_newarray(L, LUMPY_FLOAT64, nb + 1, a->shape, 0);   /* base + 2 */
   if (n > 0) {
@@ -312,11 +311,10 @@ static int svd_core(lua_State *L, const Array *a, int uv, int full, int herm,
   char *work, *ub, *vb;
   double *rwork = NULL;
   if (herm) return svd_herm(L, a, uv, fname);
-  la_checkfinite(L, a, fname);
   la_int(L, m, fname);
   la_int(L, n, fname);
   top = lua_gettop(L);
-  buf = la_load(L, a, dt, 1, &trans);
+  buf = la_loadfinite(L, a, dt, 1, &trans, fname);
   rows = trans ? n : m;
   cols = trans ? m : n;
   uc = full ? rows : k;
@@ -963,6 +961,7 @@ static int linalg_cond(lua_State *L) {
       luaL_argerror(L, 1, lua_pushfstring(L, "square matrix expected, got %Ix%I",
                     (lua_Integer)a->shape[nb], (lua_Integer)n));
     ln = la_int(L, n, "cond");
+    la_checkfinite(L, a, "cond");
     n1 = la_matnorms(L, a, 2, "cond");                     /* 3 */
     buf = la_load(L, a, dt, 1, NULL);                      /* 4 */
     ipiv = (lapack_int *)la_work(L, sizeof(lapack_int) * (size_t)(n + 1));   /* 5 */
