@@ -133,11 +133,9 @@ Array *la_loadfinite(lua_State *L, const Array *src, int dt, int allowtrans, int
   if (same && src->size > 0) {
     int64_t st[LUMPY_MAXDIMS], sz = ITEMSIZE(dt);
     lumpy_contigstrides(dt, nd, src->shape, st);
-    if (!t) {   /* column-major blocks: swap the last two */
-      int64_t rows = src->shape[nd - 2], cols = src->shape[nd - 1];
+    if (!t) {   /* column-major blocks */
       st[nd - 2] = sz;
-      st[nd - 1] = rows * sz;
-      (void)cols;
+      st[nd - 1] = src->shape[nd - 2] * sz;
     }
     for (d = 0; d < nd; d++)
       if (src->shape[d] > 1 && src->strides[d] != st[d]) { same = 0; break; }
