@@ -532,14 +532,14 @@ describe("lumpy.linalg", function()
         end
         assert.is_true(res:get(j) >= 0 and res:get(j) < 1e-12)
       end
-      -- refinement with long double residuals: limited to about
-      -- cond(a) * 2^-64 ~ 1e-8 here, gelsd alone reaches 3e-5
-      assert.is_true(worst < 1e-8, "default relative error " .. worst)
+      -- refinement with double-double residuals reaches the exact answer;
+      -- gelsd alone 3e-5
+      assert.is_true(worst < 1e-14, "default relative error " .. worst)
       assert.is_true(worst < 1e-3 * worst0, "refined " .. worst .. " vs gelsd " .. worst0)
       -- transposed and stepped layouts of the same design agree
       for _, v in pairs(variants(X)) do
         local xv = la.lstsq(v, b)
-        for k = 1, 4 do assert.is_true(math.abs(xv:get(k, 1) - k) < 1e-8 * k) end
+        for k = 1, 4 do assert.is_true(math.abs(xv:get(k, 1) - k) < 1e-14 * k) end
       end
     end)
     it("reports errors", function()

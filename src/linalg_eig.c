@@ -521,13 +521,62 @@ static int linalg_qr(lua_State *L) {
 /* lstsq                                                               */
 /* ------------------------------------------------------------------ */
 
+/* double-double arithmetic for the residuals (Dekker 1971; Ogita, Rump and
+** Oishi, "Accurate sum and dot product", SIAM J. Sci. Comput. 26 (2005)):
+** a value is hi + lo with |lo| <= ulp(hi) / 2, so the residual of a
+** problem with cond(A) up to ~1e15 is still computed to working accuracy */
+typedef struct DD { double hi, lo; } DD;
+
+/* a + b exactly as s + e */
+static DD dd_twosum(double a, double b) {
+  DD r;
+  double bb;
+  r.hi = a + b;
+  bb = r.hi - a;
+  r.lo = (a - (r.hi - bb)) + (b - bb);
+  return r;
+}
+
+/* x + y */
+static DD dd_add(DD x, DD y) {
+  DD s = dd_twosum(x.hi, y.hi);
+  s.lo += x.lo + y.lo;
+  return dd_twosum(s.hi, s.lo);
+}
+
+/* x - a * y for a double a */
+static DD dd_submul(DD x, double a, DD y) {
+  DD p;
+  p.hi = -a * y.hi;
+  p.lo = fma(-a, y.hi, -p.hi) - a * y.lo;
+  return dd_add(x, p);
+}
+
+static DD dd_of(double a) { DD r; r.hi = a; r.lo = 0; return r; }
+
+/* S = b - sub - A x in double-double (sub may be NULL), A column-major
+** m x n, walked by columns */
+static void dd_resid(int64_t m, int64_t n, const double *A0, const double *b, const DD *x,
+                     const DD *sub, DD *S) {
+  int64_t i, j;
+  for (i = 0; i < m; i++) {
+    S[i] = dd_of(b[i]);
+    if (sub) { DD ns; ns.hi = -sub[i].hi; ns.lo = -sub[i].lo; S[i] = dd_add(S[i], ns); }
+  }
+  for (j = 0; j < n; j++) {
+    const double *c = A0 + j * m;
+    DD xj = x[j];
+    for (i = 0; i < m; i++) S[i] = dd_submul(S[i], c[i], xj);
+  }
+}
+
 /* Accurate mode (refine = true), for ill-conditioned full-rank designs such
 ** as NIST's Filip: the columns are scaled to unit 2-norm (the solution is
 ** invariant, the conditioning improves), the scaled design is factored with
 ** Householder QR (?geqrf), and the solution of the augmented system
 **   [I  A] [r]   [b]
 **   [A' 0] [x] = [0]
-** is refined with residuals accumulated in long double (Bjorck, "Iterative
+** is refined with residuals accumulated in double-double (Bjorck, "Iterative
 ** refinement of linear least squares solutions I", BIT 7 (1967); Higham,
 ** "Accuracy and Stability of Numerical Algorithms", 2nd ed., sec. 20.5).
 ** Each correction solves the augmented system with the QR factors:
@@ -536,33 +585,26 @@ static int linalg_qr(lua_State *L) {
 static void lsq_refine(int64_t m, int64_t n, const double *A0, const double *b,
                        const double *qr, const double *tau, const double *scale,
                        double *x, double *rss, char *work, lapack_int lwork) {
-  long double *xl = (long double *)work, *rl = xl + n;
-  double *r = (double *)(rl + m), *f = r + m, *d = f + m, *g = d + m, *wk = g + n;
-  long double acc = 0;
+  DD *xd = (DD *)work, *rd = xd + n, *S = rd + m;
+  double *r = (double *)(S + m), *f = r + m, *d = f + m, *g = d + m, *wk = g + n;
+  double acc = 0, comp = 0;
   int64_t i, j;
-  int it;
+  int it, done;
   lapack_int lm = (lapack_int)m, lnn = (lapack_int)n;
   /* initial solution of the scaled problem: y = R^-1 (Q'b)_1 */
   memcpy(d, b, sizeof(double) * (size_t)m);
   LAPACKE_dormqr_work(COLMAJ, 'L', 'T', lm, 1, lnn, qr, lm, tau, d, lm, wk, lwork);
   LAPACKE_dtrtrs_work(COLMAJ, 'U', 'N', 'N', lnn, 1, qr, lm, d, lm);
-  for (j = 0; j < n; j++) xl[j] = d[j] / scale[j];
-  for (i = 0; i < m; i++) {
-    long double s = b[i];
-    for (j = 0; j < n; j++) s -= (long double)A0[j * m + i] * xl[j];
-    rl[i] = s;
-  }
-  for (it = 0; it < 3; it++) {
-    /* f = b - r - A x, g = -A' r (scaled columns), in long double */
-    for (i = 0; i < m; i++) {
-      long double s = (long double)b[i] - rl[i];
-      for (j = 0; j < n; j++) s -= (long double)A0[j * m + i] * xl[j];
-      f[i] = (double)s;
-    }
+  for (j = 0; j < n; j++) xd[j] = dd_of(d[j] / scale[j]);
+  dd_resid(m, n, A0, b, xd, NULL, rd);
+  for (it = 0; it < 4; it++) {
+    /* f = b - r - A x, g = -A' r (scaled columns), in double-double */
+    dd_resid(m, n, A0, b, xd, rd, S);
+    for (i = 0; i < m; i++) f[i] = S[i].hi + S[i].lo;
     for (j = 0; j < n; j++) {
-      long double s = 0;
-      for (i = 0; i < m; i++) s -= (long double)A0[j * m + i] * rl[i];
-      g[j] = (double)(s / scale[j]);
+      DD s = dd_of(0);
+      for (i = 0; i < m; i++) s = dd_submul(s, A0[j * m + i], rd[i]);
+      g[j] = (s.hi + s.lo) / scale[j];
     }
     /* h = R^-T g (in g), d = Q' f */
     LAPACKE_dtrtrs_work(COLMAJ, 'U', 'T', 'N', lnn, 1, qr, lm, g, lnn);
@@ -573,16 +615,23 @@ static void lsq_refine(int64_t m, int64_t n, const double *A0, const double *b,
     /* dy = R^-1 (d1 - h), dr = Q [h; d2] */
     LAPACKE_dtrtrs_work(COLMAJ, 'U', 'N', 'N', lnn, 1, qr, lm, d, lm);
     LAPACKE_dormqr_work(COLMAJ, 'L', 'N', lm, 1, lnn, qr, lm, tau, r, lm, wk, lwork);
-    for (j = 0; j < n; j++) xl[j] += d[j] / scale[j];
-    for (i = 0; i < m; i++) rl[i] += r[i];
+    done = 1;
+    for (j = 0; j < n; j++) {
+      double dx = d[j] / scale[j];
+      if (fabs(dx) > 0x1p-56 * fabs(xd[j].hi)) done = 0;
+      xd[j] = dd_add(xd[j], dd_of(dx));
+    }
+    for (i = 0; i < m; i++) rd[i] = dd_add(rd[i], dd_of(r[i]));
+    if (done) break;   /* x no longer moves in float64 */
   }
-  for (j = 0; j < n; j++) x[j] = (double)xl[j];
-  for (i = 0; i < m; i++) {
-    long double s = b[i];
-    for (j = 0; j < n; j++) s -= (long double)A0[j * m + i] * xl[j];
-    acc += s * s;
+  for (j = 0; j < n; j++) x[j] = xd[j].hi + xd[j].lo;
+  dd_resid(m, n, A0, b, xd, NULL, S);
+  for (i = 0; i < m; i++) {   /* Kahan-summed squares of the final residual */
+    double e = S[i].hi + S[i].lo, v = e * e - comp, t = acc + v;
+    comp = (t - acc) - v;
+    acc = t;
   }
-  *rss = (double)acc;
+  *rss = acc;
 }
 
 /* the default lstsq refines x (keeping gelsd's rank and singular values)
@@ -715,10 +764,10 @@ static int linalg_lstsq(lua_State *L) {
     }
     LAPACKE_dgeqrf_work(COLMAJ, lm, lnn, (double *)Q->data, lm, tau, &wq, -1);
     lw = (lapack_int)wq > lnn ? (lapack_int)wq : lnn;
-    w = (char *)la_work(L, sizeof(long double) * (size_t)(m + n) +
+    w = (char *)la_work(L, sizeof(DD) * (size_t)(2 * m + n) +
                         sizeof(double) * (size_t)(3 * m + n + lw));         /* 12 */
     LAPACKE_dgeqrf_work(COLMAJ, lm, lnn, (double *)Q->data, lm, tau,
-                        (double *)(w + sizeof(long double) * (size_t)(m + n)), lw);
+                        (double *)(w + sizeof(DD) * (size_t)(2 * m + n)), lw);
     for (j = 0; j < nrhs; j++) {
       double rss;
       lsq_refine(m, n, (double *)A0->data, (double *)Bc->data + j * m, (double *)Q->data, tau,
