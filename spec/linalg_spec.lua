@@ -1019,6 +1019,49 @@ describe("lumpy.linalg", function()
       fails(function() la.solve_triangular(np.array{{1.0, 0}, {1, 0}}, np.ones(2), {lower = true}) end,
         "lumpy.linalg.solve_triangular: singular matrix: resolution failed at diagonal 2")
     end)
+    it("take complex128 input", function()
+      local zb = arr(F.zb)
+      for _, z in pairs(variants(F.Z)) do
+        local p, l, u = la.lu(z)
+        assert.are.equal("complex128", l.dtype)
+        assert.is_true(maxdiff(np.matmul(p, np.matmul(l, u)), z) < 1e-13)
+        local lu, piv = la.lu_factor(z)
+        close(la.lu_solve({lu, piv}, zb), F.solve_Zzb)
+        local xc = la.lu_solve({lu, piv}, zb, {trans = "C"})
+        assert.is_true(maxdiff(np.matmul(ctrans(z), xc), zb) < 1e-13)
+        local xt = la.lu_solve({lu, piv}, zb, {trans = 1})
+        assert.is_true(maxdiff(np.matmul(z.T, xt), zb) < 1e-13)
+        local low = {re = {}, im = {}}
+        for i = 1, 3 do
+          low.re[i], low.im[i] = {}, {}
+          for j = 1, 3 do
+            low.re[i][j] = j <= i and F.Z.re[i][j] or 0
+            low.im[i][j] = j <= i and F.Z.im[i][j] or 0
+          end
+        end
+        local lt = arr(low)
+        local y = la.solve_triangular(lt, zb, {lower = true})
+        assert.is_true(maxdiff(np.matmul(lt, y), zb) < 1e-13)
+        close(la.matrix_power(z, -1), F.inv_Z)
+        assert.is_true(maxdiff(la.matrix_power(z, 3), np.matmul(z, np.matmul(z, z))) < 1e-12)
+        assert.is_true(maxdiff(la.multi_dot{z, z, zb}, np.matmul(z, np.matmul(z, zb))) < 1e-12)
+        local tr = la.trace(z)
+        close({tr.re, tr.im}, {F.Z.re[1][1] + F.Z.re[2][2] + F.Z.re[3][3],
+                               F.Z.im[1][1] + F.Z.im[2][2] + F.Z.im[3][3]}, 1e-15)
+      end
+      for _, h in pairs(variants(F.H)) do
+        for _, lower in ipairs{false, true} do
+          local c, lw = la.cho_factor(h, {lower = lower})
+          local x = la.cho_solve({c, lw}, zb)
+          assert.are.equal("complex128", x.dtype)
+          assert.is_true(maxdiff(np.matmul(h, x), zb) < 1e-13)
+        end
+      end
+      -- kron and outer: closed forms
+      local v = np.complex(np.array{1.0, 0}, np.array{0.0, 1})       -- {1, i}
+      close(la.kron(v, np.array{1.0, 2}), {re = {1, 2, 0, 0}, im = {0, 0, 1, 2}})
+      close(la.outer(v, np.array{1.0, 2}), {re = {{1, 2}, {0, 0}}, im = {{0, 0}, {1, 2}}})
+    end)
     it("schur gives Z T Z^H = A with T (quasi) upper triangular", function()
       for _, src in ipairs{F.A, F.N, F.Z} do
         for _, a in pairs(variants(src)) do
