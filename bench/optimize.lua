@@ -1,0 +1,102 @@
+-- bench/optimize.lua: root finding, minimizers and curve fitting, each calling
+-- a Lua function from C. bench/optimize.py is the SciPy side. The functions a
+-- workload's kernel calls are listed in `counted`: bench/run counts their
+-- calls in a separate, untimed run.
+local np = require "lumpy"
+local C = require "bench.common"
+
+-- the n-d Rosenbrock function and its gradient, written as a Lua user would:
+-- a loop over x:get
+local function rosen(x)
+  local s, prev = 0, x:get(1)
+  for i = 2, #x do
+    local xi = x:get(i)
+    local d, e = xi - prev * prev, 1 - prev
+    s = s + 100 * d * d + e * e
+    prev = xi
+  end
+  return s
+end
+
+local function rosen_der(x)
+  local n, g = #x, {}
+  local prev, xi = 0, x:get(1)
+  for i = 1, n do
+    local nxt = i < n and x:get(i + 1) or 0
+    local gi = 0
+    if i > 1 then gi = 200 * (xi - prev * prev) end
+    if i < n then gi = gi - 400 * xi * (nxt - xi * xi) - 2 * (1 - xi) end
+    g[i] = gi
+    prev, xi = xi, nxt
+  end
+  return g
+end
+
+-- -1.2, 1, -1.2, 1, ...
+local function start(n)
+  local t = {}
+  for i = 1, n do t[i] = i % 2 == 1 and -1.2 or 1.0 end
+  return np.array(t)
+end
+
+local W = {}
+
+W.brentq = {
+  needs = {"np.optimize.brentq"},
+  counted = {"f"},
+  setup = function() return {f = function(x) return x * x * x - 2 * x - 5 end} end,
+  run = function(s) return (np.optimize.brentq(s.f, 2, 3)) end,
+}
+
+W.bfgs_rosen10 = {
+  needs = {"np.optimize.minimize"},
+  counted = {"f"},
+  setup = function(n) return {f = rosen, x0 = start(n)} end,
+  run = function(s) return np.optimize.minimize(s.f, s.x0, {method = "BFGS"}).x end,
+}
+
+W.bfgs_rosen10_jac = {
+  needs = {"np.optimize.minimize"},
+  counted = {"f", "g"},
+  setup = function(n) return {f = rosen, g = rosen_der, x0 = start(n)} end,
+  run = function(s)
+    return np.optimize.minimize(s.f, s.x0, {method = "BFGS", jac = s.g}).x
+  end,
+}
+
+W.nelder_mead2 = {
+  needs = {"np.optimize.minimize"},
+  counted = {"f"},
+  setup = function(n) return {f = rosen, x0 = start(n)} end,
+  run = function(s) return np.optimize.minimize(s.f, s.x0, {method = "Nelder-Mead"}).x end,
+}
+
+W.lbfgsb100 = {
+  needs = {"np.optimize.minimize"},
+  counted = {"f", "g"},
+  setup = function(n) return {f = rosen, g = rosen_der, x0 = start(n)} end,
+  run = function(s)
+    return np.optimize.minimize(s.f, s.x0, {method = "L-BFGS-B", jac = s.g}).x
+  end,
+}
+
+-- y = 2.5 exp(-1.3 x) + 0.5 plus deterministic noise, x = 4 (i - 1) / (n - 1)
+W.curve_fit = {
+  needs = {"np.optimize.curve_fit", "np.exp", "meta.__mul", "meta.__add"},
+  counted = {"f"},
+  setup = function(n)
+    local x, y, base = np.empty(n), np.empty(n), 3 << 32
+    for i = 1, n do
+      local xi = 4 * (i - 1) / (n - 1)
+      x:set(i, xi)
+      y:set(i, 2.5 * math.exp(-1.3 * xi) + 0.5 + 0.1 * (C.u(base + i) - 0.5))
+    end
+    return {
+      f = function(xs, a, b, c) return np.exp(xs * -b) * a + c end,
+      x = x, y = y, p0 = {1, 1, 1},
+    }
+  end,
+  run = function(s) return (np.optimize.curve_fit(s.f, s.x, s.y, s.p0)) end,
+}
+
+return W
