@@ -31,7 +31,7 @@ OBJDIR ?= build
 OBJS := $(SRCS:src/%.c=$(OBJDIR)/%.o)
 SO   ?= lua/lumpy/core.so
 
-.PHONY: all deps test demo asan bench bench-deps bench-tools install clean check-deps
+.PHONY: all deps test demo asan bench bench-deps bench-tools install clean embed
 
 all: $(SO)
 
@@ -73,12 +73,18 @@ asan: deps
 	@mkdir -p build-asan/lumpy
 	@LUA_PATH="lua/?.lua;lua/?/init.lua;spec/?.lua;;" LUA_CPATH="build-asan/?.so;;" \
 	  LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
-	  ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  LUMPY_ASAN=1 ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(LUA) spec/run.lua $(SPECS)
 
 build-asan/lumpy/core.so: | build-asan/lumpy
 build-asan/lumpy:
 	mkdir -p build-asan/lumpy
+
+# a C host program embedding Lua and lumpy (examples/embed/host.c)
+embed: $(OBJDIR)/embed-host $(OBJDIR)/embed-threads
+$(OBJDIR)/embed-%: examples/embed/%.c $(SO) src/lumpy.h
+	$(CC) -std=c99 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) -Isrc $(PKG_CFLAGS) -o $@ $< $(SO) \
+	  -Wl,-rpath,$(abspath $(dir $(SO))) $(shell pkg-config --libs lua5.4) -lpthread -lm
 
 # bench: BENCH="sum linalg" selects workloads, BENCH="--reps 9" sets options (bench/run -h)
 BENCH_DEBS = python3-numpy python3-scipy

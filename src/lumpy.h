@@ -30,7 +30,9 @@ typedef enum lumpy_Dtype {
 /* called once when the last array (or view) over a host buffer dies */
 typedef void (*lumpy_Release)(void *data, void *ud);
 
-/* opens lumpy into L (as require "lumpy" would) and leaves the module on the stack */
+/* opens lumpy into L (as require "lumpy" would) and leaves the module on the
+** stack. lumpy's Lua files must be on package.path. It may raise: call it
+** through lua_pcall (lua_pushcfunction(L, lumpy_open)). */
 int lumpy_open(lua_State *L);
 
 /* pushes a new zero-filled array; returns its data pointer (C-contiguous) */
