@@ -1,7 +1,8 @@
 """bench/plot.py: the results as an SVG bar chart, one bar per workload, the
 ratio (NumPy time / lumpy time) on a log axis; written by hand, no plotting
 library. bench/run calls write_svg; `bench/plot.py [results.tsv [out.svg]]`
-redraws from a saved table."""
+redraws from a saved table, and `bench/plot.py --markdown [results.tsv]` prints
+it as a Markdown table (for docs/bench.md and the README)."""
 import math
 import os
 import sys
@@ -83,8 +84,62 @@ def read_tsv(path):
     return header, bars
 
 
+def _time(x):
+    if not x:
+        return "-"
+    t = float(x)
+    for unit, f in (("s", 1), ("ms", 1e3), ("us", 1e6)):
+        if t * f >= 1:
+            return "%.3g %s" % (t * f, unit)
+    return "%.3g ns" % (t * 1e9)
+
+
+def markdown(path):
+    """the saved table as Markdown lines"""
+    lines, cols = [], None
+    with open(path) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line.startswith("# "):
+                lines.append(line[2:] + "  ")
+                continue
+            fields = line.split("\t")
+            if cols is None:
+                cols = fields
+                lines += ["", "| workload | size | lumpy | NumPy/SciPy | ratio | target | "
+                          "evals lumpy/SciPy | of machine limit lumpy (NumPy) |",
+                          "|---|---|--:|--:|--:|---|--:|---|"]
+                continue
+            r = dict(zip(cols, fields))
+            lt = r["lumpy_status"] if r["lumpy_status"] != "ok" else _time(r["lumpy_s"])
+            pt = r["numpy_status"] if r["numpy_status"] != "ok" else _time(r["numpy_s"])
+            verdict = {"yes": "met", "no": "**missed**"}.get(r["target_met"], "")
+            target = ">= %s%s %s" % (r["target"].replace("eval", ""),
+                                     " per eval" if r["target"].endswith("eval") else "", verdict)
+            ev = ""
+            if r["lumpy_evals"] or r["numpy_evals"]:
+                ev = "%s/%s" % (r["lumpy_evals"] or "-", r["numpy_evals"] or "-")
+            lim = ""
+            if r["limit"] and (r["lumpy_limit_frac"] or r["numpy_limit_frac"]):
+                def pc(x):
+                    return "%.0f%%" % (100 * float(x)) if x else "-"
+                lim = "%s (%s) of %s" % (pc(r["lumpy_limit_frac"]), pc(r["numpy_limit_frac"]),
+                                         "1-thread triad bandwidth" if r["limit"] == "bw1"
+                                         else "dgemm rate")
+            if r["lumpy_status"] != "ok" and r["note"]:
+                lim = r["note"]
+            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                r["name"], r["size"], lt, pt, "%.2f" % float(r["ratio"]) if r["ratio"] else "-",
+                target, ev, lim))
+    return lines
+
+
 if __name__ == "__main__":
     here = os.path.dirname(os.path.abspath(__file__))
+    if len(sys.argv) > 1 and sys.argv[1] == "--markdown":
+        print("\n".join(markdown(sys.argv[2] if len(sys.argv) > 2
+                                  else os.path.join(here, "results.tsv"))))
+        sys.exit(0)
     src = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "results.tsv")
     dst = sys.argv[2] if len(sys.argv) > 2 else os.path.splitext(src)[0] + ".svg"
     h, b = read_tsv(src)
