@@ -3,9 +3,10 @@
 local np = require "lumpy"
 local C = require "bench.common"
 
--- range indexing a[{{1, -1, 2}, ...}] works (a function need: true when present)
+-- range indexing a[{{1, -1, 2}, ...}] works
 local function slicing()
-  return pcall(function() return np.zeros{4, 4}[{{1, -1, 2}, {1, -1, 2}}] end)
+  local ok = pcall(function() return np.zeros{4, 4}[{{1, -1, 2}, {1, -1, 2}}] end)
+  return ok, "range indexing a[{{1, -1, 2}, ...}]"
 end
 
 local W = {}

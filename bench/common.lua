@@ -102,10 +102,17 @@ function M.resolve(path)
   return v
 end
 
--- the first of the workload's needs that is missing, or nil
+-- the first of the workload's needs that is missing, as a name, or nil. A
+-- need is a path for resolve, or a function returning true when the feature
+-- works, or false and its name
 function M.missing(w)
-  for _, path in ipairs(w.needs or {}) do
-    if M.resolve(path) == nil then return path end
+  for _, need in ipairs(w.needs or {}) do
+    if type(need) == "function" then
+      local ok, name = need()
+      if not ok then return name or "an unnamed feature" end
+    elseif M.resolve(need) == nil then
+      return need
+    end
   end
   return nil
 end

@@ -20,6 +20,16 @@ W.quad_inf = {
   run = function(s) return (np.integrate.quad(s.f, -math.huge, math.huge)) end,
 }
 
+-- solve_ivp knows the method (an error naming the method counts as not
+-- knowing it; any other error lets the workload run and show it)
+local function method(name)
+  return function()
+    local ok, err = pcall(np.integrate.solve_ivp, function(_, y) return {-y:get(1)} end,
+      {0, 1}, {1}, {method = name})
+    return ok or not tostring(err):find("method", 1, true), "solve_ivp method " .. name
+  end
+end
+
 -- the state at the end of the interval
 local function last(res)
   local y = res.y
@@ -30,7 +40,7 @@ local function last(res)
 end
 
 W.ivp_lv_rk45 = {
-  needs = {"np.integrate.solve_ivp"},
+  needs = {"np.integrate.solve_ivp", method("RK45")},
   counted = {"f"},
   setup = function(n)
     return {
@@ -48,9 +58,9 @@ W.ivp_lv_rk45 = {
   fp = last,
 }
 
-local function vdp(method)
+local function vdp(name)
   return {
-    needs = {"np.integrate.solve_ivp"},
+    needs = {"np.integrate.solve_ivp", method(name)},
     counted = {"f"},
     setup = function(n)
       return {
@@ -61,7 +71,7 @@ local function vdp(method)
         end,
       }
     end,
-    run = function(s) return np.integrate.solve_ivp(s.f, {0, s.T}, {2, 0}, {method = method}) end,
+    run = function(s) return np.integrate.solve_ivp(s.f, {0, s.T}, {2, 0}, {method = name}) end,
     fp = last,
   }
 end

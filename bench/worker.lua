@@ -42,7 +42,7 @@ local function setup(name, n)
   local miss = C.missing(w)
   if miss then
     w = nil
-    return say("missing", type(miss) == "string" and miss or "range indexing")
+    return say("missing", miss)
   end
   if w.code then return say("startup", w.code) end
   local ok, res = pcall(w.setup, n)
