@@ -141,7 +141,7 @@ static double luacall(long ncalls) {
 
 int main(int argc, char **argv) {
   long n = 10000000, ncalls = 10000000;
-  int ngemm = 2000, ntrials = 5, i;
+  int ngemm = 2000, ntrials = 10, i;
   double *a, *b, *c;
   for (i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--tiny") == 0) {
