@@ -13,17 +13,25 @@ local function moments(a)
   return {m, math.sqrt(ss / n)}
 end
 
+-- the Generator has the method
+local function generator(name)
+  return function()
+    local ok, g = pcall(np.random.default_rng, 0)
+    return ok and g ~= nil and g[name] ~= nil, "Generator:" .. name
+  end
+end
+
 local W = {}
 
 W.standard_normal = {
-  needs = {"np.random.default_rng"},
+  needs = {"np.random.default_rng", generator("standard_normal")},
   setup = function(n) return {rng = np.random.default_rng(0), n = n} end,
   run = function(s) return s.rng:standard_normal(s.n) end,
   fp = moments,
 }
 
 W.random = {
-  needs = {"np.random.default_rng"},
+  needs = {"np.random.default_rng", generator("random")},
   setup = function(n) return {rng = np.random.default_rng(0), n = n} end,
   run = function(s) return s.rng:random(s.n) end,
   fp = moments,
