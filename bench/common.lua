@@ -108,7 +108,8 @@ end
 function M.missing(w)
   for _, need in ipairs(w.needs or {}) do
     if type(need) == "function" then
-      local ok, name = need()
+      local fine, ok, name = pcall(need)
+      if not fine then return "a feature whose test raised: " .. tostring(ok) end
       if not ok then return name or "an unnamed feature" end
     elseif M.resolve(need) == nil then
       return need
