@@ -2,10 +2,14 @@
 ** array.c: the lumpy array userdata: storage, views, dtypes, conversion
 ** between Lua values and elements, creation functions and attributes.
 */
+#define _DEFAULT_SOURCE     /* madvise */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 #include "core.h"
 
 const DtypeInfo lumpy_dtypes[LUMPY_NDTYPES] = {
@@ -119,6 +123,15 @@ Array *lumpy_newarray(lua_State *L, int dtype, int ndim, const int64_t *shape, i
   a->mem = p;
   a->memsize = nbytes + ALIGN;
   a->data = p + (ALIGN - ((uintptr_t)p % ALIGN)) % ALIGN;
+#ifdef MADV_HUGEPAGE
+  /* big buffers on huge pages: first touch of 4 KB pages costs more than
+  ** the work on them (NumPy does the same) */
+  if (nbytes >= ((size_t)4 << 20)) {
+    uintptr_t lo = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+    uintptr_t hi = ((uintptr_t)p + nbytes) & ~(uintptr_t)4095;
+    if (hi > lo) madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+  }
+#endif
   /* tell the collector about the buffer so garbage arrays are found soon */
   if (nbytes >= 16384) {
     size_t kb = nbytes >> 10;
@@ -787,29 +800,55 @@ static char *elemptr(lua_State *L, Array *a, int first, int nidx) {
     lumpy_error(L, "expected %d indices for an array of dimension %d, got %d",
                 a->ndim, a->ndim, nidx);
   for (k = 0; k < nidx; k++) {
-    int isnum;
-    lua_Integer i = lua_tointegerx(L, first + k, &isnum), n = a->shape[k];
-    if (!isnum) luaL_typeerror(L, first + k, "integer index");
-    if (i >= 1 && i <= n) i -= 1;
+    lua_Integer i, n = a->shape[k];
+    if (lua_isinteger(L, first + k)) i = lua_tointeger(L, first + k);
+    else {
+      int isnum;
+      i = lua_tointegerx(L, first + k, &isnum);
+      if (lua_type(L, first + k) != LUA_TNUMBER)
+        luaL_typeerror(L, first + k, "integer index");
+      if (!isnum)
+        lumpy_error(L, "index %f is not an integer", (double)lua_tonumber(L, first + k));
+    }
+    /* one unsigned compare for 1..n */
+    if ((lua_Unsigned)i - 1u < (lua_Unsigned)n) i -= 1;
     else if (i < 0 && i >= -n) i += n;
-    else lumpy_error(L, "index %d is out of bounds for axis %d with size %d",
-                     (int)i, k + 1, (int)n);
+    else lumpy_error(L, "index %I is out of bounds for axis %d with size %I",
+                     i, k + 1, n);
     p += i * a->strides[k];
   }
   return p;
 }
 
+/* the array at 1 for get and set. They are closures over the array
+** metatable, so the type check is a pointer compare instead of
+** luaL_checkudata's registry lookup; called without that upvalue (from
+** array_item) they take the full check. */
+static Array *selfarray(lua_State *L) {
+  Array *a = (Array *)lua_touserdata(L, 1);
+  if (a != NULL && lua_getmetatable(L, 1)) {
+    int ok = lua_rawequal(L, -1, lua_upvalueindex(1));
+    lua_pop(L, 1);
+    if (ok && !a->closed && !a->owner->closed) return a;
+  }
+  return lumpy_checkarray(L, 1);
+}
+
 static int array_get(lua_State *L) {
-  Array *a = lumpy_checkarray(L, 1);
+  Array *a = selfarray(L);
   lumpy_pushelem(L, a->dtype, elemptr(L, a, 2, lua_gettop(L) - 1));
   return 1;
 }
 
 static int array_set(lua_State *L) {
-  Array *a = lumpy_checkarray(L, 1);
+  Array *a = selfarray(L);
   int top = lua_gettop(L);
+  char *p;
   if (top < 2) luaL_argerror(L, 2, "value expected");
-  lumpy_setelem(L, top, a->dtype, elemptr(L, a, 2, top - 2));
+  p = elemptr(L, a, 2, top - 2);
+  if (a->dtype == LUMPY_FLOAT64 && lua_type(L, top) == LUA_TNUMBER)
+    *(double *)p = lua_tonumber(L, top);      /* the common case, inline */
+  else lumpy_setelem(L, top, a->dtype, p);
   return 0;
 }
 
@@ -1025,6 +1064,13 @@ void lumpy_open_array(lua_State *L) {
   };
   lumpy_register(L, funcs, methods);
   lumpy_registermeta(L, meta);
+  /* get and set keep the metatable as an upvalue (see selfarray) */
+  lua_pushvalue(L, LUMPY_META);
+  lua_pushcclosure(L, array_get, 1);
+  lua_setfield(L, LUMPY_METHODS, "get");
+  lua_pushvalue(L, LUMPY_META);
+  lua_pushcclosure(L, array_set, 1);
+  lua_setfield(L, LUMPY_METHODS, "set");
   /* __index looks in the methods table first, then attributes, then indexing */
   lua_pushvalue(L, LUMPY_METHODS);
   lua_pushcclosure(L, array_index, 1);

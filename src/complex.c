@@ -115,7 +115,12 @@ static int complex_new(lua_State *L) {
     return 1;
   }
   if (lua_type(L, 1) == LUA_TNUMBER && lua_type(L, 2) == LUA_TNUMBER) {
-    lumpy_pushcomplex(L, lua_tonumber(L, 1) + I * lua_tonumber(L, 2));
+    double parts[2];    /* not re + I*im: a NaN or inf im would spoil re */
+    cplx z;
+    parts[0] = lua_tonumber(L, 1);
+    parts[1] = lua_tonumber(L, 2);
+    memcpy(&z, parts, sizeof z);
+    lumpy_pushcomplex(L, z);
     return 1;
   }
   {

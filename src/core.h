@@ -179,6 +179,8 @@ void lumpy_open_config(lua_State *L);
 /* ufunc.c exports: */
 /* reduce.c exports: */
 /* sort.c exports: */
+/* nonzero(a) with a at 1: pushes one 1-based int64 array per axis */
+int lumpy_nonzero(lua_State *L);
 /* shape.c exports: */
 /* linalg.c exports: */
 

@@ -30,9 +30,8 @@ static double gauss(double x, void *ud) {
 static const char *script =
   "local np = require 'lumpy'\n"
   "local buf = ...\n"
-  "for i = 1, 2 do for j = 1, 3 do buf:set(i, j, buf:get(i, j) * 2) end end\n"
-  "local s = 0 for i = 1, 2 do for j = 1, 3 do s = s + buf:get(i, j) end end\n"
-  "return s, np.array{{1, 2}, {3, 4}}\n";
+  "buf[{}] = buf * 2\n"                  /* writes through to the host buffer */
+  "return buf:sum(), np.array{{1, 2}, {3, 4}}\n";
 
 int main(void) {
   lua_State *L = luaL_newstate();

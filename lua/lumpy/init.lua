@@ -4,8 +4,15 @@
 local core = require "lumpy.core"
 
 local np = {}
-for k, v in pairs(core) do np[k] = v end
+for k, v in pairs(core) do
+  if k:sub(1, 1) ~= "_" then np[k] = v end
+end
 np.methods = nil
+-- Lua's argument errors name a function by searching package.loaded; leave the
+-- core's functions only in this module's table so they are named 'lumpy.add'
+-- (not 'lumpy.core.add' by chance of hash order). Submodules still reach the
+-- core's tables through the proxy.
+package.loaded["lumpy.core"] = setmetatable({}, {__index = core})
 
 np.version = "0.1.0"
 np.pi = math.pi
