@@ -122,7 +122,7 @@ end
 function M.load(groups)
   local all = {}
   for _, g in ipairs(groups) do
-    local ws = require("bench." .. g)
+    local ws = require("bench.workloads." .. g)
     for name, w in pairs(ws) do
       w.name, w.group = name, g
       all[name] = w

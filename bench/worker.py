@@ -24,10 +24,10 @@ COUNTED = {
 }
 
 
-def load(name):
-    """bench/<name>.py as a module registered under its own name, loaded from
-    its file, so no installed module of the same name can stand in for it"""
-    spec = importlib.util.spec_from_file_location(name, os.path.join(HERE, name + ".py"))
+def load(name, folder=HERE):
+    """<folder>/<name>.py as a module registered under its own name, loaded
+    from its file, so no installed module of the same name can stand in for it"""
+    spec = importlib.util.spec_from_file_location(name, os.path.join(folder, name + ".py"))
     mod = importlib.util.module_from_spec(spec)
     sys.modules[name] = mod
     spec.loader.exec_module(mod)
@@ -71,7 +71,7 @@ def say(*words):
 
 def main():
     load("common")
-    mods = [load(g) for g in GROUPS]
+    mods = [load(g, os.path.join(HERE, "workloads")) for g in GROUPS]
     current = {}
 
     def find(prefix, name):

@@ -39,7 +39,7 @@ describe("lumpy.bench", function()
   end)
 
   describe("workloads.tsv", function()
-    it("names only workloads that bench/*.lua defines, each once", function()
+    it("names only workloads that bench/workloads/*.lua defines, each once", function()
       local seen = {}
       for _, r in ipairs(rows) do
         assert.is_nil(seen[r.name], r.name)
@@ -82,8 +82,8 @@ describe("lumpy.bench", function()
     it("runs end to end at tiny sizes and writes its table and plot", function()
       local out = os.tmpname()
       os.remove(out)
-      local cmd = string.format("env -u LD_PRELOAD bench/run --tiny --out %s loop startup >%s.log 2>&1",
-        out, out)
+      local cmd = string.format(
+        "env -u LD_PRELOAD bench/run --tiny --out %s loop startup >%s.log 2>&1", out, out)
       local ok = os.execute(cmd)
       local log = io.open(out .. ".log"):read("a")
       assert.is_true(ok, log)

@@ -1,4 +1,4 @@
-"""bench/optimize.py: the SciPy side of bench/optimize.lua."""
+"""bench/workloads/optimize.py: the SciPy side of optimize.lua."""
 import numpy as np
 from scipy import optimize
 from scipy.optimize import rosen, rosen_der

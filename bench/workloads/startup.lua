@@ -1,6 +1,6 @@
--- bench/startup.lua: a whole process that loads lumpy (and a submodule), timed
--- by bench/run from spawn to exit; bench/startup.py gives the Python
--- commands. `code` is what `lua5.4 -e` runs.
+-- bench/workloads/startup.lua: a whole process that loads lumpy (and a
+-- submodule), timed by bench/run from spawn to exit; startup.py beside it gives
+-- the Python commands. `code` is what `lua5.4 -e` runs.
 local W = {}
 
 W.startup = {code = 'require "lumpy"'}

@@ -1,6 +1,6 @@
--- bench/rng.lua: random number generation. bench/rng.py is the NumPy side.
--- Streams need not match NumPy's: the spec compares the sample mean and
--- standard deviation.
+-- bench/workloads/rng.lua: random number generation. rng.py beside it is
+-- the NumPy side. Streams need not match NumPy's: the spec compares the
+-- sample mean and standard deviation.
 local np = require "lumpy"
 local C = require "bench.common"
 

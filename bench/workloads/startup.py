@@ -1,4 +1,4 @@
-"""bench/startup.py: the Python side of bench/startup.lua: what
+"""bench/workloads/startup.py: the Python side of startup.lua: what
 `python3 -c` runs."""
 code_startup = "import numpy"
 code_startup_optimize = "import scipy.optimize"

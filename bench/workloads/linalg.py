@@ -1,4 +1,4 @@
-"""bench/linalg.py: the NumPy side of bench/linalg.lua."""
+"""bench/workloads/linalg.py: the NumPy side of linalg.lua."""
 import numpy as np
 from common import vec, mat, shifted, sym
 

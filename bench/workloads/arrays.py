@@ -1,4 +1,4 @@
-"""bench/arrays.py: the NumPy side of bench/arrays.lua."""
+"""bench/workloads/arrays.py: the NumPy side of arrays.lua."""
 import numpy as np
 from common import vec, mat
 

@@ -1,5 +1,5 @@
--- bench/integrate.lua: quadrature and ODE solvers calling a Lua function from
--- C. bench/integrate.py is the SciPy side.
+-- bench/workloads/integrate.lua: quadrature and ODE solvers calling a Lua
+-- function from C. integrate.py beside it is the SciPy side.
 local np = require "lumpy"
 
 local W = {}

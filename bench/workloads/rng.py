@@ -1,4 +1,4 @@
-"""bench/rng.py: the NumPy side of bench/rng.lua."""
+"""bench/workloads/rng.py: the NumPy side of rng.lua."""
 import numpy as np
 
 

@@ -1,5 +1,6 @@
--- bench/arrays.lua: elementwise, reductions, broadcasting, copies, slicing,
--- sorting and the scalar element loop. bench/arrays.py is the NumPy side.
+-- bench/workloads/arrays.lua: elementwise, reductions, broadcasting, copies,
+-- slicing, sorting and the scalar element loop. arrays.py beside it is the
+-- NumPy side.
 local np = require "lumpy"
 local C = require "bench.common"
 

@@ -1,4 +1,4 @@
-"""bench/integrate.py: the SciPy side of bench/integrate.lua."""
+"""bench/workloads/integrate.py: the SciPy side of integrate.lua."""
 import math
 from scipy import integrate
 

@@ -1,7 +1,7 @@
--- bench/optimize.lua: root finding, minimizers and curve fitting, each calling
--- a Lua function from C. bench/optimize.py is the SciPy side. The functions a
--- workload's kernel calls are listed in `counted`: bench/run counts their
--- calls in a separate, untimed run.
+-- bench/workloads/optimize.lua: root finding, minimizers and curve fitting,
+-- each calling a Lua function from C. optimize.py beside it is the SciPy side.
+-- The functions a workload's kernel calls are listed in `counted`: bench/run
+-- counts their calls in a separate, untimed run.
 local np = require "lumpy"
 local C = require "bench.common"
 

@@ -1,4 +1,5 @@
--- bench/linalg.lua: matrix product and LAPACK. bench/linalg.py is the NumPy side.
+-- bench/workloads/linalg.lua: matrix product and LAPACK. linalg.py beside it
+-- is the NumPy side.
 local np = require "lumpy"
 local C = require "bench.common"
 

@@ -1,5 +1,5 @@
--- bench/stats.lua: distribution functions and special functions over large
--- arrays. bench/stats.py is the SciPy side.
+-- bench/workloads/stats.lua: distribution functions and special functions
+-- over large arrays. stats.py beside it is the SciPy side.
 local np = require "lumpy"
 local C = require "bench.common"
 

@@ -1,4 +1,4 @@
-"""bench/fft.py: the NumPy side of bench/fft.lua."""
+"""bench/workloads/fft.py: the NumPy side of fft.lua."""
 import numpy as np
 from common import vec
 

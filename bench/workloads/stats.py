@@ -1,4 +1,4 @@
-"""bench/stats.py: the SciPy side of bench/stats.lua."""
+"""bench/workloads/stats.py: the SciPy side of stats.lua."""
 from scipy import stats, special
 from common import vec
 

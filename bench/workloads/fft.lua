@@ -1,5 +1,5 @@
--- bench/fft.lua: fast Fourier transforms of a real signal. bench/fft.py is
--- the NumPy side.
+-- bench/workloads/fft.lua: fast Fourier transforms of a real signal. fft.py
+-- beside it is the NumPy side.
 local np = require "lumpy"
 local C = require "bench.common"
 
