@@ -5,29 +5,26 @@
 local np = require "lumpy"
 local C = require "bench.common"
 
--- the n-d Rosenbrock function and its gradient, written as a Lua user would:
--- a loop over x:get
-local function rosen(x)
-  local s, prev = 0, x:get(1)
-  for i = 2, #x do
-    local xi = x:get(i)
-    local d, e = xi - prev * prev, 1 - prev
+-- the n-d Rosenbrock function and its gradient, written as a Lua user would
+-- for speed: x read once with totable (one C call), then plain Lua
+local function rosen(xa)
+  local x, s = xa:totable(), 0
+  for i = 1, #x - 1 do
+    local a, b = x[i], x[i + 1]
+    local d, e = b - a * a, 1 - a
     s = s + 100 * d * d + e * e
-    prev = xi
   end
   return s
 end
 
-local function rosen_der(x)
-  local n, g = #x, {}
-  local prev, xi = 0, x:get(1)
+local function rosen_der(xa)
+  local x, g = xa:totable(), {}
+  local n = #x
   for i = 1, n do
-    local nxt = i < n and x:get(i + 1) or 0
     local gi = 0
-    if i > 1 then gi = 200 * (xi - prev * prev) end
-    if i < n then gi = gi - 400 * xi * (nxt - xi * xi) - 2 * (1 - xi) end
+    if i > 1 then gi = 200 * (x[i] - x[i - 1] * x[i - 1]) end
+    if i < n then gi = gi - 400 * x[i] * (x[i + 1] - x[i] * x[i]) - 2 * (1 - x[i]) end
     g[i] = gi
-    prev, xi = xi, nxt
   end
   return g
 end
