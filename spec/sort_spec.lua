@@ -144,6 +144,38 @@ describe("lumpy.sort", function()
       end
       assert.is_true(f[s[#f]] ~= f[s[#f]])
     end)
+    it("is stable on mid-length arrays with ties and NaNs (introsort path)", function()
+      for _, n in ipairs{17, 100, 511} do
+        local t = randoms(n, 0, 5, true)
+        for k = 1, n, 9 do t[k] = nan end
+        local r = np.argsort(np.array(t, "float64")):totable()
+        local function key(x) return x ~= x and math.huge or x end
+        for k = 2, n do
+          local p, q = r[k - 1], r[k]
+          assert.is_true(key(t[p]) < key(t[q]) or (key(t[p]) == key(t[q]) and p < q))
+        end
+      end
+    end)
+    it("sorts complex arrays lexicographically (introsort path)", function()
+      local re, im = randoms(300, 0, 4, true), randoms(300, -3, 3, true)
+      local zs, pairs_ = {}, {}
+      for k = 1, 300 do
+        zs[k] = np.complex(re[k] + 0.0, im[k] + 0.0)
+        pairs_[k] = {re[k], im[k], k}
+      end
+      table.sort(pairs_, function(a, b)
+        if a[1] ~= b[1] then return a[1] < b[1] end
+        if a[2] ~= b[2] then return a[2] < b[2] end
+        return a[3] < b[3]
+      end)
+      local a = np.array(zs)
+      local s, r = np.sort(a):totable(), np.argsort(a):totable()
+      for k = 1, 300 do
+        assert.are.equal(pairs_[k][1], s[k].re)
+        assert.are.equal(pairs_[k][2], s[k].im)
+        assert.are.equal(pairs_[k][3], r[k])
+      end
+    end)
     it("returns 1-based int64 positions", function()
       local r = np.array{30, 10, 20}:argsort()
       assert.are.equal("int64", r.dtype)

@@ -2,13 +2,11 @@
 ** array.c: the lumpy array userdata: storage, views, dtypes, conversion
 ** between Lua values and elements, creation functions and attributes.
 */
-#define _DEFAULT_SOURCE     /* madvise */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #ifdef __linux__
-#include <sys/mman.h>
 #endif
 #include "core.h"
 
@@ -79,8 +77,11 @@ void lumpy_contigstrides(int dtype, int ndim, const int64_t *shape, int64_t *str
   }
 }
 
-static void releasebuf(Array *a) {
-  if (a->mem) { free(a->mem); a->mem = NULL; }
+static void releasebuf(lua_State *L, Array *a) {
+  if (a->mem) {
+    lumpy_pool_free(L, a->mem, a->memsize);
+    a->mem = NULL;
+  }
   else if (a->release) {
     lumpy_Release r = a->release;
     a->release = NULL;
@@ -113,30 +114,16 @@ static void setgeometry(lua_State *L, Array *a, int dtype, int ndim,
 
 Array *lumpy_newarray(lua_State *L, int dtype, int ndim, const int64_t *shape, int zero) {
   Array *a = newheader(L);
-  size_t nbytes;
+  size_t nbytes, got;
   char *p;
   setgeometry(L, a, dtype, ndim, shape, NULL);
   nbytes = (size_t)a->size * ITEMSIZE(dtype);
-  p = zero ? calloc(1, nbytes + ALIGN) : malloc(nbytes + ALIGN);
+  p = (char *)lumpy_pool_alloc(L, nbytes + ALIGN, zero, &got);
   if (p == NULL) lumpy_error(L, "not enough memory for an array of %s",
                              lumpy_shapestr((char[400]){0}, ndim, shape));
   a->mem = p;
-  a->memsize = nbytes + ALIGN;
+  a->memsize = got;
   a->data = p + (ALIGN - ((uintptr_t)p % ALIGN)) % ALIGN;
-#ifdef MADV_HUGEPAGE
-  /* big buffers on huge pages: first touch of 4 KB pages costs more than
-  ** the work on them (NumPy does the same) */
-  if (nbytes >= ((size_t)4 << 20)) {
-    uintptr_t lo = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
-    uintptr_t hi = ((uintptr_t)p + nbytes) & ~(uintptr_t)4095;
-    if (hi > lo) madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-  }
-#endif
-  /* tell the collector about the buffer so garbage arrays are found soon */
-  if (nbytes >= 16384) {
-    size_t kb = nbytes >> 10;
-    lua_gc(L, LUA_GCSTEP, kb > 1000000000 ? 1000000000 : (int)kb);
-  }
   return a;
 }
 
@@ -185,7 +172,7 @@ void lumpy_pushwrap(lua_State *L, void *data, lumpy_Dtype dtype, int ndim,
 
 static int array_gc(lua_State *L) {
   Array *a = (Array *)luaL_checkudata(L, 1, ARRAY_MT);
-  if (a->owner == a) releasebuf(a);
+  if (a->owner == a) releasebuf(L, a);
   a->closed = 1;
   return 0;
 }

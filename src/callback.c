@@ -72,6 +72,11 @@ static void fncall(lumpy_Fn *f, int nin, int nres) {
   }
 }
 
+void lumpy_fn_pcall(lumpy_Fn *f, int nin, int nres) {
+  luaL_checkstack(f->L, nres + 2, "lumpy callback");
+  fncall(f, nin, nres);
+}
+
 double lumpy_fn_scalar(lumpy_Fn *f, double x) {
   lua_State *L = f->L;
   double y;
@@ -141,6 +146,48 @@ void lumpy_fn_call(lumpy_Fn *f, const double *x, int n, int nres) {
   a = lumpy_newarray(L, LUMPY_FLOAT64, 1, &len, 0);
   if (n) memcpy(a->data, x, sizeof(double) * (size_t)n);
   fncall(f, 1, nres);
+}
+
+/* f(x) with a number x for kernels whose integrand returns a vector
+** (quad_vec); leaves nres results (a C vector function gets x as one value) */
+void lumpy_fn_callx(lumpy_Fn *f, double x, int nres) {
+  lua_State *L = f->L;
+  if (f->vf || f->sf) {
+    lumpy_fn_call(f, &x, 1, nres);
+    return;
+  }
+  luaL_checkstack(L, 4 + nres, "lumpy callback");
+  lua_pushvalue(L, f->fidx);
+  lua_pushnumber(L, x);
+  fncall(f, 1, nres);
+}
+
+/* f(t, x) for ODE kernels (tfirst) or f(x, t) (odeint's order): t a
+** number, x (n doubles) a new float64 array; leaves nres results. A C vector
+** function gets the n + 1 values (t, x...) */
+void lumpy_fn_callt(lumpy_Fn *f, double t, int tfirst, const double *x, int n, int nres) {
+  lua_State *L = f->L;
+  int64_t len = n;
+  Array *a;
+  if (f->vf || f->sf) {
+    double *tx;
+    int64_t m = (int64_t)n + 1;
+    luaL_checkstack(L, 2, "lumpy callback");
+    a = lumpy_newarray(L, LUMPY_FLOAT64, 1, &m, 0);
+    tx = (double *)a->data;
+    tx[0] = t;
+    if (n) memcpy(tx + 1, x, sizeof(double) * (size_t)n);
+    lumpy_fn_call(f, tx, n + 1, nres);
+    lua_remove(L, -1 - nres);
+    return;
+  }
+  luaL_checkstack(L, 5 + nres, "lumpy callback");
+  lua_pushvalue(L, f->fidx);
+  if (tfirst) lua_pushnumber(L, t);
+  a = lumpy_newarray(L, LUMPY_FLOAT64, 1, &len, 0);
+  if (n) memcpy(a->data, x, sizeof(double) * (size_t)n);
+  if (!tfirst) lua_pushnumber(L, t);
+  fncall(f, 2, nres);
 }
 
 double lumpy_fn_checknumber(lumpy_Fn *f, int idx, const char *what) {

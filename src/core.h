@@ -102,6 +102,11 @@ int lumpy_error(lua_State *L, const char *fmt, ...);
 /* normalises a 1-based (negative from end) axis against ndim; raises */
 int lumpy_checkaxis(lua_State *L, int axis, int ndim, int argn);
 
+/* ---- buffers (pool.c) ---- */
+void *lumpy_pool_alloc(lua_State *L, size_t n, int zero, size_t *got);
+void lumpy_pool_free(lua_State *L, void *p, size_t size);
+void lumpy_open_pool(lua_State *L);
+
 /* ---- iteration and casting (iter.c) ---- */
 /* inner loop: n elements, args[k] base pointers, steps[k] byte steps */
 typedef void (*lumpy_Loop)(char **args, int64_t n, const int64_t *steps, void *ctx);
@@ -151,12 +156,20 @@ double lumpy_fn_scalar(lumpy_Fn *f, double x);
 /* f(x) for vector kernels: x (n doubles) is passed as a new float64 array;
 ** leaves nres results on the stack (the caller pops them) */
 void lumpy_fn_call(lumpy_Fn *f, const double *x, int n, int nres);
+/* f(x) with a number x, leaving nres results (vector-valued integrands) */
+void lumpy_fn_callx(lumpy_Fn *f, double x, int nres);
+/* f(t, x) (tfirst) or f(x, t) for ODE kernels: t a number, x a new float64
+** array; leaves nres results (C vector functions get t, x... as one vector) */
+void lumpy_fn_callt(lumpy_Fn *f, double t, int tfirst, const double *x, int n, int nres);
 /* reads a result left by lumpy_fn_call: a number, or a vector of exactly n
 ** values (array or table); raises naming the kernel otherwise */
 double lumpy_fn_checknumber(lumpy_Fn *f, int idx, const char *what);
 void lumpy_fn_checkvector(lumpy_Fn *f, int idx, double *out, int n, const char *what);
 /* the length of a vector result (array or table), raising if not one */
 int lumpy_fn_veclen(lumpy_Fn *f, int idx, const char *what);
+/* calls the callable (pushed by the caller with nin arguments after it,
+** extra args are added) with the kernel's error prefix; leaves nres results */
+void lumpy_fn_pcall(lumpy_Fn *f, int nin, int nres);
 /* objective value of a vector kernel: f(x) must return a number */
 double lumpy_fn_vscalar(lumpy_Fn *f, const double *x, int n);
 

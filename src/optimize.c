@@ -1,8 +1,21 @@
 /*
-** optimize.c: (to be written) the optimize domain of lumpy.
+** optimize.c: the optimize domain of lumpy. The kernels live in
+** src/opt_*.c by role (opt_scalar.c: scalar roots and minimisation;
+** opt_minimize.c: multivariate minimisation); this file gathers them into
+** the core module's _optimize table, from which lua/lumpy/optimize.lua
+** builds np.optimize.
 */
-#include "core.h"
+#include "optimize.h"
 
 void lumpy_open_optimize(lua_State *L) {
-  (void)L;
+  lua_newtable(L);
+  lumpy_open_opt_scalar(L);
+  lumpy_open_opt_minimize(L);
+  lumpy_open_opt_lbfgsb(L);
+  lumpy_open_opt_lsq(L);
+  lumpy_open_opt_root(L);
+  lumpy_open_opt_powell(L);
+  lumpy_open_opt_linprog(L);
+  lumpy_open_opt_slsqp(L);
+  lua_setfield(L, LUMPY_MODULE, "_optimize");
 }

@@ -1,7 +1,8 @@
 /*
 ** reduce.c: reductions (sum prod mean var std min max argmin argmax any all
-** count_nonzero nansum nanmean nanmin nanmax ptp), cumulative sums and
-** products, diff, and order statistics (median percentile quantile).
+** count_nonzero nansum nanmean nanmin nanmax nanargmin nanargmax ptp),
+** cumulative sums and products, diff, and order statistics (median
+** percentile quantile and their nan versions).
 **
 ** A reduction over some axes is one pass of lumpy_iterate over the input and
 ** the output, the output having stride 0 along the reduced axes (NumPy's
@@ -138,8 +139,17 @@ static void NAME(char **args, int64_t n, const int64_t *steps, void *ctx) { \
     return; \
   } \
   if (is == (int64_t)sizeof(TI) && os == (int64_t)sizeof(TO)) { \
-    TO *o = (TO *)op; \
-    for (i = 0; i < n; i++) o[i] = (TO)((TA)o[i] + LOAD(ip + i * (int64_t)sizeof(TI), 0)); \
+    TO *restrict o = (TO *)op; \
+    const char *restrict q = ip; \
+    for (i = 0; i + 4 <= n; i += 4) { \
+      TA x0 = LOAD(q + i * (int64_t)sizeof(TI), 0); \
+      TA x1 = LOAD(q + (i + 1) * (int64_t)sizeof(TI), 0); \
+      TA x2 = LOAD(q + (i + 2) * (int64_t)sizeof(TI), 0); \
+      TA x3 = LOAD(q + (i + 3) * (int64_t)sizeof(TI), 0); \
+      o[i] = (TO)((TA)o[i] + x0); o[i + 1] = (TO)((TA)o[i + 1] + x1); \
+      o[i + 2] = (TO)((TA)o[i + 2] + x2); o[i + 3] = (TO)((TA)o[i + 3] + x3); \
+    } \
+    for (; i < n; i++) o[i] = (TO)((TA)o[i] + LOAD(q + i * (int64_t)sizeof(TI), 0)); \
   } \
   else \
     for (i = 0; i < n; i++) \
@@ -234,14 +244,42 @@ static inline int nclt(cplx x, cplx m) {
   return clt(x, m);
 }
 
+/* contiguous runs of max/min: four accumulators compared plainly, NaNs
+** tracked with a flag (the first NaN is the result), so the loop has no
+** NaN branches */
+#define NOFAST(T, CMP)
+#define FASTRUN(T, CMP) \
+  if (is == (int64_t)sizeof(T) && n >= 8) { \
+    const T *x = (const T *)ip; \
+    T m0 = *(T *)op, m1 = m0, m2 = m0, m3 = m0; \
+    int bad = 0; \
+    for (i = 0; i + 4 <= n; i += 4) { \
+      m0 = x[i] CMP m0 ? x[i] : m0; \
+      m1 = x[i + 1] CMP m1 ? x[i + 1] : m1; \
+      m2 = x[i + 2] CMP m2 ? x[i + 2] : m2; \
+      m3 = x[i + 3] CMP m3 ? x[i + 3] : m3; \
+      bad |= (x[i] != x[i]) | (x[i + 1] != x[i + 1]) | \
+             (x[i + 2] != x[i + 2]) | (x[i + 3] != x[i + 3]); \
+    } \
+    for (; i < n; i++) { m0 = x[i] CMP m0 ? x[i] : m0; bad |= x[i] != x[i]; } \
+    m0 = m1 CMP m0 ? m1 : m0; \
+    m2 = m3 CMP m2 ? m3 : m2; \
+    m0 = m2 CMP m0 ? m2 : m0; \
+    if (bad && m0 == m0) \
+      for (i = 0; i < n; i++) if (x[i] != x[i]) { m0 = x[i]; break; } \
+    *(T *)op = m0; \
+    return; \
+  }
+
 /* out = best(out, in...) */
-#define MMLOOP(NAME, T, BETTER) \
+#define MMLOOP(NAME, T, BETTER, FAST, CMP) \
 static void NAME(char **args, int64_t n, const int64_t *steps, void *ctx) { \
   char *ip = args[0], *op = args[1]; \
   int64_t is = steps[0], os = steps[1], i; \
   (void)ctx; \
   if (os == 0) { \
     T m = *(T *)op; \
+    FAST(T, CMP) \
     for (i = 0; i < n; i++) { \
       T x = LV(T, ip + i * is); \
       if (BETTER(x, m)) m = x; \
@@ -255,17 +293,18 @@ static void NAME(char **args, int64_t n, const int64_t *steps, void *ctx) { \
     } \
 }
 
-#define MMALL(P, GI, GF, GC) \
-  MMLOOP(P##_b, uint8_t, GI) MMLOOP(P##_u8, uint8_t, GI) \
-  MMLOOP(P##_i32, int32_t, GI) MMLOOP(P##_i64, int64_t, GI) \
-  MMLOOP(P##_f32, float, GF) MMLOOP(P##_f64, double, GF) MMLOOP(P##_c, cplx, GC) \
+#define MMALL(P, GI, GF, GC, FF, CMP) \
+  MMLOOP(P##_b, uint8_t, GI, FASTRUN, CMP) MMLOOP(P##_u8, uint8_t, GI, FASTRUN, CMP) \
+  MMLOOP(P##_i32, int32_t, GI, FASTRUN, CMP) MMLOOP(P##_i64, int64_t, GI, FASTRUN, CMP) \
+  MMLOOP(P##_f32, float, GF, FF, CMP) MMLOOP(P##_f64, double, GF, FF, CMP) \
+  MMLOOP(P##_c, cplx, GC, NOFAST, CMP) \
   static const lumpy_Loop P##loops[LUMPY_NDTYPES] = { \
     P##_b, P##_u8, P##_i32, P##_i64, P##_f32, P##_f64, P##_c };
 
-MMALL(max, GT_I, GT_F, cgt)
-MMALL(min, LT_I, LT_F, clt)
-MMALL(nmax, GT_I, NGT_F, ncgt)
-MMALL(nmin, LT_I, NLT_F, nclt)
+MMALL(max, GT_I, GT_F, cgt, FASTRUN, >)
+MMALL(min, LT_I, LT_F, clt, FASTRUN, <)
+MMALL(nmax, GT_I, NGT_F, ncgt, NOFAST, >)
+MMALL(nmin, LT_I, NLT_F, nclt, NOFAST, <)
 
 /* any, all (bool output) and counts (int64 output) */
 #define ANYLOOP(NAME, T, ISALL) \
@@ -352,6 +391,12 @@ static const lumpy_Loop varloops[LUMPY_NDTYPES] = {
 /* arguments                                                           */
 /* ------------------------------------------------------------------ */
 
+/* a Lua integer axis as an int for lumpy_checkaxis, without wrapping huge
+** values into range */
+static int clampaxis(lua_Integer v) {
+  return v > 1000000 ? 1000000 : v < -1000000 ? -1000000 : (int)v;
+}
+
 /* a parsed reduction call */
 typedef struct Red {
   const char *name;
@@ -413,7 +458,7 @@ static void readaxes(lua_State *L, Red *r, int vidx, int argn, int multi) {
       v = lua_tointegerx(L, -1, &isnum);
       lua_pop(L, 1);
       if (!isnum) luaL_argerror(L, argn, "axis must be an integer or a table of integers");
-      ax = lumpy_checkaxis(L, (int)v, r->ndim, argn);
+      ax = lumpy_checkaxis(L, clampaxis(v), r->ndim, argn);
       if (r->red[ax]) luaL_argerror(L, argn, "duplicate value in 'axis'");
       r->red[ax] = 1;
       r->nred++;
@@ -426,7 +471,7 @@ static void readaxes(lua_State *L, Red *r, int vidx, int argn, int multi) {
     if (!isnum || lua_type(L, vidx) != LUA_TNUMBER)
       luaL_argerror(L, argn, multi ? "axis must be an integer or a table of integers"
                                    : "axis must be an integer");
-    k = lumpy_checkaxis(L, (int)v, r->ndim, argn);
+    k = lumpy_checkaxis(L, clampaxis(v), r->ndim, argn);
     r->red[k] = 1;
     r->nred = 1;
   }
@@ -472,7 +517,12 @@ static void redargs(lua_State *L, Red *r, const Array *a, int argi,
       r->outidx = lua_gettop(L);    /* stays on the stack */
     }
     else lua_pop(L, 1);
-    if (axidx == 0) {
+    if (axidx != 0) {
+      if (lua_getfield(L, r->optidx, "axis") != LUA_TNIL)
+        luaL_argerror(L, r->optidx, "axis given twice (argument and option)");
+      lua_pop(L, 1);
+    }
+    else {
       lua_getfield(L, r->optidx, "axis");
       axidx = lua_gettop(L);
       r->axisarg = r->optidx;
@@ -812,7 +862,7 @@ typedef struct ArgCtx {
 } ArgCtx;
 
 /* per output element, a walk along the (innermost) reduced axis */
-#define ARGLANE(NAME, T, BETTER) \
+#define ARGLANE(NAME, T, BETTER, BAD) \
 static void NAME(char **args, int64_t n, const int64_t *steps, void *ctx) { \
   const ArgCtx *c = (const ArgCtx *)ctx; \
   int64_t j, k; \
@@ -824,11 +874,11 @@ static void NAME(char **args, int64_t n, const int64_t *steps, void *ctx) { \
       T x = LV(T, p + k * c->step); \
       if (BETTER(x, m)) { m = x; b = k; } \
     } \
-    *(int64_t *)(args[1] + j * steps[1]) = b + 1; \
+    *(int64_t *)(args[1] + j * steps[1]) = BAD(m) ? 0 : b + 1; \
   } \
 }
 /* one slice r against the best values so far: args = slice, best, index */
-#define ARGSLICE(NAME, T, BETTER) \
+#define ARGSLICE(NAME, T, BETTER, BAD) \
 static void NAME(char **args, int64_t n, const int64_t *steps, void *ctx) { \
   const ArgCtx *c = (const ArgCtx *)ctx; \
   int64_t j; \
@@ -837,27 +887,53 @@ static void NAME(char **args, int64_t n, const int64_t *steps, void *ctx) { \
     if (BETTER(x, *m)) { *m = x; *(int64_t *)(args[2] + j * steps[2]) = c->r + 1; } \
   } \
 }
-#define ARGALL(P, MAC, GI, GF, GC) \
-  MAC(P##_b, uint8_t, GI) MAC(P##_u8, uint8_t, GI) MAC(P##_i32, int32_t, GI) \
-  MAC(P##_i64, int64_t, GI) MAC(P##_f32, float, GF) MAC(P##_f64, double, GF) \
-  MAC(P##_c, cplx, GC) \
+#define ARGALL(P, MAC, GI, GF, GC, BF, BC) \
+  MAC(P##_b, uint8_t, GI, NOBAD) MAC(P##_u8, uint8_t, GI, NOBAD) \
+  MAC(P##_i32, int32_t, GI, NOBAD) MAC(P##_i64, int64_t, GI, NOBAD) \
+  MAC(P##_f32, float, GF, BF) MAC(P##_f64, double, GF, BF) MAC(P##_c, cplx, GC, BC) \
   static const lumpy_Loop P##loops[LUMPY_NDTYPES] = { \
     P##_b, P##_u8, P##_i32, P##_i64, P##_f32, P##_f64, P##_c };
 
-ARGALL(amaxl, ARGLANE, GT_I, GT_F, cgt)
-ARGALL(aminl, ARGLANE, LT_I, LT_F, clt)
-ARGALL(amaxs, ARGSLICE, GT_I, GT_F, cgt)
-ARGALL(amins, ARGSLICE, LT_I, LT_F, clt)
+/* BAD(m): the best is NaN, which for nanargmin/nanargmax is an error
+** (marked with position 0) */
+#define NOBAD(m) 0
+#define FBAD(m) ((m) != (m))
+
+ARGALL(amaxl, ARGLANE, GT_I, GT_F, cgt, NOBAD, NOBAD)
+ARGALL(aminl, ARGLANE, LT_I, LT_F, clt, NOBAD, NOBAD)
+ARGALL(amaxs, ARGSLICE, GT_I, GT_F, cgt, NOBAD, NOBAD)
+ARGALL(amins, ARGSLICE, LT_I, LT_F, clt, NOBAD, NOBAD)
+ARGALL(namaxl, ARGLANE, GT_I, NGT_F, ncgt, FBAD, cisnan)
+ARGALL(naminl, ARGLANE, LT_I, NLT_F, nclt, FBAD, cisnan)
+ARGALL(namaxs, ARGSLICE, GT_I, NGT_F, ncgt, NOBAD, NOBAD)
+ARGALL(namins, ARGSLICE, LT_I, NLT_F, nclt, NOBAD, NOBAD)
+
+/* does the array of best values hold a NaN (an all-NaN slice)? */
+static int anynan(const Array *b) {
+  int64_t i;
+  if (b->dtype == LUMPY_FLOAT64) {
+    for (i = 0; i < b->size; i++) if (((double *)b->data)[i] != ((double *)b->data)[i]) return 1;
+  }
+  else if (b->dtype == LUMPY_FLOAT32) {
+    for (i = 0; i < b->size; i++) if (((float *)b->data)[i] != ((float *)b->data)[i]) return 1;
+  }
+  else if (b->dtype == LUMPY_COMPLEX128) {
+    for (i = 0; i < b->size; i++) if (cisnan(((cplx *)b->data)[i])) return 1;
+  }
+  return 0;
+}
+
+static const char *const O_ARG[] = {"axis", "keepdims", "out", NULL};
 
 static int argminmax(lua_State *L, const char *name, const lumpy_Loop *lanes,
-                     const lumpy_Loop *slices) {
+                     const lumpy_Loop *slices, int nan) {
   Array *a = arg1(L), *o, sub;
   int64_t ostr[LUMPY_MAXDIMS], shape[LUMPY_MAXDIMS], ist[LUMPY_MAXDIMS], ost[LUMPY_MAXDIMS];
   ArgCtx c;
   Red r;
   int k, ax = 0, n = 0, inner = 1;
   r.name = name;
-  redargs(L, &r, a, 2, O_AXIS, 0);
+  redargs(L, &r, a, 2, O_ARG, 0);
   if (r.all) {
     /* flat position in C order */
     int64_t sh = a->size;
@@ -889,6 +965,11 @@ static int argminmax(lua_State *L, const char *name, const lumpy_Loop *lanes,
     data[0] = a->data; data[1] = o->data;
     st[0] = ist; st[1] = ost;
     lumpy_iterate(2, data, n, shape, st, lanes[a->dtype], &c);
+    if (nan) {
+      int64_t i;
+      for (i = 0; i < o->size; i++)
+        if (((int64_t *)o->data)[i] == 0) lumpy_error(L, "%s: all-NaN slice encountered", name);
+    }
   }
   else {
     Array *best = lumpy_newarray(L, a->dtype, n, shape, 0), first;
@@ -904,12 +985,23 @@ static int argminmax(lua_State *L, const char *name, const lumpy_Loop *lanes,
       data[0] = a->data + c.r * c.step; data[1] = best->data; data[2] = o->data;
       lumpy_iterate(3, data, n, shape, st, slices[a->dtype], &c);
     }
+    if (nan && anynan(best)) lumpy_error(L, "%s: all-NaN slice encountered", name);
     lua_pop(L, 1);
   }
   return redfinish(L, &r);
 }
-static int reduce_argmax(lua_State *L) { return argminmax(L, "argmax", amaxlloops, amaxsloops); }
-static int reduce_argmin(lua_State *L) { return argminmax(L, "argmin", aminlloops, aminsloops); }
+static int reduce_argmax(lua_State *L) {
+  return argminmax(L, "argmax", amaxlloops, amaxsloops, 0);
+}
+static int reduce_argmin(lua_State *L) {
+  return argminmax(L, "argmin", aminlloops, aminsloops, 0);
+}
+static int reduce_nanargmax(lua_State *L) {
+  return argminmax(L, "nanargmax", namaxlloops, namaxsloops, 1);
+}
+static int reduce_nanargmin(lua_State *L) {
+  return argminmax(L, "nanargmin", naminlloops, naminsloops, 1);
+}
 
 /* ------------------------------------------------------------------ */
 /* cumsum, cumprod, diff                                               */
@@ -1033,7 +1125,7 @@ static int reduce_diff(lua_State *L) {
   if (!lua_isnoneornil(L, 2)) n = luaL_checkinteger(L, 2);
   if (n < 0) luaL_argerror(L, 2, lua_pushfstring(L, "order must be non-negative but got %d", (int)n));
   if (a->ndim == 0) lumpy_error(L, "diff requires input that is at least one dimensional");
-  ax = lumpy_checkaxis(L, (int)luaL_optinteger(L, 3, -1), a->ndim, axarg);
+  ax = lumpy_checkaxis(L, clampaxis(luaL_optinteger(L, 3, -1)), a->ndim, axarg);
   len = a->shape[ax];
   w = lumpy_toarrayx(L, 1, -1);       /* work copy, C order */
   around(a->ndim, a->shape, ax, &outer, &inner);
@@ -1182,7 +1274,7 @@ static const char *const O_PCT[] = {"axis", "keepdims", "out", "method", NULL};
 /* median(a [, axis]), percentile(a, q [, axis]) and quantile(a, q [, axis]);
 ** kind 0, 1, 2. Lanes are copied (reduced axes last) into a float64 work
 ** array and each quantile is found by selection, not by sorting. */
-static int orderstat(lua_State *L, const char *name, int kind) {
+static int orderstat(lua_State *L, const char *name, int kind, int nan) {
   Array *a = arg1(L), *qa = NULL, *w, *o, src;
   int64_t shape[LUMPY_MAXDIMS], st[LUMPY_MAXDIMS], oshape[LUMPY_MAXDIMS];
   int64_t lanes = 1, m = 1, nq = 1, l, i;
@@ -1233,11 +1325,15 @@ static int orderstat(lua_State *L, const char *name, int kind) {
   o = lumpy_newarray(L, LUMPY_FLOAT64, on, oshape, 0);
   for (l = 0; l < lanes; l++) {
     double *x = (double *)w->data + l * m;
+    int64_t mm = m;
     int hasnan = 0;
-    for (i = 0; i < m; i++) if (x[i] != x[i]) { hasnan = 1; break; }
+    if (nan) {       /* NaNs out of the lane */
+      for (i = 0, mm = 0; i < m; i++) if (x[i] == x[i]) x[mm++] = x[i];
+    }
+    else for (i = 0; i < m; i++) if (x[i] != x[i]) { hasnan = 1; break; }
     for (i = 0; i < nq; i++) {
       double q = qa ? ((double *)qa->data)[i] / scale : 0.5;
-      ((double *)o->data)[i * lanes + l] = hasnan ? 0.0 / 0.0 : quant(x, m, q, method);
+      ((double *)o->data)[i * lanes + l] = hasnan ? 0.0 / 0.0 : quant(x, mm, q, method);
     }
   }
   if (method == M_MEDIAN) odt = a->dtype == LUMPY_FLOAT32 ? LUMPY_FLOAT32 : LUMPY_FLOAT64;
@@ -1246,9 +1342,12 @@ static int orderstat(lua_State *L, const char *name, int kind) {
   castresult(L, odt);
   return redfinish(L, &r);
 }
-static int reduce_median(lua_State *L) { return orderstat(L, "median", 0); }
-static int reduce_percentile(lua_State *L) { return orderstat(L, "percentile", 1); }
-static int reduce_quantile(lua_State *L) { return orderstat(L, "quantile", 2); }
+static int reduce_median(lua_State *L) { return orderstat(L, "median", 0, 0); }
+static int reduce_percentile(lua_State *L) { return orderstat(L, "percentile", 1, 0); }
+static int reduce_quantile(lua_State *L) { return orderstat(L, "quantile", 2, 0); }
+static int reduce_nanmedian(lua_State *L) { return orderstat(L, "nanmedian", 0, 1); }
+static int reduce_nanpercentile(lua_State *L) { return orderstat(L, "nanpercentile", 1, 1); }
+static int reduce_nanquantile(lua_State *L) { return orderstat(L, "nanquantile", 2, 1); }
 
 /* ------------------------------------------------------------------ */
 /* registration                                                        */
@@ -1262,7 +1361,10 @@ static int reduce_quantile(lua_State *L) { return orderstat(L, "quantile", 2); }
   {"all", reduce_all}, {"nansum", reduce_nansum}, {"nanmean", reduce_nanmean}, \
   {"nanmin", reduce_nanmin}, {"nanmax", reduce_nanmax}, {"median", reduce_median}, \
   {"percentile", reduce_percentile}, {"quantile", reduce_quantile}, \
-  {"ptp", reduce_ptp}, {"count_nonzero", reduce_count_nonzero}, {"diff", reduce_diff}
+  {"ptp", reduce_ptp}, {"count_nonzero", reduce_count_nonzero}, {"diff", reduce_diff}, \
+  {"nanargmin", reduce_nanargmin}, {"nanargmax", reduce_nanargmax}, \
+  {"nanmedian", reduce_nanmedian}, {"nanpercentile", reduce_nanpercentile}, \
+  {"nanquantile", reduce_nanquantile}
 
 void lumpy_open_reduce(lua_State *L) {
   static const luaL_Reg funcs[] = {

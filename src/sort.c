@@ -127,8 +127,8 @@ static void NAME##_q(T *x, int64_t n, int depth) { \
     p = x[mid]; x[mid] = x[n - 2]; x[n - 2] = p; \
     i = 0; j = n - 2; \
     for (;;) { \
-      while (LESS(x[++i], p)) ; \
-      while (LESS(p, x[--j])) ; \
+      do i++; while (LESS(x[i], p)); \
+      do j--; while (LESS(p, x[j])); \
       if (i >= j) break; \
       t = x[i]; x[i] = x[j]; x[j] = t; \
     } \
@@ -352,6 +352,12 @@ static void doargsort(void *ctx, char *pa, char *pb) {
 /* Lua functions                                                       */
 /* ------------------------------------------------------------------ */
 
+/* a Lua integer axis as an int for lumpy_checkaxis, without wrapping huge
+** values into range */
+static int clampaxis(lua_Integer v) {
+  return v > 1000000 ? 1000000 : v < -1000000 ? -1000000 : (int)v;
+}
+
 static const char *const kinds[] = {"quicksort", "mergesort", "heapsort", "stable", NULL};
 
 /* reads (axis_or_opts [, opts]) at argi: returns the 0-based axis, or -1 for
@@ -395,7 +401,7 @@ static int sortargs(lua_State *L, const Array *a, int argi) {
     lua_Integer v = lua_tointegerx(L, axidx, &isnum);
     if (!isnum || lua_type(L, axidx) != LUA_TNUMBER)
       luaL_argerror(L, argn, "axis must be an integer (or false to flatten)");
-    ax = lumpy_checkaxis(L, (int)v, a->ndim, argn);
+    ax = lumpy_checkaxis(L, clampaxis(v), a->ndim, argn);
   }
   if (pushed) lua_pop(L, 1);
   return ax;

@@ -1,0 +1,101 @@
+/*
+** int.h: what the integrate files (integrate.c, int_*.c) share.
+*/
+#ifndef LUMPY_INT_H
+#define LUMPY_INT_H
+
+#include "core.h"
+
+/* ---- int_quad.c: QUADPACK kernels ---- */
+typedef double (*lumpy_QuadF)(double x, void *ud);
+
+/* work arrays of one adaptive run, limit intervals long (Lua-owned) */
+typedef struct lumpy_QuadWork {
+  double *alist, *blist, *rlist, *elist;
+  int *iord, *level, *ndin;
+} lumpy_QuadWork;
+
+typedef struct lumpy_QuadResult {
+  double result, abserr;
+  int ier, last, neval;
+} lumpy_QuadResult;
+
+void lumpy_qk21(lumpy_QuadF f, void *ud, double a, double b, double *result,
+                double *abserr, double *resabs, double *resasc);
+void lumpy_qags(lumpy_QuadF f, void *ud, double a, double b, double epsabs, double epsrel,
+                int limit, lumpy_QuadWork *w, lumpy_QuadResult *out);
+void lumpy_qagi(lumpy_QuadF f, void *ud, double bound, int inf, double epsabs,
+                double epsrel, int limit, lumpy_QuadWork *w, lumpy_QuadResult *out);
+void lumpy_qagp(lumpy_QuadF f, void *ud, double a, double b, int npts, const double *pts,
+                double epsabs, double epsrel, int limit, lumpy_QuadWork *w,
+                lumpy_QuadResult *out);
+
+/* the book's error-list ordering (dqpsrt) and epsilon algorithm (dqelg) */
+void lumpy_qpsrt(int limit, int last, int *maxerr, double *ermax, const double *elist,
+                 int *iord, int *nrmax);
+void lumpy_qelg(int *n, double *epstab, double *result, double *abserr, double *res3la,
+                int *nres);
+
+/* ---- int_qaw.c: weighted integrands ---- */
+void lumpy_qawc(lumpy_QuadF f, void *ud, double a, double b, double c, double epsabs,
+                double epsrel, int limit, lumpy_QuadWork *w, lumpy_QuadResult *out);
+void lumpy_qaws(lumpy_QuadF f, void *ud, double a, double b, double alfa, double beta,
+                int integr, double epsabs, double epsrel, int limit, lumpy_QuadWork *w,
+                lumpy_QuadResult *out);
+/* chebmo: maxp1 x 25 doubles; w->level serves as nnlog */
+void lumpy_qawo(lumpy_QuadF f, void *ud, double a, double b, double omega, int integr,
+                double epsabs, double epsrel, int limit, int maxp1, double *chebmo,
+                lumpy_QuadWork *w, lumpy_QuadResult *out);
+void lumpy_qawf(lumpy_QuadF f, void *ud, double a, double omega, int integr, double epsabs,
+                int limlst, int limit, int maxp1, double *chebmo, lumpy_QuadWork *w,
+                lumpy_QuadResult *out, int *lst);
+
+/* ---- int_ode.c: the solve_ivp driver and the solver interface ---- */
+typedef struct lumpy_Ode lumpy_Ode;
+
+/* a method: init after the common fields are set (may call fun); step
+** advances one step (0 and *msg on failure); dense fills rec with the
+** interpolant of the last step (rec has reclen(n) doubles: t_old, t, then
+** the method's data); eval evaluates a record at t into y */
+typedef struct lumpy_OdeMethod {
+  const char *name;
+  size_t (*worksize)(int n);              /* bytes of method state */
+  void (*init)(lumpy_Ode *o);
+  int (*step)(lumpy_Ode *o, const char **msg);
+  void (*dense)(lumpy_Ode *o, double *rec);
+  int (*reclen)(int n);
+  void (*eval)(const double *rec, int n, double t, double *y);
+} lumpy_OdeMethod;
+
+struct lumpy_Ode {
+  lua_State *L;
+  lumpy_Fn fn;
+  int tfirst;               /* fun(t, y) (1) or fun(y, t) (0, odeint) */
+  int n;
+  const lumpy_OdeMethod *m;
+  double t, t_old, t_bound, direction;
+  double *y, *y_old, *f, *atol, *tmp;
+  double rtol, max_step, first_step, h_abs, h_previous, newton_tol;
+  long nfev, njev, nlu;
+  int jacidx;               /* stack index of a user Jacobian, 0 for none */
+  lumpy_Fn jac;
+  void *ms;                 /* method state */
+};
+
+/* fun(t, y) into out, counting the evaluation */
+void lumpy_ode_fun(lumpy_Ode *o, double t, const double *y, double *out);
+/* the RMS norm */
+double lumpy_ode_norm(const double *x, int n);
+/* SciPy's select_initial_step (Hairer, Norsett, Wanner I, II.4) */
+double lumpy_ode_initial_step(lumpy_Ode *o, const double *f0, int order, double *y1,
+                              double *f1);
+
+/* ---- int_stiff.c: the implicit methods ---- */
+extern const lumpy_OdeMethod lumpy_ode_radau, lumpy_ode_bdf;
+
+/* ---- int_samples.c, int_ode.c: their Lua functions ---- */
+void lumpy_open_int_samples(lua_State *L, int t);
+void lumpy_open_int_ode(lua_State *L, int t);
+void lumpy_open_int_quadvec(lua_State *L, int t);
+
+#endif

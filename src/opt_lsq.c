@@ -1,0 +1,1261 @@
+/*
+** opt_lsq.c: nonlinear least squares (least_squares 'lm' and 'trf',
+** curve_fit, root 'lm').
+**
+** The residuals come from a Lua function in one of two shapes: fun(x)
+** returning m values (least_squares, root), or a model f(xdata, p1, ...,
+** pk) whose values are compared with ydata and weighted by 1/sigma
+** (curve_fit). Work memory lives in arrays on the Lua stack; LAPACK is
+** called directly through LAPACKE (QR with column pivoting, SVD).
+*/
+#include <math.h>
+#include <float.h>
+#include <lapacke.h>
+#include "optimize.h"
+
+/* ---- residuals ---- */
+
+enum { RES_PLAIN, RES_CURVE };
+
+typedef struct Res {
+  lumpy_Fn fun, jac;
+  int mode, hasjac, m, n;
+  int xidx;                /* curve: stack index of xdata */
+  const double *y, *w;     /* curve: ydata and weights 1/sigma (or NULL) */
+  const double *Ls;        /* curve: Cholesky factor of a 2-d sigma (or NULL) */
+  long nfev, njev;
+} Res;
+
+/* x := L^-1 x for the m x m lower-triangular L (row major), x strided */
+static void lowsolve(const double *Lm, int m, double *x, int inc) {
+  int i, k;
+  for (i = 0; i < m; i++) {
+    double s = x[(size_t)i * inc];
+    for (k = 0; k < i; k++) s -= Lm[(size_t)i * m + k] * x[(size_t)k * inc];
+    x[(size_t)i * inc] = s / Lm[(size_t)i * m + i];
+  }
+}
+
+/* curve_fit's sigma at idx: one value per point (weights 1/sigma), or an
+** m x m covariance matrix (residuals scaled by the inverse of its
+** Cholesky factor, as SciPy) */
+static void res_sigma(lua_State *L, struct Res *r, int idx, const char *kernel) {
+  Array *a;
+  double *w;
+  int i, m = r->m;
+  char buf[400];
+  a = lumpy_asarray(L, idx);
+  if (a->ndim == 2) {
+    if (a->shape[0] != m || a->shape[1] != m)
+      luaL_error(L, "%s: sigma must be %d x %d, got %s", kernel, m, m,
+                 lumpy_shapestr(buf, a->ndim, a->shape));
+    a = lumpy_ascontig(L, idx, LUMPY_FLOAT64);
+    w = opt_work(L, (size_t)m * m);
+    memcpy(w, a->data, sizeof(double) * (size_t)m * m);
+    if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', m, w, m) != 0)
+      luaL_error(L, "%s: sigma must be positive definite", kernel);
+    for (i = 0; i < m; i++) { int k; for (k = i + 1; k < m; k++) w[(size_t)i * m + k] = 0; }
+    r->Ls = w;
+    return;
+  }
+  w = opt_checkx0(L, idx, &i);
+  if (i != m) luaL_error(L, "%s: sigma must have %d elements, got %d", kernel, m, i);
+  for (i = 0; i < m; i++) w[i] = 1.0 / w[i];
+  r->w = w;
+}
+
+/* pushes the call's arguments after the callable: x as an array (plain) or
+** xdata and the parameters as numbers (curve); returns how many */
+static int res_pushargs(Res *r, const double *x) {
+  lua_State *L = r->fun.L;
+  int j;
+  if (r->mode == RES_CURVE) {
+    luaL_checkstack(L, r->n + 4, "lumpy.optimize.curve_fit");
+    lua_pushvalue(L, r->xidx);
+    for (j = 0; j < r->n; j++) lua_pushnumber(L, x[j]);
+    return r->n + 1;
+  }
+  opt_pushvec(L, x, r->n);
+  return 1;
+}
+
+/* the residual vector at x into f (m values) */
+static void res_eval(Res *r, const double *x, double *f) {
+  lua_State *L = r->fun.L;
+  int i;
+  lua_pushvalue(L, r->fun.fidx);
+  lumpy_fn_pcall(&r->fun, res_pushargs(r, x), 1);
+  r->nfev++;
+  lumpy_fn_checkvector(&r->fun, -1, f, r->m, r->mode == RES_CURVE ? "model value" : "residuals");
+  lua_pop(L, 1);
+  if (r->mode == RES_CURVE) {
+    for (i = 0; i < r->m; i++) {
+      f[i] -= r->y[i];
+      if (r->w) f[i] *= r->w[i];
+    }
+    if (r->Ls) lowsolve(r->Ls, r->m, f, 1);
+  }
+}
+
+/* the Jacobian from the user's jac at x into J (m x n, column major) */
+static void res_userjac(Res *r, const double *x, double *J) {
+  lua_State *L = r->fun.L;
+  Array *a;
+  int i, j;
+  char buf[400];
+  lua_pushvalue(L, r->jac.fidx);
+  lumpy_fn_pcall(&r->jac, res_pushargs(r, x), 1);
+  r->njev++;
+  if (lua_type(L, -1) != LUA_TTABLE && !lumpy_isarray(L, -1))
+    luaL_error(L, "%s: jac must return a %d x %d array, got %s", r->jac.kernel, r->m, r->n,
+               luaL_typename(L, -1));
+  a = lumpy_asarray(L, lua_gettop(L));
+  if (a->dtype == LUMPY_COMPLEX128)
+    luaL_error(L, "%s: jac must be real", r->jac.kernel);
+  if (!((a->ndim == 2 && a->shape[0] == r->m && a->shape[1] == r->n)
+        || (a->ndim == 1 && r->n == 1 && a->shape[0] == r->m)
+        || (a->ndim == 1 && r->m == 1 && a->shape[0] == r->n)))
+    luaL_error(L, "%s: jac must return a %d x %d array, got shape %s", r->jac.kernel, r->m,
+               r->n, lumpy_shapestr(buf, a->ndim, a->shape));
+  a = lumpy_ascontig(L, -1, LUMPY_FLOAT64);
+  for (i = 0; i < r->m; i++)
+    for (j = 0; j < r->n; j++) {
+      double v = ((double *)a->data)[(size_t)i * r->n + j];
+      if (r->mode == RES_CURVE && r->w) v *= r->w[i];
+      J[i + (size_t)j * r->m] = v;
+    }
+  if (r->mode == RES_CURVE && r->Ls)
+    for (j = 0; j < r->n; j++) lowsolve(r->Ls, r->m, J + (size_t)j * r->m, 1);
+  lua_pop(L, 2);
+}
+
+/* ---- MINPACK Levenberg-Marquardt ----
+** J. J. More, "The Levenberg-Marquardt algorithm: implementation and
+** theory", Numerical Analysis, LNM 630, 1978; MINPACK-1 (More, Garbow,
+** Hillstrom, ANL-80-74, 1980): lmdif/lmder, lmpar, qrsolv. The QR with
+** column pivoting is LAPACK's dgeqp3. Matrices are column major. */
+
+static double enorm(const double *x, int n) {
+  double s = 0, scale = 0;
+  int i;
+  /* scaled sum of squares, safe from overflow */
+  for (i = 0; i < n; i++) {
+    double a = fabs(x[i]);
+    if (a == 0) continue;
+    if (a > scale) { s = 1 + s * (scale / a) * (scale / a); scale = a; }
+    else s += (a / scale) * (a / scale);
+  }
+  return scale * sqrt(s);
+}
+
+/* solves min || [A; D] x - [b; 0] || given the QR of A (r upper, ipvt) and
+** qtb = Q'b; r's strict lower triangle and sdiag receive S' with
+** P'(A'A + DD)P = S'S */
+static void qrsolv(int n, double *r, int ldr, const int *ipvt, const double *diag,
+                   const double *qtb, double *x, double *sdiag, double *wa) {
+  int i, j, k, nsing;
+  for (j = 0; j < n; j++) {
+    for (i = j; i < n; i++) r[i + j * ldr] = r[j + i * ldr];
+    x[j] = r[j + j * ldr];
+    wa[j] = qtb[j];
+  }
+  for (j = 0; j < n; j++) {
+    int l = ipvt[j];
+    double qtbpj;
+    if (diag[l] != 0) {
+      for (k = j; k < n; k++) sdiag[k] = 0;
+      sdiag[j] = diag[l];
+      qtbpj = 0;
+      for (k = j; k < n; k++) {
+        double sn, cs, t;
+        if (sdiag[k] == 0) continue;
+        if (fabs(r[k + k * ldr]) < fabs(sdiag[k])) {
+          double cotan = r[k + k * ldr] / sdiag[k];
+          sn = 0.5 / sqrt(0.25 + 0.25 * cotan * cotan);
+          cs = sn * cotan;
+        }
+        else {
+          double tn = sdiag[k] / r[k + k * ldr];
+          cs = 0.5 / sqrt(0.25 + 0.25 * tn * tn);
+          sn = cs * tn;
+        }
+        r[k + k * ldr] = cs * r[k + k * ldr] + sn * sdiag[k];
+        t = cs * wa[k] + sn * qtbpj;
+        qtbpj = -sn * wa[k] + cs * qtbpj;
+        wa[k] = t;
+        for (i = k + 1; i < n; i++) {
+          t = cs * r[i + k * ldr] + sn * sdiag[i];
+          sdiag[i] = -sn * r[i + k * ldr] + cs * sdiag[i];
+          r[i + k * ldr] = t;
+        }
+      }
+    }
+    sdiag[j] = r[j + j * ldr];
+    r[j + j * ldr] = x[j];
+  }
+  nsing = n;
+  for (j = 0; j < n; j++) {
+    if (sdiag[j] == 0 && nsing == n) nsing = j;
+    if (nsing < n) wa[j] = 0;
+  }
+  for (k = nsing - 1; k >= 0; k--) {
+    double sum = 0;
+    for (i = k + 1; i < nsing; i++) sum += r[i + k * ldr] * wa[i];
+    wa[k] = (wa[k] - sum) / sdiag[k];
+  }
+  for (j = 0; j < n; j++) x[ipvt[j]] = wa[j];
+}
+
+/* the Levenberg-Marquardt parameter for the trust radius delta (lmpar);
+** x receives the step (to be subtracted) */
+static double lmpar(int n, double *r, int ldr, const int *ipvt, const double *diag,
+                    const double *qtb, double delta, double par, double *x, double *sdiag,
+                    double *wa1, double *wa2) {
+  const double dwarf = DBL_MIN;
+  int i, j, nsing = n, iter = 0;
+  double dxnorm, fp, parl = 0, paru, gnorm, temp;
+  for (j = 0; j < n; j++) {
+    wa1[j] = qtb[j];
+    if (r[j + j * ldr] == 0 && nsing == n) nsing = j;
+    if (nsing < n) wa1[j] = 0;
+  }
+  for (j = nsing - 1; j >= 0; j--) {
+    wa1[j] /= r[j + j * ldr];
+    temp = wa1[j];
+    for (i = 0; i < j; i++) wa1[i] -= r[i + j * ldr] * temp;
+  }
+  for (j = 0; j < n; j++) x[ipvt[j]] = wa1[j];
+  for (j = 0; j < n; j++) wa2[j] = diag[j] * x[j];
+  dxnorm = enorm(wa2, n);
+  fp = dxnorm - delta;
+  if (fp <= 0.1 * delta) return 0;
+  if (nsing >= n) {
+    for (j = 0; j < n; j++) { int l = ipvt[j]; wa1[j] = diag[l] * (wa2[l] / dxnorm); }
+    for (j = 0; j < n; j++) {
+      double sum = 0;
+      for (i = 0; i < j; i++) sum += r[i + j * ldr] * wa1[i];
+      wa1[j] = (wa1[j] - sum) / r[j + j * ldr];
+    }
+    temp = enorm(wa1, n);
+    parl = ((fp / delta) / temp) / temp;
+  }
+  for (j = 0; j < n; j++) {
+    double sum = 0;
+    for (i = 0; i <= j; i++) sum += r[i + j * ldr] * qtb[i];
+    wa1[j] = sum / diag[ipvt[j]];
+  }
+  gnorm = enorm(wa1, n);
+  paru = gnorm / delta;
+  if (paru == 0) paru = dwarf / fmin(delta, 0.1);
+  par = fmax(par, parl);
+  par = fmin(par, paru);
+  if (par == 0) par = gnorm / dxnorm;
+  for (;;) {
+    double parc;
+    iter++;
+    if (par == 0) par = fmax(dwarf, 0.001 * paru);
+    temp = sqrt(par);
+    for (j = 0; j < n; j++) wa1[j] = temp * diag[j];
+    qrsolv(n, r, ldr, ipvt, wa1, qtb, x, sdiag, wa2);
+    for (j = 0; j < n; j++) wa2[j] = diag[j] * x[j];
+    dxnorm = enorm(wa2, n);
+    temp = fp;
+    fp = dxnorm - delta;
+    if (fabs(fp) <= 0.1 * delta || (parl == 0 && fp <= temp && temp < 0) || iter == 10) break;
+    for (j = 0; j < n; j++) { int l = ipvt[j]; wa1[j] = diag[l] * (wa2[l] / dxnorm); }
+    for (j = 0; j < n; j++) {
+      wa1[j] /= sdiag[j];
+      temp = wa1[j];
+      for (i = j + 1; i < n; i++) wa1[i] -= r[i + j * ldr] * temp;
+    }
+    temp = enorm(wa1, n);
+    parc = ((fp / delta) / temp) / temp;
+    if (fp > 0) parl = fmax(parl, par);
+    if (fp < 0) paru = fmin(paru, par);
+    par = fmax(parl, par + parc);
+  }
+  return par;
+}
+
+typedef struct LMOut {
+  int info;
+  long nfev, njev;
+  double fnorm;
+} LMOut;
+
+/* forward-difference Jacobian (fdjac2): h = sqrt(max(epsfcn, eps)) |x_j| */
+static void fdjac2(Res *r, double *x, const double *f, double *J, double epsfcn, double *wa) {
+  int i, j, m = r->m;
+  double eps = sqrt(fmax(epsfcn, DBL_EPSILON));
+  for (j = 0; j < r->n; j++) {
+    double t = x[j], h = eps * fabs(t);
+    if (h == 0) h = eps;
+    x[j] = t + h;
+    res_eval(r, x, wa);
+    x[j] = t;
+    for (i = 0; i < m; i++) J[i + (size_t)j * m] = (wa[i] - f[i]) / h;
+  }
+}
+
+/*
+** lmdif/lmder: minimises the sum of squares of r at x (n values) with f
+** = r(x) already evaluated (m values). mode 1 scales by the column norms
+** (diag computed), mode 2 uses diag as given. On return fjac holds the QR
+** of the last Jacobian (R in the upper triangle) and ipvt its pivots.
+*/
+static void lmdif(Res *r, double *x, double *f, double ftol, double xtol, double gtol,
+                  long maxfev, double epsfcn, int mode, double factor, double *diag,
+                  double *fjac, int *ipvt, double *work, LMOut *o) {
+  int m = r->m, n = r->n, i, j, l, info = 0, iter = 1;
+  double *qtf = work, *wa1 = qtf + n, *wa2 = wa1 + n, *wa3 = wa2 + n, *wa4 = wa3 + n;
+  double *tau = wa4 + m, *fq = tau + n;
+  double fnorm = enorm(f, m), fnorm1, par = 0, delta = 0, xnorm = 0, gnorm, pnorm;
+  double actred, prered, dirder, ratio, temp, temp1, temp2;
+  for (;;) {
+    /* the Jacobian */
+    if (r->hasjac) res_userjac(r, x, fjac);
+    else fdjac2(r, x, f, fjac, epsfcn, wa4);
+    /* QR with column pivoting; acnorm in wa2 */
+    for (j = 0; j < n; j++) { wa2[j] = enorm(fjac + (size_t)j * m, m); ipvt[j] = 0; }
+    if (LAPACKE_dgeqp3(LAPACK_COL_MAJOR, m, n, fjac, m, ipvt, tau) != 0) { info = -1; break; }
+    for (j = 0; j < n; j++) ipvt[j]--;            /* 0-based */
+    if (iter == 1) {
+      if (mode == 1)
+        for (j = 0; j < n; j++) diag[j] = wa2[j] == 0 ? 1 : wa2[j];
+      for (j = 0; j < n; j++) wa3[j] = diag[j] * x[j];
+      xnorm = enorm(wa3, n);
+      delta = factor * xnorm;
+      if (delta == 0) delta = factor;
+    }
+    /* qtf = Q'f */
+    memcpy(fq, f, sizeof(double) * (size_t)m);
+    if (LAPACKE_dormqr(LAPACK_COL_MAJOR, 'L', 'T', m, 1, n, fjac, m, tau, fq, m) != 0) {
+      info = -1;
+      break;
+    }
+    for (j = 0; j < n; j++) qtf[j] = fq[j];
+    /* the scaled gradient norm */
+    gnorm = 0;
+    if (fnorm != 0)
+      for (j = 0; j < n; j++) {
+        l = ipvt[j];
+        if (wa2[l] != 0) {
+          double sum = 0;
+          for (i = 0; i <= j; i++) sum += fjac[i + (size_t)j * m] * (qtf[i] / fnorm);
+          gnorm = fmax(gnorm, fabs(sum / wa2[l]));
+        }
+      }
+    if (gnorm <= gtol) info = 4;
+    if (info != 0) break;
+    if (mode == 1) for (j = 0; j < n; j++) diag[j] = fmax(diag[j], wa2[j]);
+    /* the inner loop */
+    do {
+      par = lmpar(n, fjac, m, ipvt, diag, qtf, delta, par, wa1, wa2, wa3, wa4);
+      for (j = 0; j < n; j++) {
+        wa1[j] = -wa1[j];
+        wa2[j] = x[j] + wa1[j];
+        wa3[j] = diag[j] * wa1[j];
+      }
+      pnorm = enorm(wa3, n);
+      if (iter == 1) delta = fmin(delta, pnorm);
+      res_eval(r, wa2, wa4);
+      fnorm1 = enorm(wa4, m);
+      actred = -1;
+      if (0.1 * fnorm1 < fnorm) actred = 1 - (fnorm1 / fnorm) * (fnorm1 / fnorm);
+      for (j = 0; j < n; j++) {
+        wa3[j] = 0;
+        temp = wa1[ipvt[j]];
+        for (i = 0; i <= j; i++) wa3[i] += fjac[i + (size_t)j * m] * temp;
+      }
+      temp1 = enorm(wa3, n) / fnorm;
+      temp2 = sqrt(par) * pnorm / fnorm;
+      prered = temp1 * temp1 + temp2 * temp2 / 0.5;
+      dirder = -(temp1 * temp1 + temp2 * temp2);
+      ratio = prered != 0 ? actred / prered : 0;
+      if (ratio <= 0.25) {
+        temp = actred >= 0 ? 0.5 : 0.5 * dirder / (dirder + 0.5 * actred);
+        if (0.1 * fnorm1 >= fnorm || temp < 0.1) temp = 0.1;
+        delta = temp * fmin(delta, pnorm / 0.1);
+        par /= temp;
+      }
+      else if (par == 0 || ratio >= 0.75) {
+        delta = pnorm / 0.5;
+        par *= 0.5;
+      }
+      if (ratio >= 1e-4) {            /* successful iteration */
+        for (j = 0; j < n; j++) { x[j] = wa2[j]; wa2[j] = diag[j] * x[j]; }
+        memcpy(f, wa4, sizeof(double) * (size_t)m);
+        xnorm = enorm(wa2, n);
+        fnorm = fnorm1;
+        iter++;
+      }
+      if (fabs(actred) <= ftol && prered <= ftol && 0.5 * ratio <= 1) info = 1;
+      if (delta <= xtol * xnorm) info = info == 1 ? 3 : 2;
+      if (info != 0) break;
+      if (r->nfev >= maxfev) info = 5;
+      if (fabs(actred) <= DBL_EPSILON && prered <= DBL_EPSILON && 0.5 * ratio <= 1) info = 6;
+      if (delta <= DBL_EPSILON * xnorm) info = 7;
+      if (gnorm <= DBL_EPSILON) info = 8;
+      if (!isfinite(fnorm1) && !isfinite(fnorm)) info = 5;
+      if (info != 0) break;
+    } while (ratio < 1e-4);
+    if (info != 0) break;
+  }
+  o->info = info;
+  o->nfev = r->nfev;
+  o->njev = r->njev;
+  o->fnorm = fnorm;
+}
+
+/* covariance (R'R)^-1 unpermuted from the QR in fjac (m x n) into cov;
+** returns 0, or 1 when R is singular */
+static int lmcov(const double *fjac, int m, int n, const int *ipvt, double *cov, double *Rinv) {
+  int i, j, k;
+  for (j = 0; j < n; j++)
+    for (i = 0; i < n; i++) Rinv[i + j * n] = i <= j ? fjac[i + (size_t)j * m] : 0;
+  for (j = 0; j < n; j++) if (Rinv[j + j * n] == 0) return 1;
+  if (LAPACKE_dtrtri(LAPACK_COL_MAJOR, 'U', 'N', n, Rinv, n) != 0) return 1;
+  for (i = 0; i < n; i++)
+    for (j = 0; j < n; j++) {
+      double s = 0;
+      for (k = (i > j ? i : j); k < n; k++) s += Rinv[i + k * n] * Rinv[j + k * n];
+      cov[ipvt[i] * n + ipvt[j]] = s;       /* row major result */
+    }
+  return 0;
+}
+
+/* ---- bindings ---- */
+
+/* sets up r from the stack: fun at 1, x0 work at hand; opts at oidx with
+** jac; curve: xdata at xidx, ydata/sigma tables at yidx/sidx */
+static void res_init(lua_State *L, Res *r, int fidx, int jidx, int optsidx,
+                     const char *kernel, int n) {
+  memset(r, 0, sizeof *r);
+  r->n = n;
+  lumpy_fn_init(L, &r->fun, fidx, optsidx, kernel);
+  if (jidx && (lua_isfunction(L, jidx) || lua_istable(L, jidx) || lua_isuserdata(L, jidx))) {
+    lumpy_fn_init(L, &r->jac, jidx, optsidx, kernel);
+    r->hasjac = 1;
+  }
+}
+
+/* reads the array/table at idx as a work vector of its length */
+static double *checkvec(lua_State *L, int idx, int *len) {
+  return opt_checkx0(L, idx, len);
+}
+
+/* pushes the least-squares result pieces common to lm and trf */
+static void push_lsq(lua_State *L, const double *x, int n, const double *f, int m,
+                     const double *Jcm, double cost, long nfev, long njev, int status,
+                     const char *msg, const double *active) {
+  int64_t shape[2];
+  Array *J, *g;
+  int i, j;
+  double opt = 0;
+  lua_createtable(L, 0, 14);
+  opt_pushvec(L, x, n); lua_setfield(L, -2, "x");
+  lua_pushnumber(L, cost); lua_setfield(L, -2, "cost");
+  opt_pushvec(L, f, m); lua_setfield(L, -2, "fun");
+  shape[0] = m; shape[1] = n;
+  J = lumpy_newarray(L, LUMPY_FLOAT64, 2, shape, 0);
+  for (i = 0; i < m; i++)
+    for (j = 0; j < n; j++) ((double *)J->data)[(size_t)i * n + j] = Jcm[i + (size_t)j * m];
+  lua_setfield(L, -2, "jac");
+  shape[0] = n;
+  g = lumpy_newarray(L, LUMPY_FLOAT64, 1, shape, 0);
+  for (j = 0; j < n; j++) {
+    double s = 0;
+    for (i = 0; i < m; i++) s += Jcm[i + (size_t)j * m] * f[i];
+    ((double *)g->data)[j] = s;
+    if (!active || active[j] == 0) opt = fmax(opt, fabs(s));
+  }
+  lua_setfield(L, -2, "grad");
+  lua_pushnumber(L, opt); lua_setfield(L, -2, "optimality");
+  g = lumpy_newarray(L, LUMPY_INT64, 1, shape, 1);
+  if (active) for (j = 0; j < n; j++) ((int64_t *)g->data)[j] = (int64_t)active[j];
+  lua_setfield(L, -2, "active_mask");
+  lua_pushinteger(L, nfev); lua_setfield(L, -2, "nfev");
+  if (njev >= 0) { lua_pushinteger(L, njev); lua_setfield(L, -2, "njev"); }
+  lua_pushinteger(L, status); lua_setfield(L, -2, "status");
+  lua_pushboolean(L, status > 0); lua_setfield(L, -2, "success");
+  lua_pushstring(L, msg); lua_setfield(L, -2, "message");
+}
+
+/* curve_fit's pcov from the unscaled covariance cov (NULL: indeterminate):
+** scaled by the residual variance unless absolute_sigma; set as field pcov */
+static void push_pcov(lua_State *L, const double *cov, int n, int m, double sumsq, int absolute) {
+  int64_t shape[2];
+  Array *c;
+  size_t k, nn = (size_t)n * n;
+  double *p, s_sq = 1;
+  shape[0] = shape[1] = n;
+  c = lumpy_newarray(L, LUMPY_FLOAT64, 2, shape, 0);
+  p = (double *)c->data;
+  if (!absolute && cov) {
+    if (m > n) s_sq = sumsq / (m - n);
+    else cov = NULL;
+  }
+  for (k = 0; k < nn; k++) p[k] = cov ? cov[k] * s_sq : INFINITY;
+  lua_setfield(L, -2, "pcov");
+  lua_pushboolean(L, cov == NULL);
+  lua_setfield(L, -2, "pcov_indeterminate");
+}
+
+static const char *const LSQ_MSG[] = {
+  "Improper input parameters status returned from `leastsq`",
+  "The maximum number of function evaluations is exceeded.",
+  "`gtol` termination condition is satisfied.",
+  "`ftol` termination condition is satisfied.",
+  "`xtol` termination condition is satisfied.",
+  "Both `ftol` and `xtol` termination conditions are satisfied.",
+};
+
+/* MINPACK info -> least_squares status */
+static int lm_status(int info) {
+  switch (info) {
+    case 1: return 2;
+    case 2: return 3;
+    case 3: return 4;
+    case 4: return 1;
+    case 5: return 0;
+    case 6: return 2;
+    case 7: return 3;
+    case 8: return 1;
+    default: return -1;
+  }
+}
+
+/*
+** _lm(fun, x0, jac, opts[, xdata, ydata, sigma]) -> result table
+** opts: ftol xtol gtol max_nfev epsfcn factor diag (table or nil: mode 1)
+** kernel; with xdata the call is curve_fit's f(xdata, p...) and the table
+** also gets pcov (unscaled (J'J)^-1, or nil when singular).
+*/
+static int optimize_lm(lua_State *L) {
+  int n, m, i, curve = !lua_isnoneornil(L, 5), *ipvt, mode;
+  double *x, *f, *fjac, *diag, *work, *cov, *Rinv;
+  double ftol, xtol, gtol, epsfcn, factor;
+  long maxfev;
+  const char *kernel;
+  Res r;
+  LMOut o;
+  lua_settop(L, 7);
+  luaL_checktype(L, 4, LUA_TTABLE);
+  lua_getfield(L, 4, "kernel");
+  kernel = lua_isstring(L, -1) ? lua_tostring(L, -1) : "lumpy.optimize.least_squares";
+  lua_pop(L, 1);
+  x = opt_checkx0(L, 2, &n);
+  if (n < 1) return luaL_error(L, "%s: x0 must not be empty", kernel);
+  res_init(L, &r, 1, 3, 4, kernel, n);
+  if (curve) {
+    int ny;
+    r.mode = RES_CURVE;
+    r.xidx = 5;
+    r.y = checkvec(L, 6, &ny);
+    r.m = ny;
+    if (!lua_isnil(L, 7)) res_sigma(L, &r, 7, kernel);
+    f = opt_work(L, (size_t)r.m);
+    res_eval(&r, x, f);
+  }
+  else {
+    lua_pushvalue(L, 1);
+    opt_pushvec(L, x, n);
+    lumpy_fn_pcall(&r.fun, 1, 1);
+    r.nfev++;
+    r.m = lumpy_fn_veclen(&r.fun, -1, "residuals");
+    f = opt_work(L, (size_t)r.m);
+    lumpy_fn_checkvector(&r.fun, -2, f, r.m, "residuals");
+    lua_remove(L, -2);
+  }
+  m = r.m;
+  if (m < n)
+    return luaL_error(L, "%s: method 'lm' needs at least as many residuals (%d) as variables (%d)",
+                      kernel, m, n);
+  ftol = opt_optnum(L, 4, "ftol", 1.49012e-08);
+  xtol = opt_optnum(L, 4, "xtol", 1.49012e-08);
+  gtol = opt_optnum(L, 4, "gtol", 0.0);
+  epsfcn = opt_optnum(L, 4, "epsfcn", DBL_EPSILON);
+  factor = opt_optnum(L, 4, "factor", 100.0);
+  maxfev = opt_optint(L, 4, "max_nfev", r.hasjac ? 100L * (n + 1) : 200L * (n + 1));
+  fjac = opt_work(L, (size_t)m * n + 2 * (size_t)n * n + 7 * (size_t)n + 2 * (size_t)m + (size_t)n);
+  diag = fjac + (size_t)m * n;
+  cov = diag + n; Rinv = cov + (size_t)n * n;
+  work = Rinv + (size_t)n * n;
+  ipvt = (int *)(work + 5 * (size_t)n + 2 * (size_t)m);
+  lua_getfield(L, 4, "diag");
+  mode = 1;
+  if (!lua_isnil(L, -1)) {
+    int nd;
+    double *d = checkvec(L, lua_gettop(L), &nd);
+    if (nd != n) return luaL_error(L, "%s: x_scale must have %d elements", kernel, n);
+    for (i = 0; i < n; i++) {
+      if (!(d[i] > 0)) return luaL_error(L, "%s: x_scale must be positive", kernel);
+      diag[i] = d[i];
+    }
+    mode = 2;
+  }
+  lmdif(&r, x, f, ftol, xtol, gtol, maxfev, epsfcn, mode, factor, diag, fjac, ipvt, work, &o);
+  {
+    int status = lm_status(o.info);
+    double cost = 0.5 * o.fnorm * o.fnorm;
+    int singular = lmcov(fjac, m, n, ipvt, cov, Rinv);
+    /* the Jacobian at the solution, for the result (not for curve_fit) */
+    double *J = opt_work(L, (size_t)m * n);
+    if (curve) memset(J, 0, sizeof(double) * (size_t)m * n);
+    else if (r.hasjac) res_userjac(&r, x, J);
+    else {
+      double *wa = opt_work(L, (size_t)m);
+      long saved = r.nfev;
+      /* approx_derivative '2-point' as SciPy reports it */
+      int j, k;
+      for (j = 0; j < n; j++) {
+        double t = x[j], h = opt_fdstep(t, 0, sqrt(DBL_EPSILON)), dx;
+        x[j] = t + h;
+        dx = x[j] - t;
+        res_eval(&r, x, wa);
+        x[j] = t;
+        for (k = 0; k < m; k++) J[k + (size_t)j * m] = (wa[k] - f[k]) / dx;
+      }
+      r.nfev = saved;
+    }
+    push_lsq(L, x, n, f, m, J, cost, o.nfev, r.hasjac ? o.njev : -1, status,
+             LSQ_MSG[status + 1], NULL);
+    lua_pushinteger(L, o.info);
+    lua_setfield(L, -2, "info");
+    if (!singular) {
+      int64_t shape[2];
+      Array *c;
+      shape[0] = shape[1] = n;
+      c = lumpy_newarray(L, LUMPY_FLOAT64, 2, shape, 0);
+      memcpy(c->data, cov, sizeof(double) * (size_t)n * n);
+      lua_setfield(L, -2, "cov_x");
+    }
+    if (curve) push_pcov(L, singular ? NULL : cov, n, m, 2 * cost, opt_optbool(L, 4, "absolute_sigma"));
+  }
+  return 1;
+}
+
+
+/* ---- Trust Region Reflective ----
+** M. A. Branch, T. F. Coleman, Y. Li, "A subspace, interior, and conjugate
+** gradient method for large-scale bound-constrained minimization
+** problems", SIAM J. Sci. Comput. 21(1), 1999; T. F. Coleman, Y. Li,
+** SIAM J. Optim. 6(2), 1996 (the scaling v and reflections). The trust-
+** region subproblem is solved exactly from an SVD (More's algorithm on
+** the secular equation, More 1978 / Nocedal & Wright 4.3); the step is
+** the best of the interior Newton-like step, its reflection and the
+** scaled gradient, as in SciPy's least_squares(method = 'trf'). Robust
+** losses rescale J and f as Triggs et al., "Bundle adjustment: a modern
+** synthesis", 1999. */
+
+enum { LOSS_LINEAR, LOSS_SOFT_L1, LOSS_HUBER, LOSS_CAUCHY, LOSS_ARCTAN };
+
+/* rho(z), rho'(z), rho''(z) with z = (f/f_scale)^2, scaled as SciPy's
+** construct_loss_function; returns the cost 0.5 sum rho0 */
+static double lossfn(int loss, double fs, const double *f, int m, double *rho, int cost_only) {
+  double cost = 0;
+  int i;
+  for (i = 0; i < m; i++) {
+    double z = (f[i] / fs) * (f[i] / fs), r0, r1 = 1, r2 = 0, t;
+    switch (loss) {
+      case LOSS_SOFT_L1:
+        t = 1 + z; r0 = 2 * (sqrt(t) - 1); r1 = 1 / sqrt(t); r2 = -0.5 * pow(t, -1.5);
+        break;
+      case LOSS_HUBER:
+        if (z <= 1) { r0 = z; r1 = 1; r2 = 0; }
+        else { r0 = 2 * sqrt(z) - 1; r1 = 1 / sqrt(z); r2 = -0.5 * pow(z, -1.5); }
+        break;
+      case LOSS_CAUCHY:
+        r0 = log1p(z); t = 1 + z; r1 = 1 / t; r2 = -1 / (t * t);
+        break;
+      case LOSS_ARCTAN:
+        r0 = atan(z); t = 1 + z * z; r1 = 1 / t; r2 = -2 * z / (t * t);
+        break;
+      default:
+        r0 = z;
+    }
+    cost += r0;
+    if (!cost_only) {
+      rho[i] = r0 * fs * fs;
+      rho[m + i] = r1;
+      rho[2 * m + i] = r2 / (fs * fs);
+    }
+  }
+  return 0.5 * fs * fs * cost;
+}
+
+/* J and f scaled for the loss (scale_for_robust_loss_function) */
+static void lossscale(double *J, double *f, int m, int n, const double *rho) {
+  int i, j;
+  for (i = 0; i < m; i++) {
+    double js = rho[m + i] + 2 * rho[2 * m + i] * f[i] * f[i];
+    if (js < DBL_EPSILON) js = DBL_EPSILON;
+    js = sqrt(js);
+    f[i] *= rho[m + i] / js;
+    for (j = 0; j < n; j++) J[i + (size_t)j * m] *= js;
+  }
+}
+
+typedef struct TRF {
+  Res *r;
+  int m, n, bounded, fd3;
+  const double *lb, *ub;
+  double diff_step;
+  double *J_h, *work;          /* scratch: m x n, and m */
+} TRF;
+
+/* J at x (f = r(x) there): the user's jac, or forward (central)
+** differences with relative steps kept inside the bounds, as
+** approx_derivative; difference evaluations are not counted in nfev */
+static void trf_jac(TRF *t, double *x, const double *f, double *J) {
+  Res *r = t->r;
+  int i, j, m = t->m, one;
+  long saved = r->nfev;
+  double rstep;
+  if (r->hasjac) { res_userjac(r, x, J); return; }
+  r->njev++;
+  rstep = t->diff_step > 0 ? t->diff_step : (t->fd3 ? pow(DBL_EPSILON, 1.0 / 3.0) : sqrt(DBL_EPSILON));
+  for (j = 0; j < t->n; j++) {
+    double x0 = x[j], h, dx;
+    if (t->diff_step > 0) {
+      double sgn = x0 >= 0 ? 1.0 : -1.0;
+      h = rstep * sgn * fabs(x0);
+      if ((x0 + h) - x0 == 0) h = (t->fd3 ? pow(DBL_EPSILON, 1.0 / 3.0) : sqrt(DBL_EPSILON)) * sgn * fmax(1.0, fabs(x0));
+    }
+    else h = opt_fdstep(x0, 0, rstep);
+    one = !t->fd3;
+    if (t->bounded) h = opt_fdbounded(x0, h, t->lb[j], t->ub[j], t->fd3, &one);
+    if (h == 0) { for (i = 0; i < m; i++) J[i + (size_t)j * m] = 0; continue; }
+    if (!t->fd3) {
+      x[j] = x0 + h; dx = x[j] - x0;
+      res_eval(r, x, t->work);
+      for (i = 0; i < m; i++) J[i + (size_t)j * m] = (t->work[i] - f[i]) / dx;
+    }
+    else if (one) {
+      double *w2 = t->work + m;
+      x[j] = x0 + h; res_eval(r, x, t->work);
+      x[j] = x0 + 2 * h; dx = x[j] - x0; res_eval(r, x, w2);
+      for (i = 0; i < m; i++)
+        J[i + (size_t)j * m] = (-3.0 * f[i] + 4 * t->work[i] - w2[i]) / dx;
+    }
+    else {
+      double *w2 = t->work + m, x1 = x0 - h, x2 = x0 + h;
+      x[j] = x1; res_eval(r, x, t->work);
+      x[j] = x2; res_eval(r, x, w2);
+      dx = x2 - x1;
+      for (i = 0; i < m; i++) J[i + (size_t)j * m] = (w2[i] - t->work[i]) / dx;
+    }
+    x[j] = x0;
+  }
+  r->nfev = saved;
+}
+
+/* Jv for the m x n column-major J into out (m) */
+static void matvec(const double *J, int m, int n, const double *v, double *out) {
+  int i, j;
+  for (i = 0; i < m; i++) out[i] = 0;
+  for (j = 0; j < n; j++) {
+    double vj = v[j];
+    if (vj == 0) continue;
+    for (i = 0; i < m; i++) out[i] += J[i + (size_t)j * m] * vj;
+  }
+}
+
+static double evalquad(TRF *t, const double *g, const double *s, const double *diag) {
+  int j, n = t->n;
+  double q, l;
+  matvec(t->J_h, t->m, n, s, t->work);
+  q = opt_dot(t->work, t->work, t->m);
+  if (diag) for (j = 0; j < n; j++) q += s[j] * diag[j] * s[j];
+  l = opt_dot(s, g, n);
+  return 0.5 * q + l;
+}
+
+/* the 1-d quadratic a t^2 + b t + c along s from s0 (build_quadratic_1d) */
+static void quad1d(TRF *t, const double *g, const double *s, const double *diag,
+                   const double *s0, double *a, double *b, double *c) {
+  int j, n = t->n, m = t->m;
+  double *v = t->work, *u = t->work + m;
+  matvec(t->J_h, m, n, s, v);
+  *a = opt_dot(v, v, m);
+  if (diag) for (j = 0; j < n; j++) *a += s[j] * diag[j] * s[j];
+  *a *= 0.5;
+  *b = opt_dot(g, s, n);
+  *c = 0;
+  if (s0) {
+    matvec(t->J_h, m, n, s0, u);
+    *b += opt_dot(u, v, m);
+    *c = 0.5 * opt_dot(u, u, m) + opt_dot(g, s0, n);
+    if (diag)
+      for (j = 0; j < n; j++) {
+        *b += s0[j] * diag[j] * s[j];
+        *c += 0.5 * s0[j] * diag[j] * s0[j];
+      }
+  }
+}
+
+static double minquad1d(double a, double b, double lo, double hi, double c, double *val) {
+  double ts[3], best, bv;
+  int k, nt = 2;
+  ts[0] = lo; ts[1] = hi;
+  if (a != 0) {
+    double e = -0.5 * b / a;
+    if (lo < e && e < hi) ts[nt++] = e;
+  }
+  best = ts[0]; bv = ts[0] * (a * ts[0] + b) + c;
+  for (k = 1; k < nt; k++) {
+    double y = ts[k] * (a * ts[k] + b) + c;
+    if (y < bv) { bv = y; best = ts[k]; }
+  }
+  *val = bv;
+  return best;
+}
+
+/* the smallest step along s to a bound, and hits[] = sign(s) where reached */
+static double tobound(const double *x, const double *s, const double *lb, const double *ub,
+                      int n, int *hits) {
+  double mn = INFINITY;
+  int j;
+  for (j = 0; j < n; j++) {
+    if (s[j] == 0) continue;
+    mn = fmin(mn, fmax((lb[j] - x[j]) / s[j], (ub[j] - x[j]) / s[j]));
+  }
+  if (hits)
+    for (j = 0; j < n; j++) {
+      double st = s[j] == 0 ? INFINITY : fmax((lb[j] - x[j]) / s[j], (ub[j] - x[j]) / s[j]);
+      hits[j] = st == mn ? (s[j] > 0) - (s[j] < 0) : 0;
+    }
+  return mn;
+}
+
+/* solves min ||J p + f|| with ||p|| <= Delta from the SVD (solve_lsq_trust_region) */
+static double lsq_tr(int n, int m, const double *uf, const double *s, const double *VT,
+                     double Delta, double alpha0, double *p, double *suf) {
+  int j, k, it, full_rank;
+  double alpha, alpha_lower, alpha_upper, phi, dphi, pn;
+  for (j = 0; j < n; j++) suf[j] = s[j] * uf[j];
+  full_rank = m >= n && s[n - 1] > DBL_EPSILON * m * s[0];
+  if (full_rank) {
+    for (k = 0; k < n; k++) {
+      double t = 0;
+      for (j = 0; j < n; j++) t += VT[j + (size_t)k * n] * (uf[j] / s[j]);
+      p[k] = -t;
+    }
+    if (opt_norm2(p, n) <= Delta) return 0.0;
+  }
+  alpha_upper = opt_norm2(suf, n) / Delta;
+#define PHI(al) do { double q_ = 0, r_ = 0; \
+    for (j = 0; j < n; j++) { double den_ = s[j] * s[j] + (al); \
+      q_ += (suf[j] / den_) * (suf[j] / den_); r_ += suf[j] * suf[j] / (den_ * den_ * den_); } \
+    pn = sqrt(q_); phi = pn - Delta; dphi = -r_ / pn; } while (0)
+  if (full_rank) { PHI(0.0); alpha_lower = -phi / dphi; }
+  else alpha_lower = 0.0;
+  if (!full_rank && alpha0 == 0) alpha = fmax(0.001 * alpha_upper, sqrt(alpha_lower * alpha_upper));
+  else alpha = alpha0;
+  for (it = 0; it < 10; it++) {
+    double ratio;
+    if (alpha < alpha_lower || alpha > alpha_upper)
+      alpha = fmax(0.001 * alpha_upper, sqrt(alpha_lower * alpha_upper));
+    PHI(alpha);
+    if (phi < 0) alpha_upper = alpha;
+    ratio = phi / dphi;
+    alpha_lower = fmax(alpha_lower, alpha - ratio);
+    alpha -= (phi + Delta) * ratio / Delta;
+    if (fabs(phi) < 0.01 * Delta) break;
+  }
+#undef PHI
+  for (k = 0; k < n; k++) {
+    double t = 0;
+    for (j = 0; j < n; j++) t += VT[j + (size_t)k * n] * (suf[j] / (s[j] * s[j] + alpha));
+    p[k] = -t;
+  }
+  pn = opt_norm2(p, n);
+  for (k = 0; k < n; k++) p[k] *= Delta / pn;
+  return alpha;
+}
+
+/* active constraints (find_active_constraints) into act */
+static void findactive(const double *x, const double *lb, const double *ub, int n, double rtol,
+                       double *act) {
+  int j;
+  for (j = 0; j < n; j++) {
+    double ld = x[j] - lb[j], ud = ub[j] - x[j];
+    act[j] = 0;
+    if (rtol == 0) {
+      if (x[j] <= lb[j]) act[j] = -1;
+      if (x[j] >= ub[j]) act[j] = 1;
+      continue;
+    }
+    if (isfinite(lb[j]) && ld <= fmin(ud, rtol * fmax(1, fabs(lb[j])))) act[j] = -1;
+    if (isfinite(ub[j]) && ud <= fmin(ld, rtol * fmax(1, fabs(ub[j])))) act[j] = 1;
+  }
+}
+
+static void strictly_feasible(double *x, const double *lb, const double *ub, int n,
+                              double rstep, double *act) {
+  int j;
+  findactive(x, lb, ub, n, rstep, act);
+  for (j = 0; j < n; j++) {
+    if (act[j] == -1)
+      x[j] = rstep == 0 ? nextafter(lb[j], ub[j]) : lb[j] + rstep * fmax(1, fabs(lb[j]));
+    else if (act[j] == 1)
+      x[j] = rstep == 0 ? nextafter(ub[j], lb[j]) : ub[j] - rstep * fmax(1, fabs(ub[j]));
+    if (x[j] < lb[j] || x[j] > ub[j]) x[j] = 0.5 * (lb[j] + ub[j]);
+  }
+}
+
+static const char *const TRF_MSG[] = {
+  "The maximum number of function evaluations is exceeded.",
+  "`gtol` termination condition is satisfied.",
+  "`ftol` termination condition is satisfied.",
+  "`xtol` termination condition is satisfied.",
+  "Both `ftol` and `xtol` termination conditions are satisfied.",
+};
+
+/*
+** _trf(fun, x0, jac, opts, lb, ub[, xdata, ydata, sigma]) -> result table
+** opts: ftol xtol gtol max_nfev loss f_scale x_scale ("jac" or values)
+** diff_step fd3 kernel absolute_sigma. x0 must be inside the bounds.
+*/
+static int optimize_trf(lua_State *L) {
+  int n, m, i, j, k, curve = !lua_isnoneornil(L, 7), loss, jacscale, status = -1, *hits;
+  long max_nfev, nfev, njev;
+  double *x, *lb, *ub, *f, *ftrue, *J, *g, *scale, *sinv, *v, *dv, *d, *diagh, *gh;
+  double *Jaug, *faug, *U, *sv, *VT, *uf, *ph, *p, *step, *steph, *rh, *rr, *ag, *agh;
+  double *xnew, *fnew, *rho, *suf, *act, *mem;
+  double ftol, xtol, gtol, fs, cost, Delta, alpha = 0, gnorm = 0, theta, actred, cost_new = 0;
+  const char *kernel, *lname;
+  Res r;
+  TRF t;
+  lua_settop(L, 9);
+  luaL_checktype(L, 4, LUA_TTABLE);
+  lua_getfield(L, 4, "kernel");
+  kernel = lua_isstring(L, -1) ? lua_tostring(L, -1) : "lumpy.optimize.least_squares";
+  lua_pop(L, 1);
+  x = opt_checkx0(L, 2, &n);
+  if (n < 1) return luaL_error(L, "%s: x0 must not be empty", kernel);
+  res_init(L, &r, 1, 3, 4, kernel, n);
+  lb = opt_work(L, 2 * (size_t)n);
+  ub = lb + n;
+  {
+    double *b = opt_checkbounds(L, 5, n);
+    for (j = 0; j < n; j++) { lb[j] = b ? b[j] : -INFINITY; ub[j] = b ? b[n + j] : INFINITY; }
+  }
+  t.bounded = 0;
+  for (j = 0; j < n; j++) if (isfinite(lb[j]) || isfinite(ub[j])) t.bounded = 1;
+  ftol = opt_optnum(L, 4, "ftol", 1e-8);
+  xtol = opt_optnum(L, 4, "xtol", 1e-8);
+  gtol = opt_optnum(L, 4, "gtol", 1e-8);
+  fs = opt_optnum(L, 4, "f_scale", 1.0);
+  max_nfev = opt_optint(L, 4, "max_nfev", 100L * n);
+  t.diff_step = opt_optnum(L, 4, "diff_step", 0);
+  t.fd3 = opt_optbool(L, 4, "fd3");
+  lua_getfield(L, 4, "loss");
+  lname = lua_isstring(L, -1) ? lua_tostring(L, -1) : "linear";
+  lua_pop(L, 1);
+  if (strcmp(lname, "linear") == 0) loss = LOSS_LINEAR;
+  else if (strcmp(lname, "soft_l1") == 0) loss = LOSS_SOFT_L1;
+  else if (strcmp(lname, "huber") == 0) loss = LOSS_HUBER;
+  else if (strcmp(lname, "cauchy") == 0) loss = LOSS_CAUCHY;
+  else if (strcmp(lname, "arctan") == 0) loss = LOSS_ARCTAN;
+  else return luaL_error(L, "%s: unknown loss '%s'", kernel, lname);
+  /* residuals at x0 (moved strictly inside the bounds) */
+  act = opt_work(L, (size_t)n);
+  strictly_feasible(x, lb, ub, n, 1e-10, act);
+  if (curve) {
+    int ny;
+    r.mode = RES_CURVE;
+    r.xidx = 7;
+    r.y = checkvec(L, 8, &ny);
+    r.m = ny;
+    if (!lua_isnil(L, 9)) res_sigma(L, &r, 9, kernel);
+  }
+  else {
+    lua_pushvalue(L, 1);
+    opt_pushvec(L, x, n);
+    lumpy_fn_pcall(&r.fun, 1, 1);
+    r.m = lumpy_fn_veclen(&r.fun, -1, "residuals");
+    lua_pop(L, 1);
+  }
+  m = r.m;
+  if (m < 1) return luaL_error(L, "%s: the residuals must not be empty", kernel);
+  {
+    size_t M = (size_t)m + n, need;
+    need = 2 * (size_t)m + (size_t)m * n + 3 * (size_t)m       /* f ftrue J rho */
+         + 20 * (size_t)n + M * n + M + M * n + (size_t)n * n  /* vectors, Jaug, faug, U, VT */
+         + 2 * (size_t)m + (size_t)m * n + 3 * (size_t)m + (size_t)n;     /* fnew, J_h, work, hits */
+    mem = opt_work(L, need);
+  }
+  f = mem; ftrue = f + m; J = ftrue + m; rho = J + (size_t)m * n;
+  g = rho + 3 * (size_t)m; scale = g + n; sinv = scale + n; v = sinv + n; dv = v + n;
+  d = dv + n; diagh = d + n; gh = diagh + n; ph = gh + n; p = ph + n; step = p + n;
+  steph = step + n; rh = steph + n; rr = rh + n;
+  Jaug = rr + n; faug = Jaug + ((size_t)m + n) * n; U = faug + m + n;
+  VT = U + ((size_t)m + n) * n; sv = VT + (size_t)n * n; uf = sv + n;
+  xnew = uf + n; ag = xnew + n; agh = ag + n; suf = agh + n;
+  fnew = suf + n; t.J_h = fnew + m; t.work = t.J_h + (size_t)m * n;
+  hits = (int *)(t.work + 3 * (size_t)m);
+  t.r = &r; t.m = m; t.n = n; t.lb = lb; t.ub = ub;
+  res_eval(&r, x, f);
+  memcpy(ftrue, f, sizeof(double) * (size_t)m);
+  nfev = 1;
+  trf_jac(&t, x, f, J);
+  njev = 1;
+  if (loss != LOSS_LINEAR) {
+    cost = lossfn(loss, fs, f, m, rho, 0);
+    lossscale(J, f, m, n, rho);
+  }
+  else cost = 0.5 * opt_dot(f, f, m);
+  for (j = 0; j < n; j++) g[j] = opt_dot(J + (size_t)j * m, f, m);
+  /* scaling */
+  lua_getfield(L, 4, "x_scale");
+  jacscale = lua_type(L, -1) == LUA_TSTRING;
+  if (jacscale) {
+    for (j = 0; j < n; j++) {
+      sinv[j] = opt_norm2(J + (size_t)j * m, m);
+      if (sinv[j] == 0) sinv[j] = 1;
+      scale[j] = 1 / sinv[j];
+    }
+    lua_pop(L, 1);
+  }
+  else if (lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    for (j = 0; j < n; j++) { scale[j] = 1; sinv[j] = 1; }
+  }
+  else {
+    int ns;
+    double *xs = checkvec(L, lua_gettop(L), &ns);
+    if (ns == 1) for (j = 1; j < n; j++) xs[j] = xs[0];
+    else if (ns != n) return luaL_error(L, "%s: x_scale must have %d elements", kernel, n);
+    for (j = 0; j < n; j++) {
+      if (!(xs[j] > 0) || !isfinite(xs[j])) return luaL_error(L, "%s: x_scale must be positive", kernel);
+      scale[j] = xs[j]; sinv[j] = 1 / xs[j];
+    }
+  }
+  /* Coleman-Li scaling vector */
+#define CLSCALE() do { for (j = 0; j < n; j++) { v[j] = 1; dv[j] = 0; \
+      if (g[j] < 0 && isfinite(ub[j])) { v[j] = ub[j] - x[j]; dv[j] = -1; } \
+      if (g[j] > 0 && isfinite(lb[j])) { v[j] = x[j] - lb[j]; dv[j] = 1; } } } while (0)
+  CLSCALE();
+  Delta = 0;
+  for (j = 0; j < n; j++) {
+    double vj = dv[j] != 0 ? v[j] * sinv[j] : v[j];
+    double q = x[j] * sinv[j] / sqrt(t.bounded ? vj : 1.0);
+    Delta += q * q;
+  }
+  Delta = sqrt(Delta);
+  if (Delta == 0) Delta = 1.0;
+  for (;;) {
+    double predred = 0, step_norm, xnorm;
+    int M2 = t.bounded ? m + n : (m >= n ? m : n);
+    if (t.bounded) {
+      CLSCALE();
+      gnorm = 0;
+      for (j = 0; j < n; j++) gnorm = fmax(gnorm, fabs(g[j] * v[j]));
+      if (isnan(opt_dot(g, v, n))) gnorm = NAN;
+    }
+    else gnorm = opt_norminf(g, n);
+    if (gnorm < gtol) status = 1;
+    if (status >= 0 || nfev == max_nfev) break;
+    for (j = 0; j < n; j++) {
+      if (t.bounded) {
+        if (dv[j] != 0) v[j] *= sinv[j];
+        d[j] = sqrt(v[j]) * scale[j];
+        diagh[j] = g[j] * dv[j] * scale[j];
+      }
+      else { d[j] = scale[j]; diagh[j] = 0; }
+      gh[j] = d[j] * g[j];
+    }
+    /* J_h = J d, augmented with diag(diag_h^0.5) when bounded; its SVD */
+    for (j = 0; j < n; j++) {
+      for (i = 0; i < m; i++) {
+        double val = J[i + (size_t)j * m] * d[j];
+        t.J_h[i + (size_t)j * m] = val;
+        Jaug[i + (size_t)j * M2] = val;
+      }
+      if (t.bounded)
+        for (i = 0; i < n; i++) Jaug[m + i + (size_t)j * M2] = i == j ? sqrt(diagh[j]) : 0;
+      else
+        for (i = m; i < M2; i++) Jaug[i + (size_t)j * M2] = 0;
+    }
+    for (i = 0; i < m; i++) faug[i] = f[i];
+    for (i = m; i < M2; i++) faug[i] = 0;
+    if (LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', M2, n, Jaug, M2, sv, U, M2, VT, n) != 0) {
+      status = 0;
+      break;
+    }
+    for (j = 0; j < n && j < M2; j++) uf[j] = opt_dot(U + (size_t)j * M2, faug, M2);
+    theta = fmax(0.995, 1 - gnorm);
+    actred = -1;
+    while (actred <= 0 && nfev < max_nfev) {
+      double step_h_norm, ratio, Delta_new;
+      int better;
+      alpha = lsq_tr(n, M2, uf, sv, VT, Delta, alpha, ph, suf);
+      for (j = 0; j < n; j++) p[j] = d[j] * ph[j];
+      if (!t.bounded) {
+        memcpy(steph, ph, sizeof(double) * (size_t)n);
+        memcpy(step, p, sizeof(double) * (size_t)n);
+        predred = -evalquad(&t, gh, steph, NULL);
+        for (j = 0; j < n; j++) xnew[j] = x[j] + step[j];
+      }
+      else {
+        /* select_step: interior step, reflected step, scaled gradient */
+        int inside = 1;
+        double pval, rval = INFINITY, agval, pstride, to_tr, to_bnd, rstride, a, b, c;
+        for (j = 0; j < n; j++) {
+          double xp = x[j] + p[j];
+          if (!(xp >= lb[j] && xp <= ub[j])) inside = 0;
+        }
+        if (inside) {
+          pval = evalquad(&t, gh, ph, diagh);
+          memcpy(step, p, sizeof(double) * (size_t)n);
+          memcpy(steph, ph, sizeof(double) * (size_t)n);
+          predred = -pval;
+        }
+        else {
+          pstride = tobound(x, p, lb, ub, n, hits);
+          for (j = 0; j < n; j++) {
+            rh[j] = hits[j] ? -ph[j] : ph[j];
+            rr[j] = d[j] * rh[j];
+            p[j] *= pstride; ph[j] *= pstride;
+            xnew[j] = x[j] + p[j];        /* x on the bound */
+          }
+          {           /* intersect_trust_region(p_h, r_h, Delta): the larger root */
+            double qa = opt_dot(rh, rh, n), qb = opt_dot(ph, rh, n);
+            double qc = opt_dot(ph, ph, n) - Delta * Delta, dd, q, t1, t2;
+            dd = sqrt(qb * qb - qa * qc);
+            q = -(qb + copysign(dd, qb));
+            t1 = q / qa; t2 = qc / q;
+            to_tr = fmax(t1, t2);
+          }
+          to_bnd = tobound(xnew, rr, lb, ub, n, NULL);
+          rstride = fmin(to_bnd, to_tr);
+          {
+            double rl, ru;
+            if (rstride > 0) {
+              rl = (1 - theta) * pstride / rstride;
+              ru = rstride == to_bnd ? theta * to_bnd : to_tr;
+            }
+            else { rl = 0; ru = -1; }
+            if (rl <= ru) {
+              quad1d(&t, gh, rh, diagh, ph, &a, &b, &c);
+              rstride = minquad1d(a, b, rl, ru, c, &rval);
+              for (j = 0; j < n; j++) { rh[j] = rh[j] * rstride + ph[j]; rr[j] = rh[j] * d[j]; }
+            }
+            else rval = INFINITY;
+          }
+          for (j = 0; j < n; j++) { p[j] *= theta; ph[j] *= theta; }
+          pval = evalquad(&t, gh, ph, diagh);
+          for (j = 0; j < n; j++) { agh[j] = -gh[j]; ag[j] = d[j] * agh[j]; }
+          to_tr = Delta / opt_norm2(agh, n);
+          to_bnd = tobound(x, ag, lb, ub, n, NULL);
+          {
+            double agstride = to_bnd < to_tr ? theta * to_bnd : to_tr;
+            quad1d(&t, gh, agh, diagh, NULL, &a, &b, &c);
+            agstride = minquad1d(a, b, 0, agstride, 0, &agval);
+            for (j = 0; j < n; j++) { agh[j] *= agstride; ag[j] *= agstride; }
+          }
+          if (pval < rval && pval < agval) {
+            memcpy(step, p, sizeof(double) * (size_t)n);
+            memcpy(steph, ph, sizeof(double) * (size_t)n);
+            predred = -pval;
+          }
+          else if (rval < pval && rval < agval) {
+            memcpy(step, rr, sizeof(double) * (size_t)n);
+            memcpy(steph, rh, sizeof(double) * (size_t)n);
+            predred = -rval;
+          }
+          else {
+            memcpy(step, ag, sizeof(double) * (size_t)n);
+            memcpy(steph, agh, sizeof(double) * (size_t)n);
+            predred = -agval;
+          }
+        }
+        for (j = 0; j < n; j++) xnew[j] = x[j] + step[j];
+        strictly_feasible(xnew, lb, ub, n, 0, act);
+      }
+      res_eval(&r, xnew, fnew);
+      nfev++;
+      step_h_norm = opt_norm2(steph, n);
+      better = 1;
+      for (i = 0; i < m; i++) if (!isfinite(fnew[i])) { better = 0; break; }
+      if (!better) { Delta = 0.25 * step_h_norm; continue; }
+      if (loss != LOSS_LINEAR) cost_new = lossfn(loss, fs, fnew, m, NULL, 1);
+      else cost_new = 0.5 * opt_dot(fnew, fnew, m);
+      actred = cost - cost_new;
+      /* update_tr_radius */
+      if (predred > 0) ratio = actred / predred;
+      else if (predred == actred && actred == 0) ratio = 1;
+      else ratio = 0;
+      Delta_new = Delta;
+      if (ratio < 0.25) Delta_new = 0.25 * step_h_norm;
+      else if (ratio > 0.75 && step_h_norm > 0.95 * Delta) Delta_new = Delta * 2.0;
+      step_norm = opt_norm2(step, n);
+      xnorm = opt_norm2(x, n);
+      {             /* check_termination */
+        int fsat = actred < ftol * cost && ratio > 0.25;
+        int xsat = step_norm < xtol * (xtol + xnorm);
+        if (fsat && xsat) status = 4;
+        else if (fsat) status = 2;
+        else if (xsat) status = 3;
+      }
+      if (status >= 0) break;
+      alpha *= Delta / Delta_new;
+      Delta = Delta_new;
+    }
+    if (actred > 0) {
+      memcpy(x, xnew, sizeof(double) * (size_t)n);
+      memcpy(f, fnew, sizeof(double) * (size_t)m);
+      memcpy(ftrue, f, sizeof(double) * (size_t)m);
+      cost = cost_new;
+      trf_jac(&t, x, f, J);
+      njev++;
+      if (loss != LOSS_LINEAR) {
+        lossfn(loss, fs, f, m, rho, 0);
+        lossscale(J, f, m, n, rho);
+      }
+      for (j = 0; j < n; j++) g[j] = opt_dot(J + (size_t)j * m, f, m);
+      if (jacscale)
+        for (j = 0; j < n; j++) {
+          sinv[j] = fmax(opt_norm2(J + (size_t)j * m, m), sinv[j]);
+          scale[j] = 1 / sinv[j];
+        }
+    }
+  }
+#undef CLSCALE
+  if (status < 0) status = 0;
+  findactive(x, lb, ub, n, xtol, act);
+  if (r.hasjac) njev = r.njev;
+  push_lsq(L, x, n, ftrue, m, J, cost, nfev, njev, status, TRF_MSG[status], act);
+  lua_pushnumber(L, gnorm);
+  lua_setfield(L, -2, "optimality");
+  if (curve) {
+    /* pcov from the SVD of J, discarding tiny singular values */
+    double *A = Jaug, *cov = U, thr;
+    int ok;
+    for (k = 0; k < m * n; k++) A[k] = J[k];
+    ok = LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', m, n, A, m, sv, faug, m, VT, n) == 0 && m >= n;
+    if (ok) {
+      thr = DBL_EPSILON * (m > n ? m : n) * sv[0];
+      for (i = 0; i < n; i++)
+        for (j = 0; j < n; j++) {
+          double s = 0;
+          for (k = 0; k < n; k++)
+            if (sv[k] > thr) s += VT[k + (size_t)i * n] * VT[k + (size_t)j * n] / (sv[k] * sv[k]);
+          cov[i * n + j] = s;
+        }
+    }
+    push_pcov(L, ok ? cov : NULL, n, m, 2 * cost, opt_optbool(L, 4, "absolute_sigma"));
+  }
+  return 1;
+}
+
+static const luaL_Reg lsq_funcs[] = {
+  {"_lm", optimize_lm},
+  {"_trf", optimize_trf},
+  {NULL, NULL}
+};
+
+void lumpy_open_opt_lsq(lua_State *L) {
+  luaL_setfuncs(L, lsq_funcs, 0);
+}
