@@ -106,9 +106,9 @@ def markdown(path):
             fields = line.split("\t")
             if cols is None:
                 cols = fields
-                lines += ["", "| workload | size | lumpy | NumPy/SciPy | ratio | target | "
+                lines += ["", "| workload | size | lumpy | NumPy/SciPy | ratio | pairs | target | "
                           "evals lumpy/SciPy | of machine limit lumpy (NumPy) |",
-                          "|---|---|--:|--:|--:|---|--:|---|"]
+                          "|---|---|--:|--:|--:|--:|---|--:|---|"]
                 continue
             r = dict(zip(cols, fields))
             lt = r["lumpy_status"] if r["lumpy_status"] != "ok" else _time(r["lumpy_s"])
@@ -128,9 +128,12 @@ def markdown(path):
                                          else "dgemm rate")
             if r["lumpy_status"] != "ok" and r["note"]:
                 lim = r["note"]
-            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            pairs = ""
+            if r.get("pair_ratio_lo"):
+                pairs = "%.3g-%.3g" % (float(r["pair_ratio_lo"]), float(r["pair_ratio_hi"]))
+            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 r["name"], r["size"], lt, pt, "%.2f" % float(r["ratio"]) if r["ratio"] else "-",
-                target, ev, lim))
+                pairs, target, ev, lim))
     return lines
 
 
