@@ -89,12 +89,22 @@ static void releasebuf(lua_State *L, Array *a) {
   }
 }
 
-/* pushes a fresh header, safe for __gc before anything can fail */
-static Array *newheader(lua_State *L) {
+/*
+** Owners and views have two metatables with the same contents but for
+** __gc: a view has nothing to free, and objects with finalizers cost the
+** collector much more (a view is made by every a[i], a.T, range). Both
+** metatables hold the key &arraymark, which is how an array is recognised.
+*/
+static const char arraymark = 'a';
+
+/* pushes a fresh header (an owner's is safe for __gc before anything can
+** fail) */
+static Array *newheader(lua_State *L, int view) {
   Array *a = (Array *)lua_newuserdatauv(L, sizeof(Array), 1);
-  memset(a, 0, sizeof(Array));
+  memset(a, 0, offsetof(Array, shape));
+  memset(&a->mem, 0, sizeof(Array) - offsetof(Array, mem));
   a->owner = a;
-  luaL_setmetatable(L, ARRAY_MT);
+  luaL_setmetatable(L, view ? VIEW_MT : ARRAY_MT);
   return a;
 }
 
@@ -113,7 +123,7 @@ static void setgeometry(lua_State *L, Array *a, int dtype, int ndim,
 }
 
 Array *lumpy_newarray(lua_State *L, int dtype, int ndim, const int64_t *shape, int zero) {
-  Array *a = newheader(L);
+  Array *a = newheader(L, 0);
   size_t nbytes, got;
   char *p;
   setgeometry(L, a, dtype, ndim, shape, NULL);
@@ -137,7 +147,7 @@ Array *lumpy_newview(lua_State *L, int aidx, char *data, int ndim,
   Array *owner = base->owner;
   Array *v;
   aidx = lua_absindex(L, aidx);
-  v = newheader(L);
+  v = newheader(L, 1);
   setgeometry(L, v, base->dtype, ndim, shape, strides);
   v->data = data;
   v->owner = owner;
@@ -160,7 +170,7 @@ void lumpy_pushwrap(lua_State *L, void *data, lumpy_Dtype dtype, int ndim,
     if (release) release(data, ud);
     luaL_error(L, "lumpy_pushwrap: stack overflow");
   }
-  a = newheader(L);
+  a = newheader(L, 0);
   a->release = release;    /* from here on __gc releases the buffer */
   a->release_ud = ud;
   a->host = data;
@@ -170,25 +180,37 @@ void lumpy_pushwrap(lua_State *L, void *data, lumpy_Dtype dtype, int ndim,
   a->data = data;
 }
 
-static int array_gc(lua_State *L) {
-  Array *a = (Array *)luaL_checkudata(L, 1, ARRAY_MT);
-  if (a->owner == a) releasebuf(L, a);
-  a->closed = 1;
-  return 0;
-}
-
 Array *lumpy_toarray(lua_State *L, int idx) {
-  Array *a = (Array *)luaL_testudata(L, idx, ARRAY_MT);
-  return a;
+  void *p = lua_touserdata(L, idx);
+  if (p != NULL && lua_getmetatable(L, idx)) {
+    int ok = lua_rawgetp(L, -1, &arraymark) != LUA_TNIL;
+    lua_pop(L, 2);
+    if (ok) return (Array *)p;
+  }
+  return NULL;
 }
 
 int lumpy_isarray(lua_State *L, int idx) { return lumpy_toarray(L, idx) != NULL; }
 
+/* an array, open or closed; raises the standard type error otherwise */
+static Array *anyarray(lua_State *L, int idx) {
+  Array *a = lumpy_toarray(L, idx);
+  if (a == NULL) luaL_typeerror(L, idx, ARRAY_MT);
+  return a;
+}
+
 Array *lumpy_checkarray(lua_State *L, int idx) {
-  Array *a = (Array *)luaL_checkudata(L, idx, ARRAY_MT);
+  Array *a = anyarray(L, idx);
   if (a->closed || a->owner->closed)
     luaL_argerror(L, idx, "array is closed");
   return a;
+}
+
+static int array_gc(lua_State *L) {
+  Array *a = anyarray(L, 1);
+  if (a->owner == a) releasebuf(L, a);
+  a->closed = 1;
+  return 0;
 }
 
 void *lumpy_data(const lumpy_Array *a) { return a->data; }
@@ -814,7 +836,8 @@ static char *elemptr(lua_State *L, Array *a, int first, int nidx) {
 static Array *selfarray(lua_State *L) {
   Array *a = (Array *)lua_touserdata(L, 1);
   if (a != NULL && lua_getmetatable(L, 1)) {
-    int ok = lua_rawequal(L, -1, lua_upvalueindex(1));
+    int ok = lua_rawequal(L, -1, lua_upvalueindex(1)) ||
+             lua_rawequal(L, -1, lua_upvalueindex(2));
     lua_pop(L, 1);
     if (ok && !a->closed && !a->owner->closed) return a;
   }
@@ -975,7 +998,7 @@ static int array_close(lua_State *L) {
 }
 
 static int array_isclosed(lua_State *L) {
-  Array *a = (Array *)luaL_checkudata(L, 1, ARRAY_MT);
+  Array *a = anyarray(L, 1);
   lua_pushboolean(L, a->closed || a->owner->closed);
   return 1;
 }
@@ -1051,15 +1074,40 @@ void lumpy_open_array(lua_State *L) {
   };
   lumpy_register(L, funcs, methods);
   lumpy_registermeta(L, meta);
-  /* get and set keep the metatable as an upvalue (see selfarray) */
+  /* the views' metatable: filled by lumpy_open_views once all domains have
+  ** added their metamethods */
+  luaL_newmetatable(L, VIEW_MT);
+  lua_pop(L, 1);
+  /* get and set keep both metatables as upvalues (see selfarray) */
   lua_pushvalue(L, LUMPY_META);
-  lua_pushcclosure(L, array_get, 1);
+  luaL_getmetatable(L, VIEW_MT);
+  lua_pushcclosure(L, array_get, 2);
   lua_setfield(L, LUMPY_METHODS, "get");
   lua_pushvalue(L, LUMPY_META);
-  lua_pushcclosure(L, array_set, 1);
+  luaL_getmetatable(L, VIEW_MT);
+  lua_pushcclosure(L, array_set, 2);
   lua_setfield(L, LUMPY_METHODS, "set");
   /* __index looks in the methods table first, then attributes, then indexing */
   lua_pushvalue(L, LUMPY_METHODS);
   lua_pushcclosure(L, array_index, 1);
   lua_setfield(L, LUMPY_META, "__index");
+}
+
+/* runs last: marks the owners' metatable and copies it, less __gc, into the
+** views' metatable */
+void lumpy_open_views(lua_State *L) {
+  luaL_getmetatable(L, VIEW_MT);
+  lua_pushboolean(L, 1);
+  lua_rawsetp(L, LUMPY_META, &arraymark);
+  lua_pushnil(L);
+  while (lua_next(L, LUMPY_META)) {
+    if (lua_type(L, -2) == LUA_TSTRING && strcmp(lua_tostring(L, -2), "__gc") == 0) {
+      lua_pop(L, 1);
+      continue;
+    }
+    lua_pushvalue(L, -2);
+    lua_insert(L, -2);
+    lua_rawset(L, -4);
+  }
+  lua_pop(L, 1);
 }

@@ -19,6 +19,7 @@
 #include "lumpy.h"
 
 #define ARRAY_MT   "lumpy.array"
+#define VIEW_MT    "lumpy.view"
 #define COMPLEX_MT "lumpy.complex"
 #define CFUNC_MT   "lumpy.cfunction"
 
@@ -175,6 +176,7 @@ double lumpy_fn_vscalar(lumpy_Fn *f, const double *x, int n);
 
 /* ---- domains: each adds its functions and methods ---- */
 void lumpy_open_array(lua_State *L);
+void lumpy_open_views(lua_State *L);
 void lumpy_open_complex(lua_State *L);
 void lumpy_open_print(lua_State *L);
 void lumpy_open_callback(lua_State *L);

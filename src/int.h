@@ -90,8 +90,9 @@ double lumpy_ode_norm(const double *x, int n);
 double lumpy_ode_initial_step(lumpy_Ode *o, const double *f0, int order, double *y1,
                               double *f1);
 
-/* ---- int_stiff.c: the implicit methods ---- */
-extern const lumpy_OdeMethod lumpy_ode_radau, lumpy_ode_bdf;
+/* ---- int_stiff.c, int_stiff_lsoda.c: the implicit methods, odeint ---- */
+extern const lumpy_OdeMethod lumpy_ode_radau, lumpy_ode_bdf, lumpy_ode_lsoda;
+void lumpy_open_int_stiff(lua_State *L, int t);
 
 /* ---- int_samples.c, int_ode.c: their Lua functions ---- */
 void lumpy_open_int_samples(lua_State *L, int t);

@@ -351,7 +351,7 @@ static const lumpy_OdeMethod m_dop853 = {
 };
 
 static const lumpy_OdeMethod *const methods[] = {
-  &m_rk23, &m_rk45, &m_dop853, &lumpy_ode_radau, &lumpy_ode_bdf, NULL
+  &m_rk23, &m_rk45, &m_dop853, &lumpy_ode_radau, &lumpy_ode_bdf, &lumpy_ode_lsoda, NULL
 };
 
 /* ---------------------------------------------------------------------- */

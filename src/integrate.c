@@ -254,5 +254,6 @@ void lumpy_open_integrate(lua_State *L) {
   lumpy_open_int_samples(L, t);
   lumpy_open_int_ode(L, t);
   lumpy_open_int_quadvec(L, t);
+  lumpy_open_int_stiff(L, t);
   lua_setfield(L, LUMPY_MODULE, "_integrate");
 }

@@ -1,203 +1,384 @@
 /*
-** opt_powell.c: Powell's conjugate direction method, minimize(method =
-** 'Powell').
+** opt_powell.c: Powell's conjugate direction method for minimize
+** (method = "Powell").
 **
 ** M. J. D. Powell, "An efficient method for finding the minimum of a
 ** function of several variables without calculating derivatives",
-** Comput. J. 7(2), 1964, with the direction-replacement test of Press et
-** al., Numerical Recipes (powell). Line searches are Brent's method from a
-** bracket, or Brent's fmin on the segment that the bounds allow (through
-** tan() when only one side is bounded), as SciPy's _minimize_powell; the
-** evaluation budget (maxfev) and the stopping rules are SciPy's.
+** Comput. J. 7(2), 1964; the direction-replacement test and extrapolation
+** of W. H. Press et al., Numerical Recipes, section 10.5. Each line search
+** is Brent's method (R. P. Brent, Algorithms for Minimization without
+** Derivatives, 1973, ch. 5) after a golden-section bracket, or, when
+** bounds cut the line, Brent's bounded search (fminbound) on the feasible
+** interval (through an arctan map when it is one-sided). Control flow,
+** tolerances, defaults and counting follow SciPy 1.10's _minimize_powell,
+** so the evaluation counts agree.
 */
 #include <math.h>
-#include <float.h>
+#include <setjmp.h>
 #include "optimize.h"
 
-typedef struct PW {
+typedef struct Powell {
   Obj *o;
-  int n, stop, tanmode;
-  long maxfun, fcalls;
-  const double *p, *xi;
-  double *xt;
-} PW;
+  int n;
+  long maxfun;
+  const double *lb, *ub;   /* NULL: unbounded */
+  double *xt;              /* scratch point */
+  const double *p, *xi;    /* the current line p + alpha xi */
+  int tanmap;              /* alpha = tan(t) */
+  double *x, *direc;       /* the iterate (with 4n scratch after it), directions */
+  double fval, xtol, ftol;
+  long maxiter, iter;
+  int status;
+  jmp_buf out;             /* taken when the evaluation budget is spent */
+} Powell;
 
-/* one evaluation within the budget; NAN and stop once it is spent */
-static double pw_f(PW *s, const double *x) {
-  if (s->stop) return NAN;
-  if (s->fcalls >= s->maxfun) { s->stop = 1; return NAN; }
-  s->fcalls++;
+/* f(x) counted against maxfun; leaves through s->out when it is spent */
+static double pw_f(Powell *s, const double *x) {
+  if (s->o->nfev >= s->maxfun) longjmp(s->out, 1);
   return opt_rawf(s->o, x, NULL);
 }
 
-static double pw_line(void *ud, double alpha) {
-  PW *s = (PW *)ud;
+static double pw_line(Powell *s, double t) {
   int i;
-  if (s->stop) return NAN;
-  if (s->tanmode) alpha = tan(alpha);
-  for (i = 0; i < s->n; i++) s->xt[i] = s->p[i] + alpha * s->xi[i];
+  double a = s->tanmap ? tan(t) : t;
+  for (i = 0; i < s->n; i++) s->xt[i] = s->p[i] + a * s->xi[i];
   return pw_f(s, s->xt);
 }
 
-/* the step range along alpha that keeps x0 + t alpha inside the bounds */
-static void line_for_search(const double *x0, const double *alpha, const double *lb,
-                            const double *ub, int n, double *lmin, double *lmax) {
-  double lo = -INFINITY, hi = INFINITY;
-  int i;
-  for (i = 0; i < n; i++) {
-    double low, high;
-    if (alpha[i] == 0) continue;
-    low = (lb[i] - x0[i]) / alpha[i];
-    high = (ub[i] - x0[i]) / alpha[i];
-    if (alpha[i] > 0) { lo = fmax(lo, low); hi = fmin(hi, high); }
-    else { lo = fmax(lo, high); hi = fmin(hi, low); }
-  }
-  if (hi >= lo) { *lmin = lo; *lmax = hi; }
-  else { *lmin = 0; *lmax = 0; }
-}
-
-/* minimises along xi from p (both updated: p += t xi, xi *= t); fval is
-** f(p) on entry and the minimum on return */
-static void linesearch(PW *s, double *p, double *xi, double tol, const double *lb,
-                       const double *ub, double *fval) {
-  int i, nz = 0, n = s->n;
-  MinOut r;
-  double t;
-  for (i = 0; i < n; i++) if (xi[i] != 0) nz = 1;
-  if (!nz) return;
-  s->p = p; s->xi = xi; s->tanmode = 0;
-  if (lb) {
-    double lmin, lmax;
-    line_for_search(p, xi, lb, ub, n, &lmin, &lmax);
-    if (isfinite(lmin) && isfinite(lmax)) {
-      opt_bounded(pw_line, s, lmin, lmax, tol / 100, 500, &r);
-      t = r.x;
-      goto done;
+/* bracket of a minimum from xa = 0, xb = 1 (SciPy's bracket: golden
+** growth with parabolic extrapolation, growth limit 110) */
+static void pw_bracket(Powell *s, double *pxa, double *pxb, double *pxc, double *pfb) {
+  const double gold = 1.618034, small = 1e-21, glimit = 110.0;
+  double xa = 0, xb = 1, xc, fa, fb, fc, t;
+  int it = 0;
+  fa = pw_line(s, xa);
+  fb = pw_line(s, xb);
+  if (fa < fb) { t = xa; xa = xb; xb = t; t = fa; fa = fb; fb = t; }
+  xc = xb + gold * (xb - xa);
+  fc = pw_line(s, xc);
+  while (fc < fb) {
+    double tmp1 = (xb - xa) * (fb - fc), tmp2 = (xb - xc) * (fb - fa);
+    double val = tmp2 - tmp1, denom = fabs(val) < small ? 2 * small : 2 * val;
+    double w = xb - ((xb - xc) * tmp2 - (xb - xa) * tmp1) / denom;
+    double wlim = xb + glimit * (xc - xb), fw;
+    if (it++ > 1000) luaL_error(s->o->fun.L, "lumpy.optimize.minimize: "
+                                "too many iterations bracketing a line minimum");
+    if ((w - xc) * (xb - w) > 0) {
+      fw = pw_line(s, w);
+      if (fw < fc) { xa = xb; xb = w; fb = fw; goto done; }
+      else if (fw > fb) { xc = w; goto done; }
+      w = xc + gold * (xc - xb);
+      fw = pw_line(s, w);
     }
-    if (!(lmin == -INFINITY && lmax == INFINITY)) {
-      s->tanmode = 1;
-      opt_bounded(pw_line, s, atan(lmin), atan(lmax), tol / 100, 500, &r);
-      t = tan(r.x);
-      goto done;
+    else if ((w - wlim) * (wlim - xc) >= 0) {
+      w = wlim;
+      fw = pw_line(s, w);
     }
-  }
-  {
-    double xa = 0.0, xb = 1.0, xc, fa, fb, fc;
-    int ncalls;
-    if (opt_bracket(pw_line, s, &xa, &xb, &xc, &fa, &fb, &fc, &ncalls, 110.0, 1000) != 0) {
-      s->stop = 1;
-      return;
+    else if ((w - wlim) * (xc - w) > 0) {
+      fw = pw_line(s, w);
+      if (fw < fc) {
+        xb = xc; xc = w; w = xc + gold * (xc - xb);
+        fb = fc; fc = fw;
+        fw = pw_line(s, w);
+      }
     }
-    opt_brent(pw_line, s, xa, xb, xc, fb, ncalls, tol, 500, &r);
-    t = r.x;
+    else {
+      w = xc + gold * (xc - xb);
+      fw = pw_line(s, w);
+    }
+    xa = xb; xb = xc; xc = w;
+    fa = fb; fb = fc; fc = fw;
   }
 done:
-  if (s->stop) return;
-  for (i = 0; i < n; i++) { xi[i] *= t; p[i] += xi[i]; }
-  *fval = r.fun;
+  *pxa = xa; *pxb = xb; *pxc = xc; *pfb = fb;
 }
 
-/* _powell(fun, x0, opts, lb, ub) -> result table */
-static int optimize_powell(lua_State *L) {
-  int n, i, j, bigind, warnflag = 0;
-  long iter = 0, maxiter, maxfun;
-  double *x0, *bnd, *lb = NULL, *ub = NULL, *x, *x1, *x2, *direc, *d1, *save, *mem;
-  double xtol, ftol, fval, fx, fx2, delta;
-  Obj o;
-  PW s;
-  Callback cb;
-  lua_settop(L, 5);
-  luaL_checktype(L, 3, LUA_TTABLE);
-  x0 = opt_checkx0(L, 2, &n);
-  bnd = opt_checkbounds(L, 4, n);
-  if (bnd) { lb = bnd; ub = bnd + n; }
-  lua_pushnil(L);
-  opt_objinit(L, &o, 1, lua_gettop(L), 3, n);
-  xtol = opt_optnum(L, 3, "xtol", 1e-4);
-  ftol = opt_optnum(L, 3, "ftol", 1e-4);
-  maxiter = opt_optint(L, 3, "maxiter", -1);
-  maxfun = opt_optint(L, 3, "maxfev", -1);
-  if (maxiter < 0 && maxfun < 0) { maxiter = 1000L * n; maxfun = 1000L * n; }
-  else if (maxiter < 0) maxiter = 2000000000L;
-  else if (maxfun < 0) maxfun = 2000000000L;
-  opt_cbinit(L, &cb, 3, "lumpy.optimize.minimize");
-  mem = opt_work(L, (size_t)n * n + 6 * (size_t)n);
-  direc = mem; x = direc + (size_t)n * n; x1 = x + n; x2 = x1 + n; d1 = x2 + n;
-  save = d1 + n; s.xt = save + n;
-  for (i = 0; i < n; i++) direc[(size_t)i * n + i] = 1.0;
-  memcpy(x, x0, sizeof(double) * (size_t)n);
-  s.o = &o; s.n = n; s.stop = 0; s.maxfun = maxfun; s.fcalls = 0;
-  fval = pw_f(&s, x);
-  memcpy(x1, x, sizeof(double) * (size_t)n);
-  while (!s.stop) {
-    fx = fval;
-    bigind = 0;
-    delta = 0.0;
-    for (i = 0; i < n; i++) {
-      double fsave = fval;
-      memcpy(save, x, sizeof(double) * (size_t)n);
-      memcpy(d1, direc + (size_t)i * n, sizeof(double) * (size_t)n);
-      fx2 = fval;
-      linesearch(&s, x, d1, xtol * 100, lb, ub, &fval);
-      if (s.stop) { memcpy(x, save, sizeof(double) * (size_t)n); fval = fsave; break; }
-      if (fx2 - fval > delta) { delta = fx2 - fval; bigind = i; }
+/* Brent's minimisation on the bracket (SciPy's Brent.optimize, 500
+** iterations); returns the minimiser, its value in *fmin */
+static double pw_brent(Powell *s, double tol, double *fmin) {
+  const double mintol = 1e-11, cg = 0.3819660;
+  double xa, xb, xc, fb, a, b, x, w, v, fx, fw, fv, deltax = 0, rat = 0, u, fu;
+  int iter = 0;
+  pw_bracket(s, &xa, &xb, &xc, &fb);
+  x = w = v = xb;
+  fx = fw = fv = fb;
+  if (xa < xc) { a = xa; b = xc; } else { a = xc; b = xa; }
+  while (iter < 500) {
+    double tol1 = tol * fabs(x) + mintol, tol2 = 2 * tol1, xmid = 0.5 * (a + b);
+    if (fabs(x - xmid) < tol2 - 0.5 * (b - a)) break;
+    if (fabs(deltax) <= tol1) {
+      deltax = x >= xmid ? a - x : b - x;
+      rat = cg * deltax;
     }
-    if (s.stop) break;
-    iter++;
-    if (opt_cbcall(&cb, x, n)) { warnflag = STATUS_CALLBACK; break; }
-    if (2.0 * (fx - fval) <= ftol * (fabs(fx) + fabs(fval)) + 1e-20) break;
-    if (s.fcalls >= maxfun) break;
-    if (iter >= maxiter) break;
-    if (isnan(fx) && isnan(fval)) break;
-    /* the extrapolated point */
-    {
-      double lmax = 1;
-      for (j = 0; j < n; j++) { d1[j] = x[j] - x1[j]; }
-      memcpy(x1, x, sizeof(double) * (size_t)n);
-      if (lb) {
-        double lmin;
-        line_for_search(x, d1, lb, ub, n, &lmin, &lmax);
+    else {
+      double tmp1 = (x - w) * (fx - fv), tmp2 = (x - v) * (fx - fw), p, dxt;
+      p = (x - v) * tmp2 - (x - w) * tmp1;
+      tmp2 = 2 * (tmp2 - tmp1);
+      if (tmp2 > 0) p = -p;
+      tmp2 = fabs(tmp2);
+      dxt = deltax;
+      deltax = rat;
+      if (p > tmp2 * (a - x) && p < tmp2 * (b - x) && fabs(p) < fabs(0.5 * tmp2 * dxt)) {
+        rat = p / tmp2;
+        u = x + rat;
+        if (u - a < tol2 || b - u < tol2) rat = xmid - x >= 0 ? tol1 : -tol1;
       }
-      for (j = 0; j < n; j++) x2[j] = x[j] + fmin(lmax, 1) * d1[j];
+      else {
+        deltax = x >= xmid ? a - x : b - x;
+        rat = cg * deltax;
+      }
     }
-    fx2 = pw_f(&s, x2);
-    if (s.stop) break;
+    if (fabs(rat) < tol1) u = rat >= 0 ? x + tol1 : x - tol1;
+    else u = x + rat;
+    fu = pw_line(s, u);
+    if (fu > fx) {
+      if (u < x) a = u; else b = u;
+      if (fu <= fw || w == x) { v = w; w = u; fv = fw; fw = fu; }
+      else if (fu <= fv || v == x || v == w) { v = u; fv = fu; }
+    }
+    else {
+      if (u >= x) a = x; else b = x;
+      v = w; w = x; x = u;
+      fv = fw; fw = fx; fx = fu;
+    }
+    iter++;
+  }
+  *fmin = fx;
+  return x;
+}
+
+/* Brent's bounded minimisation on [x1, x2] (SciPy's
+** _minimize_scalar_bounded, 500 evaluations) */
+static double pw_fminbound(Powell *s, double x1, double x2, double xatol, double *fmin) {
+  const double sqrt_eps = sqrt(2.2e-16), golden = 0.5 * (3.0 - sqrt(5.0));
+  double a = x1, b = x2, fulc = a + golden * (b - a), nfc = fulc, xf = fulc;
+  double rat = 0, e = 0, x = xf, fx, ffulc, fnfc, xm, tol1, tol2, fu;
+  int num = 1;
+  fx = pw_line(s, x);
+  ffulc = fnfc = fx;
+  xm = 0.5 * (a + b);
+  tol1 = sqrt_eps * fabs(xf) + xatol / 3.0;
+  tol2 = 2 * tol1;
+  while (fabs(xf - xm) > tol2 - 0.5 * (b - a)) {
+    int gold = 1;
+    double si;
+    if (fabs(e) > tol1) {
+      double r = (xf - nfc) * (fx - ffulc), q = (xf - fulc) * (fx - fnfc), p;
+      gold = 0;
+      p = (xf - fulc) * q - (xf - nfc) * r;
+      q = 2 * (q - r);
+      if (q > 0) p = -p;
+      q = fabs(q);
+      r = e;
+      e = rat;
+      if (fabs(p) < fabs(0.5 * q * r) && p > q * (a - xf) && p < q * (b - xf)) {
+        rat = p / q;
+        x = xf + rat;
+        if (x - a < tol2 || b - x < tol2) {
+          double d = xm - xf;
+          si = (d > 0) - (d < 0) + (d == 0);
+          rat = tol1 * si;
+        }
+      }
+      else gold = 1;
+    }
+    if (gold) {
+      e = xf >= xm ? a - xf : b - xf;
+      rat = golden * e;
+    }
+    si = (rat > 0) - (rat < 0) + (rat == 0);
+    x = xf + si * fmax(fabs(rat), tol1);
+    fu = pw_line(s, x);
+    num++;
+    if (fu <= fx) {
+      if (x >= xf) a = xf; else b = xf;
+      fulc = nfc; ffulc = fnfc;
+      nfc = xf; fnfc = fx;
+      xf = x; fx = fu;
+    }
+    else {
+      if (x < xf) a = x; else b = x;
+      if (fu <= fnfc || nfc == xf) { fulc = nfc; ffulc = fnfc; nfc = x; fnfc = fu; }
+      else if (fu <= ffulc || fulc == xf || fulc == nfc) { fulc = x; ffulc = fu; }
+    }
+    xm = 0.5 * (a + b);
+    tol1 = sqrt_eps * fabs(xf) + xatol / 3.0;
+    tol2 = 2 * tol1;
+    if (num >= 500) break;
+  }
+  *fmin = fx;
+  return xf;
+}
+
+/* the interval of alpha keeping x + alpha d inside the bounds (SciPy's
+** _line_for_search); {0, 0} when x is outside and d cannot bring it back */
+static void pw_linebounds(const Powell *s, const double *x, const double *d, double *lmin,
+                          double *lmax) {
+  double lo = -INFINITY, hi = INFINITY;
+  int i;
+  for (i = 0; i < s->n; i++) {
+    double l, h;
+    if (d[i] == 0) continue;
+    l = (s->lb[i] - x[i]) / d[i];
+    h = (s->ub[i] - x[i]) / d[i];
+    if (d[i] > 0) { lo = fmax(lo, l); hi = fmin(hi, h); }
+    else { lo = fmax(lo, h); hi = fmin(hi, l); }
+  }
+  if (hi >= lo) { *lmin = lo; *lmax = hi; }
+  else *lmin = *lmax = 0;
+}
+
+/* minimises along xi from p (fval = f(p)): writes the new point to pnew
+** and the step taken to xi; returns the new value */
+static double pw_linesearch(Powell *s, const double *p, double *xi, double tol, double fval,
+                            double *pnew) {
+  int i, any = 0;
+  double alpha, fret;
+  for (i = 0; i < s->n; i++) any |= xi[i] != 0;
+  if (!any) {
+    memcpy(pnew, p, sizeof(double) * (size_t)s->n);
+    return fval;
+  }
+  s->p = p; s->xi = xi; s->tanmap = 0;
+  if (s->lb) {
+    double lmin, lmax;
+    pw_linebounds(s, p, xi, &lmin, &lmax);
+    if (isinf(lmin) && isinf(lmax)) alpha = pw_brent(s, tol, &fret);
+    else if (!isinf(lmin) && !isinf(lmax)) alpha = pw_fminbound(s, lmin, lmax, tol / 100, &fret);
+    else {
+      s->tanmap = 1;
+      alpha = tan(pw_fminbound(s, atan(lmin), atan(lmax), tol / 100, &fret));
+    }
+  }
+  else alpha = pw_brent(s, tol, &fret);
+  for (i = 0; i < s->n; i++) {
+    xi[i] = alpha * xi[i];
+    pnew[i] = p[i] + xi[i];
+  }
+  return fret;
+}
+
+/* the main loop; everything that must survive a longjmp out of it is
+** kept in s (x, fval, iter, status) */
+static void pw_run(Powell *s, Callback *cb) {
+  int n = s->n, i;
+  double *x = s->x, *direc = s->direc, *x1 = x + n, *x2 = x1 + n, *d1 = x2 + n, *xn = d1 + n;
+  s->fval = pw_f(s, x);
+  memcpy(x1, x, sizeof(double) * (size_t)n);
+  for (;;) {
+    double fx = s->fval, delta = 0, fx2, bndv;
+    int bigind = 0;
+    for (i = 0; i < n; i++) {
+      memcpy(d1, direc + (size_t)i * n, sizeof(double) * (size_t)n);
+      fx2 = s->fval;
+      s->fval = pw_linesearch(s, x, d1, s->xtol * 100, fx2, xn);
+      memcpy(x, xn, sizeof(double) * (size_t)n);
+      if (fx2 - s->fval > delta) { delta = fx2 - s->fval; bigind = i; }
+    }
+    s->iter++;
+    if (opt_cbcall(cb, x, n)) { s->status = STATUS_CALLBACK; return; }
+    bndv = s->ftol * (fabs(fx) + fabs(s->fval)) + 1e-20;
+    if (2.0 * (fx - s->fval) <= bndv) return;
+    if (s->o->nfev >= s->maxfun) return;
+    if (s->iter >= s->maxiter) return;
+    if (isnan(fx) && isnan(s->fval)) return;
+    /* the extrapolated point, kept inside the bounds */
+    {
+      double lmax = 1, lmin;
+      for (i = 0; i < n; i++) { d1[i] = x[i] - x1[i]; x1[i] = x[i]; }
+      if (s->lb) pw_linebounds(s, x, d1, &lmin, &lmax);
+      lmax = fmin(lmax, 1);
+      for (i = 0; i < n; i++) x2[i] = x[i] + lmax * d1[i];
+      fx2 = pw_f(s, x2);
+    }
     if (fx > fx2) {
-      double t = 2.0 * (fx + fx2 - 2.0 * fval), temp = fx - fval - delta;
+      double t = 2.0 * (fx + fx2 - 2.0 * s->fval), temp = fx - s->fval - delta;
       t *= temp * temp;
       temp = fx - fx2;
       t -= delta * temp * temp;
-      if (t < 0.0) {
-        double fsave = fval;
-        int nz = 0;
-        memcpy(save, x, sizeof(double) * (size_t)n);
-        linesearch(&s, x, d1, xtol * 100, lb, ub, &fval);
-        if (s.stop) { memcpy(x, save, sizeof(double) * (size_t)n); fval = fsave; break; }
-        for (j = 0; j < n; j++) if (d1[j] != 0) nz = 1;
-        if (nz) {
-          memcpy(direc + (size_t)bigind * n, direc + (size_t)(n - 1) * n, sizeof(double) * (size_t)n);
+      if (t < 0) {
+        int any = 0;
+        s->fval = pw_linesearch(s, x, d1, s->xtol * 100, s->fval, xn);
+        memcpy(x, xn, sizeof(double) * (size_t)n);
+        for (i = 0; i < n; i++) any |= d1[i] != 0;
+        if (any) {
+          memcpy(direc + (size_t)bigind * n, direc + (size_t)(n - 1) * n,
+                 sizeof(double) * (size_t)n);
           memcpy(direc + (size_t)(n - 1) * n, d1, sizeof(double) * (size_t)n);
         }
       }
     }
   }
+}
+
+/* _powell(fun, x0, opts, lb, ub, direc) -> result table (with direc) */
+static int optimize_powell(lua_State *L) {
+  Powell *s;
+  Obj *o;
+  Callback cb;
+  int n, i;
+  double *x0, *bnd;
+  luaL_checktype(L, 3, LUA_TTABLE);
+  lua_settop(L, 6);
+  x0 = opt_checkx0(L, 2, &n);
+  bnd = opt_checkbounds(L, 4, n);
+  s = (Powell *)lua_newuserdatauv(L, sizeof(Powell) + sizeof(Obj), 0);
+  memset(s, 0, sizeof *s);
+  o = (Obj *)(s + 1);
+  lua_pushnil(L);
+  opt_objinit(L, o, 1, lua_gettop(L), 3, n);
+  s->direc = opt_work(L, (size_t)n * n + 6 * (size_t)n);
+  s->x = s->direc + (size_t)n * n;
+  s->xt = s->x + 5 * (size_t)n;
+  if (!lua_isnil(L, 6)) {
+    Array *a;
+    lumpy_asarray(L, 6);
+    a = lumpy_ascontig(L, 6, LUMPY_FLOAT64);
+    if (a->ndim != 2 || a->shape[0] != n || a->shape[1] != n)
+      luaL_error(L, "lumpy.optimize.minimize: direc must be a %d x %d matrix", n, n);
+    if (n) memcpy(s->direc, a->data, sizeof(double) * (size_t)n * n);
+    lua_pop(L, 1);
+  }
+  else for (i = 0; i < n; i++) s->direc[(size_t)i * n + i] = 1;
+  s->xtol = opt_optnum(L, 3, "xtol", 1e-4);
+  s->ftol = opt_optnum(L, 3, "ftol", 1e-4);
+  {
+    double mi = opt_optnum(L, 3, "maxiter", -1), mf = opt_optnum(L, 3, "maxfev", -1);
+    if (mi < 0 && mf < 0) mi = mf = 1000.0 * n;
+    else if (mi < 0) mi = isinf(mf) ? 1000.0 * n : 2e9;
+    else if (mf < 0) mf = isinf(mi) ? 1000.0 * n : 2e9;
+    s->maxiter = mi > 2e9 ? 2000000000L : (long)mi;
+    s->maxfun = mf > 2e9 ? 2000000000L : (long)mf;
+  }
+  opt_cbinit(L, &cb, 3, "lumpy.optimize.minimize");
+  s->o = o; s->n = n;
+  s->lb = bnd; s->ub = bnd ? bnd + n : NULL;
+  if (n) memcpy(s->x, x0, sizeof(double) * (size_t)n);
+  if (setjmp(s->out) == 0) pw_run(s, &cb);
   {
     const char *msg = MSG_SUCCESS;
-    int64_t shape[2];
-    Array *a;
-    if (warnflag == STATUS_CALLBACK) msg = MSG_CALLBACK;
-    else if (s.fcalls >= maxfun) { warnflag = 1; msg = MSG_MAXFEV; }
-    else if (iter >= maxiter) { warnflag = 2; msg = MSG_MAXITER; }
+    int out = 0, status = s->status;
+    double *x = s->x;
+    if (bnd)
+      for (i = 0; i < n; i++) out |= x[i] < bnd[i] || x[i] > bnd[n + i];
+    if (status == STATUS_CALLBACK) msg = MSG_CALLBACK;
+    else if (out) { status = 4; msg = "The result is outside of the provided bounds."; }
+    else if (o->nfev >= s->maxfun) { status = 1; msg = MSG_MAXFEV; }
+    else if (s->iter >= s->maxiter) { status = 2; msg = MSG_MAXITER; }
     else {
-      int bad = isnan(fval);
-      for (j = 0; j < n; j++) if (isnan(x[j])) bad = 1;
-      if (bad) { warnflag = 3; msg = MSG_NAN; }
+      int bad = isnan(s->fval);
+      for (i = 0; i < n; i++) bad |= isnan(x[i]);
+      if (bad) { status = 3; msg = MSG_NAN; }
     }
-    opt_pushresult(L, x, n, fval, NULL, NULL, iter, s.fcalls, -1, warnflag, msg);
-    shape[0] = shape[1] = n;
-    a = lumpy_newarray(L, LUMPY_FLOAT64, 2, shape, 0);
-    memcpy(a->data, direc, sizeof(double) * (size_t)n * n);
-    lua_setfield(L, -2, "direc");
+    opt_pushresult(L, x, n, s->fval, NULL, NULL, s->iter, o->nfev, -1, status, msg);
+    {
+      int64_t shape[2];
+      Array *d;
+      shape[0] = shape[1] = n;
+      d = lumpy_newarray(L, LUMPY_FLOAT64, 2, shape, 0);
+      if (n) memcpy(d->data, s->direc, sizeof(double) * (size_t)n * n);
+      lua_setfield(L, -2, "direc");
+    }
   }
   return 1;
 }

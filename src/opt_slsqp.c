@@ -1,403 +1,1053 @@
 /*
-** opt_slsqp.c: sequential least squares programming, minimize(method =
-** 'SLSQP') with bounds and equality/inequality constraints.
+** opt_slsqp.c: sequential least squares programming for minimize
+** (method = "SLSQP").
 **
 ** D. Kraft, "A software package for sequential quadratic programming",
-** DFVLR-FB 88-28, 1988. Each iteration solves the quadratic subproblem
-**   min 1/2 d'Bd + g'd  s.t.  a_j d + c_j = 0 (eq), a_j d + c_j >= 0
-**   (ineq), xl - x <= d <= xu - x
-** as a least-distance problem (Lawson & Hanson, Solving Least Squares
-** Problems, 1974: equality constraints by null-space elimination, then
-** LSI -> LDP -> NNLS, ch. 23), relaxes an inconsistent linearisation with
-** Kraft's extra variable, takes an inexact line search on the L1 merit
-** function f + sum mu_j |c_j| with mu_j = max(|r_j|, (mu_j + |r_j|)/2),
-** and updates B by BFGS with Powell's damping (0.2). The stopping rules,
-** exit modes and the driver (nfev, njev, nit) are those of SciPy's
-** _minimize_slsqp. B is kept dense and refactored by Cholesky each
-** iteration, where Kraft updates an LDL' factorisation in place.
+** DFVLR-FB 88-28, 1988, and ACM TOMS Algorithm 733 (1994): the method of
+** Han and Powell with a BFGS update of the Lagrangian Hessian kept as
+** L D L' factors (R. Fletcher, M. J. D. Powell, "On the modification of
+** LDL' factorizations", Math. Comp. 28, 1974), search directions from a
+** least squares problem with linear equality and inequality constraints
+** solved by the methods of C. L. Lawson, R. J. Hanson, Solving Least
+** Squares Problems (1974): LSEI (ch. 23.6), LSI (ch. 23.5), LDP (ch. 23.3),
+** NNLS (ch. 23.3) and HFTI (ch. 14) with Householder transformations H12
+** (ch. 10), and an Armijo line search on the L1 merit function (an exact
+** Brent line search when ftol < 0). The reverse-communication driver,
+** finite differences and counting follow SciPy 1.10's _minimize_slsqp, so
+** iteration and evaluation counts agree with SciPy's.
+**
+** The matrices are column-major with 1-based index macros, as in the
+** published routines, so the order of every floating-point operation is
+** the reference's.
 */
 #include <math.h>
 #include <float.h>
-#include <lapacke.h>
 #include "optimize.h"
 
-/* ---- dense helpers (row major) ---- */
+#define EPMACH 2.22e-16
 
-/* Cholesky B = L L' (lower, in place in L); 0 ok, 1 not positive definite */
-static int cholesky(double *Lm, const double *B, int n) {
-  int i, j, k;
-  for (i = 0; i < n; i++)
-    for (j = 0; j <= i; j++) {
-      double s = B[i * n + j];
-      for (k = 0; k < j; k++) s -= Lm[i * n + k] * Lm[j * n + k];
-      if (i == j) {
-        if (!(s > 0)) return 1;
-        Lm[i * n + i] = sqrt(s);
-      }
-      else Lm[i * n + j] = s / Lm[j * n + j];
-    }
-  for (i = 0; i < n; i++) for (j = i + 1; j < n; j++) Lm[i * n + j] = 0;
-  return 0;
+/* ---- level-1 helpers with the reference's summation order ---- */
+
+static double dot(int n, const double *x, int incx, const double *y, int incy) {
+  double s = 0;
+  int i;
+  for (i = 0; i < n; i++) s += x[(size_t)i * incx] * y[(size_t)i * incy];
+  return s;
 }
 
-/* x := L^-1 x (forward) and x := L'^-1 x (backward) */
-static void lsolve(const double *Lm, int n, double *x) {
-  int i, k;
+/* Euclidean norm as Lawson's DNRM2: a plain sum of squares when the first
+** nonzero element is above cutlo and none reaches cuthi / n (the usual
+** case, summed in the same order), else a scaled sum */
+static double nrm2(int n, const double *x, int incx) {
+  const double cutlo = 8.232e-11, cuthi = 1.304e19;
+  double scale = 0, ssq = 1, sum = 0;
+  int i = 0, plain = 1;
+  while (i < n && x[(size_t)i * incx] == 0) i++;
+  if (i == n) return 0;
+  if (!(fabs(x[(size_t)i * incx]) > cutlo)) plain = 0;
+  for (; plain && i < n; i++) {
+    double v = x[(size_t)i * incx];
+    if (fabs(v) >= cuthi / n) plain = 0;
+    sum += v * v;
+  }
+  if (plain) return sqrt(sum);
   for (i = 0; i < n; i++) {
-    double s = x[i];
-    for (k = 0; k < i; k++) s -= Lm[i * n + k] * x[k];
-    x[i] = s / Lm[i * n + i];
+    double v = fabs(x[(size_t)i * incx]);
+    if (v != 0) {
+      if (scale < v) { ssq = 1 + ssq * (scale / v) * (scale / v); scale = v; }
+      else ssq += (v / scale) * (v / scale);
+    }
+    else if (isnan(v)) return v;
   }
+  return scale * sqrt(ssq);
 }
 
-static void ltsolve(const double *Lm, int n, double *x) {
-  int i, k;
-  for (i = n - 1; i >= 0; i--) {
-    double s = x[i];
-    for (k = i + 1; k < n; k++) s -= Lm[k * n + i] * x[k];
-    x[i] = s / Lm[i * n + i];
-  }
+static void axpy(int n, double a, const double *x, int incx, double *y, int incy) {
+  int i;
+  if (n <= 0 || a == 0) return;
+  for (i = 0; i < n; i++) y[(size_t)i * incy] += a * x[(size_t)i * incx];
 }
 
-/*
-** NNLS (Lawson & Hanson, algorithm 23.10): min ||A x - b|| with x >= 0;
-** A is m x n column major. Returns 0, or 3 after too many iterations, 5
-** when a least-squares solve fails. w: n; work: m*n + m + n; P: n ints.
-*/
-static int nnls(const double *A, int m, int n, const double *b, double *x, double *w,
-                double *work, int *P) {
-  double *Ap = work, *z = Ap + (size_t)m * n, *r = z + (m > n ? m : n);
-  int i, j, k, np = 0, iter = 0, maxit = 3 * n + 30;
-  const double tol = 1e3 * DBL_EPSILON;
-  for (j = 0; j < n; j++) { x[j] = 0; P[j] = 0; }
-  for (;;) {
-    int t = -1;
-    double wmax = 0, bnorm = 0;
-    for (i = 0; i < m; i++) {
-      double s = b[i];
-      for (j = 0; j < n; j++) s -= A[i + (size_t)j * m] * x[j];
-      r[i] = s;
-      bnorm = fmax(bnorm, fabs(b[i]));
-    }
-    for (j = 0; j < n; j++) {
-      double s = 0;
-      for (i = 0; i < m; i++) s += A[i + (size_t)j * m] * r[i];
-      w[j] = s;
-      if (!P[j] && s > wmax) { wmax = s; t = j; }
-    }
-    if (t < 0 || wmax <= tol * (1 + bnorm)) return 0;
-    P[t] = 1;
-    for (;;) {
-      double alpha = 2;
-      int ok = 1;
-      if (++iter > maxit) return 3;
-      /* least squares on the passive columns */
-      np = 0;
-      for (j = 0; j < n; j++)
-        if (P[j]) {
-          memcpy(Ap + (size_t)np * m, A + (size_t)j * m, sizeof(double) * (size_t)m);
-          np++;
-        }
-      for (i = 0; i < m; i++) z[i] = b[i];
-      for (i = m; i < np; i++) z[i] = 0;
-      {
-        int rank;
-        double *sv = r, rc = -1;
-        lapack_int lrank;
-        if (LAPACKE_dgelsd(LAPACK_COL_MAJOR, m, np, 1, Ap, m, z, m > np ? m : np, sv, rc,
-                           &lrank) != 0)
-          return 5;
-        rank = (int)lrank;
-        (void)rank;
-      }
-      k = 0;
-      for (j = 0; j < n; j++)
-        if (P[j]) { if (z[k] <= tol) ok = 0; k++; }
-      if (ok) {
-        k = 0;
-        for (j = 0; j < n; j++) x[j] = P[j] ? z[k++] : 0;
-        break;
-      }
-      k = 0;
-      for (j = 0; j < n; j++)
-        if (P[j]) {
-          if (z[k] <= tol) {
-            double a = x[j] / (x[j] - z[k]);
-            if (a < alpha) alpha = a;
-          }
-          k++;
-        }
-      k = 0;
-      for (j = 0; j < n; j++)
-        if (P[j]) {
-          x[j] += alpha * (z[k] - x[j]);
-          if (x[j] <= tol) { x[j] = 0; P[j] = 0; }
-          k++;
-        }
-    }
-  }
+static void copy(int n, const double *x, int incx, double *y, int incy) {
+  int i;
+  for (i = 0; i < n; i++) y[(size_t)i * incy] = x[(size_t)i * incx];
 }
 
-/*
-** LDP: min ||y|| subject to G y >= h (G is mg x n row major). Returns 0
-** with y and the multipliers lam (mg), or 4 when the constraints are
-** incompatible (or the NNLS code).
-*/
-static int ldp(const double *G, int mg, int n, const double *h, double *y, double *lam,
-               double *work, int *iwork) {
-  double *E = work, *f = E + (size_t)(n + 1) * mg, *u = f + n + 1, *w = u + mg;
-  double *nw = w + mg, rn, fac;
-  int i, j, st;
-  if (mg == 0) {
-    for (j = 0; j < n; j++) y[j] = 0;
-    return 0;
-  }
-  /* E = [G'; h'] ((n+1) x mg, column major), f = e_{n+1} */
-  for (i = 0; i < mg; i++) {
-    for (j = 0; j < n; j++) E[j + (size_t)i * (n + 1)] = G[(size_t)i * n + j];
-    E[n + (size_t)i * (n + 1)] = h[i];
-  }
-  for (j = 0; j <= n; j++) f[j] = 0;
-  f[n] = 1;
-  st = nnls(E, n + 1, mg, f, u, w, nw, iwork);
-  if (st) return st;
-  /* r = E u - f */
-  for (j = 0; j < n; j++) {
-    double s = 0;
-    for (i = 0; i < mg; i++) s += G[(size_t)i * n + j] * u[i];
-    y[j] = s;
-  }
-  rn = -1;
-  for (i = 0; i < mg; i++) rn += h[i] * u[i];
-  if (!(fabs(rn) > 1e-12 * 1) || !isfinite(rn)) return 4;
-  fac = -1 / rn;
-  for (j = 0; j < n; j++) y[j] *= fac;
-  for (i = 0; i < mg; i++) lam[i] = u[i] * fac;
-  {     /* the solution must satisfy the constraints */
-    double worst = 0, scale = 1;
-    for (i = 0; i < mg; i++) {
-      double s = -h[i];
-      for (j = 0; j < n; j++) s += G[(size_t)i * n + j] * y[j];
-      worst = fmin(worst, s);
-      scale = fmax(scale, fabs(h[i]));
-    }
-    if (worst < -1e-8 * scale) return 4;
-  }
-  return 0;
+static void fill(int n, double v, double *y, int incy) {
+  int i;
+  for (i = 0; i < n; i++) y[(size_t)i * incy] = v;
 }
 
-/*
-** The QP: min 1/2 d'Bd + g'd, Aeq d = beq (meq x n), G d >= h (mg x n).
-** Returns the exit mode: 0 ok (1 in Kraft's numbering), 2 meq > n, 4
-** incompatible, 5/6 singular, 3 too many iterations. lam: mg multipliers,
-** mu: meq multipliers.
-*/
-typedef struct QPW { double *mem; int *imem; } QPW;
+static void scal(int n, double a, double *x, int incx) {
+  int i;
+  for (i = 0; i < n; i++) x[(size_t)i * incx] *= a;
+}
 
-static int qpsolve(int n, const double *B, const double *g, int meq, const double *Aeq,
-                   const double *beq, int mg, const double *G, const double *h, double *d,
-                   double *lam, double *mu, QPW *wk) {
-  int nz = n - meq, i, j, k, st;
-  double *Q = wk->mem, *tau = Q + (size_t)n * n, *R = tau + n, *d0 = R + (size_t)n * n;
-  double *Hr = d0 + n, *Lr = Hr + (size_t)n * n, *gr = Lr + (size_t)n * n, *t = gr + n;
-  double *Gz = t + n, *hz = Gz + (size_t)(mg + 1) * n, *y = hz + mg + 1, *f = y + n;
-  double *lw = f + n;
-  if (meq > n) return 2;
-  /* null space of Aeq: Aeq' = Q R */
-  if (meq > 0) {
-    double *At = R;
-    for (i = 0; i < meq; i++)
-      for (j = 0; j < n; j++) At[j + (size_t)i * n] = Aeq[(size_t)i * n + j];
-    if (LAPACKE_dgeqrf(LAPACK_COL_MAJOR, n, meq, At, n, tau) != 0) return 6;
-    /* p: R' p = beq (R upper meq x meq in At) */
-    for (i = 0; i < meq; i++) {
-      double s = beq[i];
-      for (k = 0; k < i; k++) s -= At[k + (size_t)i * n] * t[k];
-      if (At[i + (size_t)i * n] == 0) return 6;
-      t[i] = s / At[i + (size_t)i * n];
-    }
-    memcpy(Q, At, sizeof(double) * (size_t)n * meq);
-    for (i = meq; i < n; i++) for (j = 0; j < n; j++) Q[j + (size_t)i * n] = 0;
-    {
-      /* keep R's diagonal and upper part before forming Q */
-      double *Rk = lw;
-      for (i = 0; i < meq; i++) for (j = 0; j < meq; j++) Rk[i + (size_t)j * meq] = j >= i ? At[i + (size_t)j * n] : 0;
-      if (LAPACKE_dorgqr(LAPACK_COL_MAJOR, n, n, meq, Q, n, tau) != 0) return 6;
-      memcpy(R, Rk, sizeof(double) * (size_t)meq * meq);
-    }
-    for (j = 0; j < n; j++) {
-      double s = 0;
-      for (i = 0; i < meq; i++) s += Q[j + (size_t)i * n] * t[i];
-      d0[j] = s;
-    }
-  }
+/* Givens rotation as in Kraft's package (LINPACK drotg with its z) */
+static void rotg(double *da, double *db, double *c, double *s) {
+  double roe = *db, scale = fabs(*da) + fabs(*db), r, z;
+  if (fabs(*da) > fabs(*db)) roe = *da;
+  if (scale == 0) { *c = 1; *s = 0; r = 0; }
   else {
-    for (i = 0; i < n; i++) for (j = 0; j < n; j++) Q[j + (size_t)i * n] = i == j;
-    for (j = 0; j < n; j++) d0[j] = 0;
+    r = scale * sqrt((*da / scale) * (*da / scale) + (*db / scale) * (*db / scale));
+    r = copysign(1.0, roe) * r;
+    *c = *da / r;
+    *s = *db / r;
   }
-  /* Z = Q[:, meq:]; Hr = Z'BZ; gr = Z'(B d0 + g) */
-  for (j = 0; j < n; j++) {
-    double s = g[j];
-    for (k = 0; k < n; k++) s += B[(size_t)j * n + k] * d0[k];
-    t[j] = s;
+  z = *s;
+  if (fabs(*c) > 0 && fabs(*c) <= *s) z = 1 / *c;
+  *da = r;
+  *db = z;
+}
+
+static void rot(int n, double *x, int incx, double *y, int incy, double c, double s) {
+  int i;
+  for (i = 0; i < n; i++) {
+    double *px = x + (size_t)i * incx, *py = y + (size_t)i * incy;
+    double t = c * *px + s * *py;
+    *py = c * *py - s * *px;
+    *px = t;
   }
-  for (i = 0; i < nz; i++) {
-    const double *zi = Q + (size_t)(meq + i) * n;
-    double s = 0;
-    for (j = 0; j < n; j++) s += zi[j] * t[j];
-    gr[i] = s;
-    for (k = 0; k <= i; k++) {
-      const double *zk = Q + (size_t)(meq + k) * n;
-      double v = 0;
-      for (j = 0; j < n; j++) {
-        double bz = 0;
-        int l;
-        for (l = 0; l < n; l++) bz += B[(size_t)j * n + l] * zk[l];
-        v += zi[j] * bz;
+}
+
+/*
+** H12 (Lawson & Hanson, Algorithms H1 and H2): construct (mode 1) and/or
+** apply the Householder transformation I + u u'/b that zeroes elements
+** l1..m of the pivot vector u (stride iue) against element lpivot, to ncv
+** vectors of c (element stride ice, vector stride icv). 1-based indices.
+*/
+static void h12(int mode, int lpivot, int l1, int m, double *u, int iue, double *up,
+                double *c, int ice, int icv, int ncv) {
+#define U(j) u[(size_t)((j) - 1) * iue]
+  double cl, sm, b;
+  int i, j, i2, i3, i4, incr;
+  if (0 >= lpivot || lpivot >= l1 || l1 > m) return;
+  cl = fabs(U(lpivot));
+  if (mode != 2) {
+    double clinv;
+    for (j = l1; j <= m; j++) cl = fmax(fabs(U(j)), cl);
+    if (cl <= 0) return;
+    clinv = 1 / cl;
+    sm = (U(lpivot) * clinv) * (U(lpivot) * clinv);
+    for (j = l1; j <= m; j++) sm += (U(j) * clinv) * (U(j) * clinv);
+    cl = cl * sqrt(sm);
+    if (U(lpivot) > 0) cl = -cl;
+    *up = U(lpivot) - cl;
+    U(lpivot) = cl;
+  }
+  else if (cl <= 0) return;
+  if (ncv <= 0) return;
+  b = *up * U(lpivot);
+  if (b >= 0) return;
+  b = 1 / b;
+  i2 = 1 - icv + ice * (lpivot - 1);
+  incr = ice * (l1 - lpivot);
+  for (j = 1; j <= ncv; j++) {
+    i2 += icv;
+    i3 = i2 + incr;
+    i4 = i3;
+    sm = c[i2 - 1] * *up;
+    for (i = l1; i <= m; i++) { sm += c[i3 - 1] * U(i); i3 += ice; }
+    if (sm == 0) continue;
+    sm *= b;
+    c[i2 - 1] += sm * *up;
+    for (i = l1; i <= m; i++) { c[i4 - 1] += sm * U(i); i4 += ice; }
+  }
+#undef U
+}
+
+/*
+** NNLS (Lawson & Hanson, ch. 23): min ||A x - b|| subject to x >= 0, for
+** the m x n matrix a (leading dimension mda). w returns the dual vector,
+** z is m of scratch, index n ints. mode 1 ok, 2 bad dimensions, 3 more
+** than 3n iterations.
+*/
+static void nnls(double *a, int mda, int m, int n, double *b, double *x, double *rnorm,
+                 double *w, double *z, int *index, int *mode) {
+#define A(i, j) a[((i) - 1) + (size_t)((j) - 1) * mda]
+  const double factor = 1e-2;
+  int i, ii, ip, iter, itmax, iz, izmax = 0, iz1, iz2, j, jj = 0, jz, k, l, npp1, nsetp;
+  double asave, wmax, alpha, c, s, t, up = 0, unorm;
+  *mode = 2;
+  if (m <= 0 || n <= 0) return;
+  *mode = 1;
+  iter = 0;
+  itmax = 3 * n;
+  for (i = 1; i <= n; i++) index[i - 1] = i;
+  iz1 = 1; iz2 = n; nsetp = 0; npp1 = 1;
+  fill(n, 0, x, 1);
+loop_a:     /* compute the dual vector */
+  if (iz1 > iz2 || nsetp >= m) goto done;
+  for (iz = iz1; iz <= iz2; iz++) {
+    j = index[iz - 1];
+    w[j - 1] = dot(m - nsetp, &A(npp1, j), 1, &b[npp1 - 1], 1);
+  }
+test_dual:
+  wmax = 0;
+  for (iz = iz1; iz <= iz2; iz++) {
+    j = index[iz - 1];
+    if (w[j - 1] <= wmax) continue;
+    wmax = w[j - 1];
+    izmax = iz;
+  }
+  if (wmax <= 0) goto done;
+  iz = izmax;
+  j = index[iz - 1];
+  /* is column j linearly independent of the set P? */
+  asave = A(npp1, j);
+  h12(1, npp1, npp1 + 1, m, &A(1, j), 1, &up, z, 1, 1, 0);
+  unorm = nrm2(nsetp, &A(1, j), 1);
+  t = factor * fabs(A(npp1, j));
+  if ((unorm + t) - unorm > 0) {
+    copy(m, b, 1, z, 1);
+    h12(2, npp1, npp1 + 1, m, &A(1, j), 1, &up, z, 1, 1, 1);
+    if (z[npp1 - 1] / A(npp1, j) > 0) goto add_column;
+  }
+  A(npp1, j) = asave;
+  w[j - 1] = 0;
+  goto test_dual;
+add_column:
+  copy(m, z, 1, b, 1);
+  index[iz - 1] = index[iz1 - 1];
+  index[iz1 - 1] = j;
+  iz1++;
+  nsetp = npp1;
+  npp1++;
+  for (jz = iz1; jz <= iz2; jz++) {
+    jj = index[jz - 1];
+    h12(2, nsetp, npp1, m, &A(1, j), 1, &up, &A(1, jj), 1, mda, 1);
+  }
+  k = npp1 < mda ? npp1 : mda;
+  w[j - 1] = 0;
+  fill(m - nsetp, 0, &A(k, j), 1);
+loop_b:     /* solve the least squares subproblem on P */
+  for (ip = nsetp; ip >= 1; ip--) {
+    if (ip != nsetp) axpy(ip, -z[ip], &A(1, jj), 1, z, 1);
+    jj = index[ip - 1];
+    z[ip - 1] /= A(ip, jj);
+  }
+  iter++;
+  if (iter > itmax) { *mode = 3; goto done; }
+  alpha = 1;
+  jj = 0;
+  for (ip = 1; ip <= nsetp; ip++) {
+    if (z[ip - 1] > 0) continue;
+    l = index[ip - 1];
+    t = -x[l - 1] / (z[ip - 1] - x[l - 1]);
+    if (alpha < t) continue;
+    alpha = t;
+    jj = ip;
+  }
+  for (ip = 1; ip <= nsetp; ip++) {
+    l = index[ip - 1];
+    x[l - 1] = (1 - alpha) * x[l - 1] + alpha * z[ip - 1];
+  }
+  if (jj == 0) goto loop_a;
+  i = index[jj - 1];
+delete_column:
+  x[i - 1] = 0;
+  jj++;
+  for (j = jj; j <= nsetp; j++) {
+    ii = index[j - 1];
+    index[j - 2] = ii;
+    rotg(&A(j - 1, ii), &A(j, ii), &c, &s);
+    t = A(j - 1, ii);
+    rot(n, &A(j - 1, 1), mda, &A(j, 1), mda, c, s);
+    A(j - 1, ii) = t;
+    A(j, ii) = 0;
+    rot(1, &b[j - 2], 1, &b[j - 1], 1, c, s);
+  }
+  npp1 = nsetp;
+  nsetp--;
+  iz1--;
+  index[iz1 - 1] = i;
+  if (nsetp <= 0) { *mode = 3; goto done; }
+  for (jj = 1; jj <= nsetp; jj++) {
+    i = index[jj - 1];
+    if (x[i - 1] <= 0) goto delete_column;
+  }
+  copy(m, b, 1, z, 1);
+  goto loop_b;
+done:
+  k = npp1 < m ? npp1 : m;
+  *rnorm = nrm2(m - nsetp, &b[k - 1], 1);
+  if (npp1 > m) fill(n, 0, w, 1);
+#undef A
+}
+
+/*
+** LDP (Lawson & Hanson, ch. 23.3): min ||x|| subject to G x >= h, through
+** the NNLS dual. w: (m + 2)(n + 1) + 2m, returns the multipliers in w[0..m).
+** mode 1 ok, 2 bad dimensions, 3 NNLS iterations, 4 incompatible.
+*/
+static void ldp(const double *g, int mg, int m, int n, const double *h, double *x,
+                double *xnorm, double *w, int *index, int *mode) {
+#define G(i, j) g[((i) - 1) + (size_t)((j) - 1) * mg]
+  int i, j, iw, iff, iy, iz, iwdual, n1;
+  double fac, rnorm;
+  *mode = 2;
+  if (n <= 0) return;
+  *mode = 1;
+  fill(n, 0, x, 1);
+  *xnorm = 0;
+  if (m == 0) return;
+  iw = 0;
+  for (j = 1; j <= m; j++) {
+    for (i = 1; i <= n; i++) w[iw++] = G(j, i);
+    w[iw++] = h[j - 1];
+  }
+  iff = iw + 1;
+  for (i = 1; i <= n; i++) w[iw++] = 0;
+  w[iw] = 1;
+  n1 = n + 1;
+  iz = iw + 2;
+  iy = iz + n1;
+  iwdual = iy + m;
+  nnls(w, n1, n1, m, &w[iff - 1], &w[iy - 1], &rnorm, &w[iwdual - 1], &w[iz - 1], index, mode);
+  if (*mode != 1) return;
+  *mode = 4;
+  if (rnorm <= 0) return;
+  fac = 1 - dot(m, h, 1, &w[iy - 1], 1);
+  if (!((1 + fac) - 1 > 0)) return;
+  *mode = 1;
+  fac = 1 / fac;
+  for (j = 1; j <= n; j++) x[j - 1] = fac * dot(m, &G(1, j), 1, &w[iy - 1], 1);
+  *xnorm = nrm2(n, x, 1);
+  fill(m, 0, w, 1);
+  axpy(m, fac, &w[iy - 1], 1, w, 1);
+#undef G
+}
+
+/*
+** LSI (Lawson & Hanson, ch. 23.5): min ||E x - f|| subject to G x >= h,
+** by QR of E and reduction to LDP. mode 5: E not of full rank.
+*/
+static void lsi(double *e, double *f, double *g, double *h, int le, int me, int lg, int mg,
+                int n, double *x, double *xnorm, double *w, int *jw, int *mode) {
+#define E(i, j) e[((i) - 1) + (size_t)((j) - 1) * le]
+#define G(i, j) g[((i) - 1) + (size_t)((j) - 1) * lg]
+  int i, j;
+  double t = 0;
+  for (i = 1; i <= n; i++) {
+    j = i + 1 < n ? i + 1 : n;
+    h12(1, i, i + 1, me, &E(1, i), 1, &t, &E(1, j), 1, le, n - i);
+    h12(2, i, i + 1, me, &E(1, i), 1, &t, f, 1, 1, 1);
+  }
+  *mode = 5;
+  for (i = 1; i <= mg; i++) {
+    for (j = 1; j <= n; j++) {
+      if (!(fabs(E(j, j)) >= EPMACH)) return;
+      G(i, j) = (G(i, j) - dot(j - 1, &G(i, 1), lg, &E(1, j), 1)) / E(j, j);
+    }
+    h[i - 1] -= dot(n, &G(i, 1), lg, f, 1);
+  }
+  ldp(g, lg, mg, n, h, x, xnorm, w, jw, mode);
+  if (*mode != 1) return;
+  axpy(n, 1, f, 1, x, 1);
+  for (i = n; i >= 1; i--) {
+    j = i + 1 < n ? i + 1 : n;
+    x[i - 1] = (x[i - 1] - dot(n - i, &E(i, j), le, &x[j - 1], 1)) / E(i, i);
+  }
+  j = n + 1 < me ? n + 1 : me;
+  t = nrm2(me - n, &f[j - 1], 1);
+  *xnorm = sqrt(*xnorm * *xnorm + t * t);
+#undef E
+#undef G
+}
+
+/*
+** HFTI (Lawson & Hanson, ch. 14): rank-deficient least squares A x = b
+** with column pivoting and pseudorank tolerance tau, one right-hand side;
+** b returns the solution. h, g: n scratch, ip: n ints.
+*/
+static void hfti(double *a, int mda, int m, int n, double *b, double tau, int *krank,
+                 double *rnorm, double *h, double *g, int *ip) {
+#define A(i, j) a[((i) - 1) + (size_t)((j) - 1) * mda]
+  const double factor = 1e-3;
+  int i, j, k = 0, kp1, l, ldiag = m < n ? m : n, lmax;
+  double hmax = 0, tmp;
+  if (ldiag <= 0) goto end;
+  for (j = 1; j <= ldiag; j++) {
+    if (j != 1) {
+      lmax = j;
+      for (l = j; l <= n; l++) {
+        h[l - 1] -= A(j - 1, l) * A(j - 1, l);
+        if (h[l - 1] > h[lmax - 1]) lmax = l;
       }
-      Hr[i * nz + k] = Hr[k * nz + i] = v;
+      if ((hmax + factor * h[lmax - 1]) - hmax > 0) goto interchange;
     }
-  }
-  if (nz > 0 && cholesky(Lr, Hr, nz) != 0) return 5;
-  /* inequalities in z: (G Z) z >= h - G d0, then in y = Lr' z - f with f = -Lr^-1 gr */
-  for (j = 0; j < nz; j++) f[j] = -gr[j];
-  if (nz > 0) lsolve(Lr, nz, f);
-  for (i = 0; i < mg; i++) {
-    double s = h[i];
-    for (j = 0; j < n; j++) s -= G[(size_t)i * n + j] * d0[j];
-    for (k = 0; k < nz; k++) {
-      const double *zk = Q + (size_t)(meq + k) * n;
-      double v = 0;
-      for (j = 0; j < n; j++) v += G[(size_t)i * n + j] * zk[j];
-      Gz[(size_t)i * nz + k] = v;
+    lmax = j;
+    for (l = j; l <= n; l++) {
+      h[l - 1] = 0;
+      for (i = j; i <= m; i++) h[l - 1] += A(i, l) * A(i, l);
+      if (h[l - 1] > h[lmax - 1]) lmax = l;
     }
-    /* row of Gz Lr'^-1: solve Lr x = row */
-    if (nz > 0) lsolve(Lr, nz, Gz + (size_t)i * nz);
-    for (k = 0; k < nz; k++) s -= Gz[(size_t)i * nz + k] * f[k];
-    hz[i] = s;
+    hmax = h[lmax - 1];
+  interchange:
+    ip[j - 1] = lmax;
+    if (ip[j - 1] != j) {
+      for (i = 1; i <= m; i++) { tmp = A(i, j); A(i, j) = A(i, lmax); A(i, lmax) = tmp; }
+      h[lmax - 1] = h[j - 1];
+    }
+    i = j + 1 < n ? j + 1 : n;
+    h12(1, j, j + 1, m, &A(1, j), 1, &h[j - 1], &A(1, i), 1, mda, n - j);
+    h12(2, j, j + 1, m, &A(1, j), 1, &h[j - 1], b, 1, m, 1);
   }
-  if (nz == 0) {
-    for (i = 0; i < mg; i++) if (hz[i] > 1e-8 * (1 + fabs(h[i]))) return 4;
-    for (i = 0; i < mg; i++) lam[i] = 0;
+  for (j = 1; j <= ldiag; j++)
+    if (fabs(A(j, j)) <= tau) break;
+  k = j - 1;
+  kp1 = k + 1;
+  *rnorm = nrm2(m - k, &b[kp1 - 1], 1);
+  if (k <= 0) { fill(n, 0, b, 1); goto end; }
+  if (k != n)
+    for (i = k; i >= 1; i--) h12(1, i, kp1, n, &A(i, 1), mda, &g[i - 1], a, mda, 1, i - 1);
+  for (i = k; i >= 1; i--) {
+    j = i + 1 < n ? i + 1 : n;
+    b[i - 1] = (b[i - 1] - dot(k - i, &A(i, j), mda, &b[j - 1], 1)) / A(i, i);
   }
-  else {
-    st = ldp(Gz, mg, nz, hz, y, lam, lw, wk->imem);
-    if (st) return st;
+  if (k != n) {
+    for (j = kp1; j <= n; j++) b[j - 1] = 0;
+    for (i = 1; i <= k; i++) h12(2, i, kp1, n, &A(i, 1), mda, &g[i - 1], b, 1, n, 1);
   }
-  /* z = Lr'^-1 (y + f); d = d0 + Z z */
-  for (k = 0; k < nz; k++) y[k] += f[k];
-  if (nz > 0) ltsolve(Lr, nz, y);
-  for (j = 0; j < n; j++) {
-    double s = d0[j];
-    for (k = 0; k < nz; k++) s += Q[j + (size_t)(meq + k) * n] * y[k];
-    d[j] = s;
+  for (j = ldiag; j >= 1; j--) {
+    if (ip[j - 1] == j) continue;
+    l = ip[j - 1];
+    tmp = b[l - 1]; b[l - 1] = b[j - 1]; b[j - 1] = tmp;
   }
-  /* equality multipliers: R mu = Q1'(B d + g - G' lam) */
+end:
+  *krank = k;
+#undef A
+}
+
+/*
+** LSEI (Lawson & Hanson, ch. 23.6): min ||E x - f|| subject to C x = d
+** and G x >= h, through an orthogonal basis of the null space of C.
+** w returns the multipliers in its first mc + mg elements. mode 6: C
+** singular; 7: rank defect in HFTI.
+*/
+static void lsei(double *c, double *d, double *e, double *f, double *g, double *h, int lc,
+                 int mc, int le, int me, int lg, int mg, int n, double *x, double *xnrm,
+                 double *w, int *jw, int *mode) {
+#define C(i, j) c[((i) - 1) + (size_t)((j) - 1) * lc]
+#define E(i, j) e[((i) - 1) + (size_t)((j) - 1) * le]
+#define G(i, j) g[((i) - 1) + (size_t)((j) - 1) * lg]
+#define W(i) w[(i) - 1]
+  int i, j, l, mc1, iw, ie, iff, ig, krank;
+  double t;
+  *mode = 2;
+  if (mc > n) return;
+  l = n - mc;
+  mc1 = mc + 1;
+  iw = (l + 1) * (mg + 2) + 2 * mg + mc;
+  ie = iw + mc + 1;
+  iff = ie + me * l;
+  ig = iff + me;
+  /* triangularise C and apply the factors to E and G */
+  for (i = 1; i <= mc; i++) {
+    j = i + 1 < lc ? i + 1 : lc;
+    h12(1, i, i + 1, n, &C(i, 1), lc, &W(iw + i), &C(j, 1), lc, 1, mc - i);
+    h12(2, i, i + 1, n, &C(i, 1), lc, &W(iw + i), e, le, 1, me);
+    h12(2, i, i + 1, n, &C(i, 1), lc, &W(iw + i), g, lg, 1, mg);
+  }
+  /* solve C x = d and modify f */
+  *mode = 6;
+  for (i = 1; i <= mc; i++) {
+    if (fabs(C(i, i)) < EPMACH) return;
+    x[i - 1] = (d[i - 1] - dot(i - 1, &C(i, 1), lc, x, 1)) / C(i, i);
+  }
+  *mode = 1;
+  W(mc1) = 0;
+  fill(mg - mc, 0, &W(mc1), 1);
+  if (mc == n) goto solution;
+  for (i = 1; i <= me; i++) W(iff - 1 + i) = f[i - 1] - dot(mc, &E(i, 1), le, x, 1);
+  /* the transformed E and G */
+  for (i = 1; i <= me; i++) copy(l, &E(i, mc1), le, &W(ie - 1 + i), me);
+  for (i = 1; i <= mg; i++) copy(l, &G(i, mc1), lg, &W(ig - 1 + i), mg);
+  if (mg <= 0) {
+    /* least squares without inequality constraints */
+    *mode = 7;
+    hfti(&W(ie), me, me, l, &W(iff), sqrt(EPMACH), &krank, xnrm, w, &W(l + 1), jw);
+    copy(l, &W(iff), 1, &x[mc1 - 1], 1);
+    if (krank != l) return;
+    *mode = 1;
+    goto solution;
+  }
+  for (i = 1; i <= mg; i++) h[i - 1] -= dot(mc, &G(i, 1), lg, x, 1);
+  lsi(&W(ie), &W(iff), &W(ig), h, me, me, mg, mg, l, &x[mc1 - 1], xnrm, &W(mc1), jw, mode);
+  if (mc == 0) return;
+  t = nrm2(mc, x, 1);
+  *xnrm = sqrt(*xnrm * *xnrm + t * t);
+  if (*mode != 1) return;
+solution:
+  /* the solution of the original problem and the multipliers */
+  for (i = 1; i <= me; i++) f[i - 1] = dot(n, &E(i, 1), le, x, 1) - f[i - 1];
+  for (i = 1; i <= mc; i++)
+    d[i - 1] = dot(me, &E(1, i), 1, f, 1) - dot(mg, &G(1, i), 1, &W(mc1), 1);
+  for (i = mc; i >= 1; i--) h12(2, i, i + 1, n, &C(i, 1), lc, &W(iw + i), x, 1, 1, 1);
+  for (i = mc; i >= 1; i--) {
+    j = i + 1 < lc ? i + 1 : lc;
+    W(i) = (d[i - 1] - dot(mc - i, &C(j, i), 1, &W(j), 1)) / C(i, i);
+  }
+#undef C
+#undef E
+#undef G
+#undef W
+}
+
+/*
+** LSQ (Kraft): the QP subproblem as min ||E x - f|| with E = D^(1/2) L',
+** f = -D^(-1/2) L^(-1) g, subject to the linearised constraints a x - b
+** (= 0 for the first meq, >= 0 after) and xl <= x <= xu (NaN: no bound).
+** l holds the unit lower triangular L column-wise with D on its diagonal;
+** nl tells the augmented problem (one more variable) from the plain one.
+** y returns the multipliers, m + 2n of them.
+*/
+static void lsq(int m, int meq, int n, int nl, int la, const double *l, const double *g,
+                const double *a, const double *b, const double *xl, const double *xu,
+                double *x, double *y, double *w, int *jw, int *mode) {
+#define A(i, j) a[((i) - 1) + (size_t)((j) - 1) * la]
+#define W(i) w[(i) - 1]
+  int i, j, i1, i2, i3, i4, ie, iff, ic, id, ig, ih, il, ip, iw, mineq, m1, n1, n2, n3,
+      nancnt;
+  double diag, xnorm = 0;
+  n1 = n + 1;
+  mineq = m - meq;
+  m1 = mineq + n + n;
+  n2 = n1 * n / 2 + 1;
+  n2 = n2 == nl ? 0 : 1;
+  n3 = n - n2;
+  /* E and f from L, D and g */
+  i2 = 1; i3 = 1; i4 = 1; ie = 1;
+  iff = n * n + 1;
+  for (i = 1; i <= n3; i++) {
+    i1 = n1 - i;
+    diag = sqrt(l[i2 - 1]);
+    fill(i1, 0, &W(i3), 1);
+    copy(i1 - n2, &l[i2 - 1], 1, &W(i3), n);
+    scal(i1 - n2, diag, &W(i3), n);
+    W(i3) = diag;
+    W(iff - 1 + i) = (g[i - 1] - dot(i - 1, &W(i4), 1, &W(iff), 1)) / diag;
+    i2 += i1 - n2;
+    i3 += n1;
+    i4 += n;
+  }
+  if (n2 == 1) {
+    W(i3) = l[nl - 1];
+    fill(n3, 0, &W(i4), 1);
+    W(iff - 1 + n) = 0;
+  }
+  scal(n, -1, &W(iff), 1);
+  ic = iff + n;
+  id = ic + meq * n;
   if (meq > 0) {
-    for (j = 0; j < n; j++) {
-      double s = g[j];
-      for (k = 0; k < n; k++) s += B[(size_t)j * n + k] * d[k];
-      for (i = 0; i < mg; i++) s -= G[(size_t)i * n + j] * lam[i];
-      t[j] = s;
-    }
-    for (i = 0; i < meq; i++) {
-      double s = 0;
-      for (j = 0; j < n; j++) s += Q[j + (size_t)i * n] * t[j];
-      mu[i] = s;
-    }
-    for (i = meq - 1; i >= 0; i--) {
-      double s = mu[i];
-      for (k = i + 1; k < meq; k++) s -= R[i + (size_t)k * meq] * mu[k];
-      mu[i] = s / R[i + (size_t)i * meq];
-    }
+    for (i = 1; i <= meq; i++) copy(n, &A(i, 1), la, &W(ic - 1 + i), meq);
+    copy(meq, b, 1, &W(id), 1);
+    scal(meq, -1, &W(id), 1);
   }
-  return 0;
+  ig = id + meq;
+  for (i = 1; i <= mineq; i++) copy(n, &A(meq + i, 1), la, &W(ig - 1 + i), m1);
+  ih = ig + m1 * n;
+  iw = ih + mineq + 2 * n;
+  if (mineq > 0) {
+    copy(mineq, &b[meq], 1, &W(ih), 1);
+    scal(mineq, -1, &W(ih), 1);
+  }
+  /* the bounds as rows +I and -I of G */
+  ip = ig + mineq;
+  il = ih + mineq;
+  nancnt = 0;
+  for (i = 1; i <= n; i++) {
+    if (xl[i - 1] == xl[i - 1]) {
+      W(il) = xl[i - 1];
+      for (j = 1; j <= n; j++) W(ip + m1 * (j - 1)) = 0;
+      W(ip + m1 * (i - 1)) = 1;
+      ip++; il++;
+    }
+    else nancnt++;
+  }
+  for (i = 1; i <= n; i++) {
+    if (xu[i - 1] == xu[i - 1]) {
+      W(il) = -xu[i - 1];
+      for (j = 1; j <= n; j++) W(ip + m1 * (j - 1)) = 0;
+      W(ip + m1 * (i - 1)) = -1;
+      ip++; il++;
+    }
+    else nancnt++;
+  }
+  lsei(&W(ic), &W(id), &W(ie), &W(iff), &W(ig), &W(ih), meq > 1 ? meq : 1, meq, n, n, m1,
+       m1 - nancnt, n, x, &xnorm, &W(iw), jw, mode);
+  if (*mode == 1) {
+    copy(m, &W(iw), 1, y, 1);
+    if (n3 > 0) fill(2 * n3, NAN, &y[m], 1);
+  }
+  for (i = 0; i < n; i++) {     /* keep the step inside the bounds */
+    if (xl[i] == xl[i] && x[i] < xl[i]) x[i] = xl[i];
+    else if (xu[i] == xu[i] && x[i] > xu[i]) x[i] = xu[i];
+  }
+#undef A
+#undef W
 }
 
-/* ---- the problem: objective and constraints from Lua ---- */
-
-typedef struct SQ {
-  lua_State *L;
-  Obj *o;
-  int n, m, meq, ncons, considx;
-  int *csize;            /* rows of each constraint */
-  double eps;
-  const double *xl, *xu;
-  double *xt, *ct;
-} SQ;
-
-/* the constraint values at x into c (m values); the first call (sizes
-** unknown, m < 0) records each constraint's size */
-static void con_eval(SQ *q, const double *x, double *c) {
-  lua_State *L = q->L;
-  int k, off = 0, top = lua_gettop(L);
-  for (k = 0; k < q->ncons; k++) {
-    lumpy_Fn fn;
-    int tidx, len;
-    lua_rawgeti(L, q->considx, k + 1);
-    tidx = lua_gettop(L);
-    lua_getfield(L, tidx, "fun");
-    lumpy_fn_init(L, &fn, lua_gettop(L), tidx, "lumpy.optimize.minimize");
-    lumpy_fn_call(&fn, x, q->n, 1);
-    len = lumpy_fn_veclen(&fn, -1, "constraint value");
-    if (len != q->csize[k])
-      luaL_error(L, "lumpy.optimize.minimize: constraint %d returned %d values, expected %d",
-                 k + 1, len, q->csize[k]);
-    lumpy_fn_checkvector(&fn, -1, c + off, len, "constraint value");
-    off += len;
-    lua_settop(L, top);
+/*
+** LDL: the rank-one update L D L' + sigma z z' of the factors a (packed
+** column-wise), by Fletcher and Powell's method; w: n of scratch for
+** sigma < 0. z is overwritten.
+*/
+static void ldl(int n, double *a, double *z, double sigma, double *w) {
+  int i, j, ij = 1;
+  double t, v, u, tp = 0, alpha, beta, delta, gamma;
+  if (sigma == 0) return;
+  t = 1 / sigma;
+  if (sigma < 0) {
+    for (i = 0; i < n; i++) w[i] = z[i];
+    for (i = 1; i <= n; i++) {
+      v = w[i - 1];
+      t += v * v / a[ij - 1];
+      for (j = i + 1; j <= n; j++) { ij++; w[j - 1] -= v * a[ij - 1]; }
+      ij++;
+    }
+    if (t >= 0) t = EPMACH / sigma;
+    for (i = 1; i <= n; i++) {
+      j = n + 1 - i;
+      ij -= i;
+      u = w[j - 1];
+      w[j - 1] = t;
+      t -= u * u / a[ij - 1];
+    }
+  }
+  for (i = 1; i <= n; i++) {
+    v = z[i - 1];
+    delta = v / a[ij - 1];
+    if (sigma < 0) tp = w[i - 1];
+    if (sigma > 0) tp = t + delta * v;
+    alpha = tp / t;
+    a[ij - 1] = alpha * a[ij - 1];
+    if (i == n) return;
+    beta = delta / tp;
+    if (alpha > 4) {
+      gamma = t / tp;
+      for (j = i + 1; j <= n; j++) {
+        ij++;
+        u = a[ij - 1];
+        a[ij - 1] = gamma * u + beta * z[j - 1];
+        z[j - 1] -= v * u;
+      }
+    }
+    else
+      for (j = i + 1; j <= n; j++) {
+        ij++;
+        z[j - 1] -= v * a[ij - 1];
+        a[ij - 1] += beta * z[j - 1];
+      }
+    ij++;
+    t = tp;
   }
 }
 
-/* the constraint Jacobian at x into A (m x n row major) */
-static void con_jac(SQ *q, double *x, double *A, const double *c) {
-  lua_State *L = q->L;
-  int k, off = 0, top = lua_gettop(L), i, j, n = q->n;
-  for (k = 0; k < q->ncons; k++) {
-    int tidx, mk = q->csize[k];
-    lua_rawgeti(L, q->considx, k + 1);
-    tidx = lua_gettop(L);
-    lua_getfield(L, tidx, "jac");
-    if (!lua_isnil(L, -1) && !lua_isboolean(L, -1)) {
-      lumpy_Fn fn;
-      Array *a;
-      lumpy_fn_init(L, &fn, lua_gettop(L), tidx, "lumpy.optimize.minimize");
-      lumpy_fn_call(&fn, x, n, 1);
-      if (lua_type(L, -1) != LUA_TTABLE && !lumpy_isarray(L, -1) && lua_type(L, -1) != LUA_TNUMBER)
-        luaL_error(L, "lumpy.optimize.minimize: constraint %d jac must return an array, got %s",
-                   k + 1, luaL_typename(L, -1));
-      a = lumpy_asarray(L, lua_gettop(L));
-      if (a->size != (int64_t)mk * n || a->dtype == LUMPY_COMPLEX128)
-        luaL_error(L, "lumpy.optimize.minimize: constraint %d jac must have %d x %d values",
-                   k + 1, mk, n);
-      a = lumpy_ascontig(L, -1, LUMPY_FLOAT64);
-      memcpy(A + (size_t)off * n, a->data, sizeof(double) * (size_t)mk * n);
+/*
+** LINMIN: Brent's localmin (Algorithms for Minimization without
+** Derivatives, 1973) on [ax, bx] by reverse communication: *mode 0 starts,
+** 1 and 2 ask for f at the returned abscissa, 3 is the end.
+*/
+typedef struct Linmin {
+  double a, b, d, e, p, q, r, u, v, w, x, fu, fv, fw, fx;
+} Linmin;
+
+static double linmin(Linmin *s, int *mode, double ax, double bx, double f, double tol) {
+  const double c = 0.381966011, eps = 1.5e-8;
+  double m, tol1, tol2;
+  if (*mode == 1) {
+    s->fx = f; s->fv = s->fx; s->fw = s->fv;
+  }
+  else if (*mode == 2) {
+    s->fu = f;
+    if (s->fu > s->fx) {
+      if (s->u < s->x) s->a = s->u;
+      if (s->u >= s->x) s->b = s->u;
+      if (s->fu <= s->fw || s->w == s->x) {
+        s->v = s->w; s->fv = s->fw; s->w = s->u; s->fw = s->fu;
+      }
+      else if (s->fu <= s->fv || s->v == s->x || s->v == s->w) {
+        s->v = s->u; s->fv = s->fu;
+      }
     }
     else {
-      lumpy_Fn fn;
-      lua_getfield(L, tidx, "fun");
-      lumpy_fn_init(L, &fn, lua_gettop(L), tidx, "lumpy.optimize.minimize");
-      for (j = 0; j < n; j++) {
-        double t = x[j], h, dx;
-        int one;
-        h = opt_fdstep(t, q->eps, sqrt(DBL_EPSILON));
-        if (q->xl) h = opt_fdbounded(t, h, q->xl[j], q->xu[j], 0, &one);
-        if (h == 0) { for (i = 0; i < mk; i++) A[(size_t)(off + i) * n + j] = 0; continue; }
-        x[j] = t + h;
-        dx = x[j] - t;
-        lumpy_fn_call(&fn, x, n, 1);
-        lumpy_fn_checkvector(&fn, -1, q->ct, mk, "constraint value");
-        lua_pop(L, 1);
-        x[j] = t;
-        for (i = 0; i < mk; i++) A[(size_t)(off + i) * n + j] = (q->ct[i] - c[off + i]) / dx;
+      if (s->u >= s->x) s->a = s->x;
+      if (s->u < s->x) s->b = s->x;
+      s->v = s->w; s->fv = s->fw; s->w = s->x; s->fw = s->fx; s->x = s->u; s->fx = s->fu;
+    }
+  }
+  else {
+    s->a = ax; s->b = bx; s->e = 0; s->d = 0; s->u = 0;
+    s->v = s->a + c * (s->b - s->a);
+    s->w = s->v; s->x = s->w;
+    *mode = 1;
+    return s->x;
+  }
+  m = 0.5 * (s->a + s->b);
+  tol1 = eps * fabs(s->x) + tol;
+  tol2 = tol1 + tol1;
+  if (fabs(s->x - m) <= tol2 - 0.5 * (s->b - s->a)) { *mode = 3; return s->x; }
+  s->r = 0; s->q = 0; s->p = 0;
+  if (fabs(s->e) > tol1) {
+    s->r = (s->x - s->w) * (s->fx - s->fv);
+    s->q = (s->x - s->v) * (s->fx - s->fw);
+    s->p = (s->x - s->v) * s->q - (s->x - s->w) * s->r;
+    s->q = s->q - s->r;
+    s->q = s->q + s->q;
+    if (s->q > 0) s->p = -s->p;
+    if (s->q < 0) s->q = -s->q;
+    s->r = s->e;
+    s->e = s->d;
+  }
+  if (fabs(s->p) >= 0.5 * fabs(s->q * s->r) || s->p <= s->q * (s->a - s->x)
+      || s->p >= s->q * (s->b - s->x)) {
+    s->e = s->x >= m ? s->a - s->x : s->b - s->x;
+    s->d = c * s->e;
+  }
+  else {
+    s->d = s->p / s->q;
+    if (s->u - s->a < tol2) s->d = copysign(tol1, m - s->x);
+    if (s->b - s->u < tol2) s->d = copysign(tol1, m - s->x);
+  }
+  if (fabs(s->d) < tol1) s->d = copysign(tol1, s->d);
+  s->u = s->x + s->d;
+  *mode = 2;
+  return s->u;
+}
+
+/*
+** The SQP iteration (Kraft's SLSQPB) by reverse communication: called
+** first with mode 0, then again after each request, mode 1 (f and c at x
+** wanted) or -1 (g and a at x wanted), until mode is neither. a is la by
+** n + 1 column-major; g has n + 1 elements.
+*/
+typedef struct SQP {
+  int m, meq, la, n, n1, n2, n3;
+  double *x, *xl, *xu, *c, *g, *a;
+  double acc, tol, alpha, f0, gs, h1, h2, h3, h4, t, t0;
+  int iter, itermx, iexact, incons, ireset, line, badlin;
+  double *r, *l, *x0, *mu, *s, *u, *v, *w;
+  int *iw;
+  Linmin lm;
+  int lmode;
+} SQP;
+
+/* start + the constraint violation (weighted by mu), summed in order */
+static double merit_violation(const SQP *q, int weighted, double start) {
+  double h = start;
+  int j;
+  for (j = 0; j < q->m; j++) {
+    double v = fmax(-q->c[j], j < q->meq ? q->c[j] : 0);
+    h += weighted ? q->mu[j] * v : v;
+  }
+  return h;
+}
+
+#define AA(i, j) q->a[((i) - 1) + (size_t)((j) - 1) * q->la]
+
+static void sqp_step(SQP *q, double f, int *mode) {
+  int i, j, k, n = q->n, m = q->m, n1 = q->n1;
+  double *s = q->s, *u = q->u, *v = q->v, *l = q->l;
+  q->badlin = 0;      /* not kept across calls, as in the reference */
+  if (*mode == -1) goto update;
+  if (*mode == 1) goto evaluated;
+  /* initialisation */
+  q->itermx = q->iter;
+  q->iexact = q->acc >= 0 ? 0 : 1;
+  q->acc = fabs(q->acc);
+  q->tol = 10 * q->acc;
+  q->iter = 0;
+  q->ireset = 0;
+  q->n1 = n1 = n + 1;
+  q->n2 = n1 * n / 2;
+  q->n3 = q->n2 + 1;
+  fill(n, 0, s, 1);
+  fill(m, 0, q->mu, 1);
+reset:
+  q->ireset++;
+  if (q->ireset > 5) goto relaxed;
+  fill(q->n2, 0, l, 1);
+  for (i = 1, j = 1; i <= n; i++) { l[j - 1] = 1; j += n1 - i; }
+iterate:
+  q->iter++;
+  *mode = 9;
+  if (q->iter > q->itermx) return;
+  /* the search direction from the QP subproblem */
+  for (i = 0; i < n; i++) { u[i] = q->xl[i] - q->x[i]; v[i] = q->xu[i] - q->x[i]; }
+  q->h4 = 1;
+  lsq(m, q->meq, n, q->n3, q->la, l, q->g, q->a, q->c, u, v, s, q->r, q->w, q->iw, mode);
+  /* the augmented problem for an inconsistent linearisation */
+  q->badlin = 0;
+  if (*mode == 6 && n == q->meq) *mode = 4;
+  if (*mode == 4) {
+    q->badlin = 1;
+    for (j = 1; j <= m; j++) AA(j, n1) = j <= q->meq ? -q->c[j - 1] : fmax(-q->c[j - 1], 0);
+    fill(n, 0, s, 1);
+    q->h3 = 0;
+    q->g[n1 - 1] = 0;
+    l[q->n3 - 1] = 100;
+    s[n1 - 1] = 1;
+    u[n1 - 1] = 0;
+    v[n1 - 1] = 1;
+    q->incons = 0;
+    for (;;) {
+      lsq(m, q->meq, n1, q->n3, q->la, l, q->g, q->a, q->c, u, v, s, q->r, q->w, q->iw, mode);
+      q->h4 = 1 - s[n1 - 1];
+      if (*mode != 4) break;
+      l[q->n3 - 1] = 10 * l[q->n3 - 1];
+      q->incons++;
+      if (q->incons > 5) return;
+    }
+    if (*mode != 1) return;
+  }
+  else if (*mode != 1) return;
+  /* multipliers for the L1 test */
+  for (i = 1; i <= n; i++) v[i - 1] = q->g[i - 1] - dot(m, &AA(1, i), 1, q->r, 1);
+  q->f0 = f;
+  copy(n, q->x, 1, q->x0, 1);
+  q->gs = dot(n, q->g, 1, s, 1);
+  q->h1 = fabs(q->gs);
+  q->h2 = 0;
+  for (j = 1; j <= m; j++) {
+    q->h3 = j <= q->meq ? q->c[j - 1] : 0;
+    q->h2 += fmax(-q->c[j - 1], q->h3);
+    q->h3 = fabs(q->r[j - 1]);
+    q->mu[j - 1] = fmax(q->h3, (q->mu[j - 1] + q->h3) / 2);
+    q->h1 += q->h3 * fabs(q->c[j - 1]);
+  }
+  /* convergence */
+  *mode = 0;
+  if (q->h1 < q->acc && q->h2 < q->acc && !q->badlin) return;
+  q->h1 = merit_violation(q, 1, 0);
+  q->t0 = f + q->h1;
+  q->h3 = q->gs - q->h1 * q->h4;
+  *mode = 8;
+  if (q->h3 >= 0) goto reset;
+  /* line search on the L1 merit function */
+  q->line = 0;
+  q->alpha = 1;
+  if (q->iexact == 1) { q->lmode = 0; goto exact; }
+inexact:
+  q->line++;
+  q->h3 = q->alpha * q->h3;
+  scal(n, q->alpha, s, 1);
+  copy(n, q->x0, 1, q->x, 1);
+  axpy(n, 1, s, 1, q->x, 1);
+  *mode = 1;
+  return;
+evaluated:
+  q->t = merit_violation(q, 1, f);
+  q->h1 = q->t - q->t0;
+  if (q->iexact == 0) {
+    if (q->h1 <= q->h3 / 10 || q->line > 10) goto converged;
+    q->alpha = fmax(q->h3 / (2 * (q->h3 - q->h1)), 0.1);
+    goto inexact;
+  }
+exact:
+  if (q->lmode != 3) {
+    q->alpha = linmin(&q->lm, &q->lmode, 0.1, 1, q->t, q->tol);
+    copy(n, q->x0, 1, q->x, 1);
+    axpy(n, q->alpha, s, 1, q->x, 1);
+    *mode = 1;
+    return;
+  }
+  scal(n, q->alpha, s, 1);
+converged:
+  q->h3 = merit_violation(q, 0, 0);
+  if ((fabs(f - q->f0) < q->acc || nrm2(n, s, 1) < q->acc) && q->h3 < q->acc && !q->badlin)
+    *mode = 0;
+  else *mode = -1;
+  return;
+relaxed:
+  q->h3 = merit_violation(q, 0, 0);
+  if ((fabs(f - q->f0) < q->tol || nrm2(n, s, 1) < q->tol) && q->h3 < q->tol && !q->badlin)
+    *mode = 0;
+  else *mode = 8;
+  return;
+update:
+  /* the BFGS update of the L D L' factors (Powell's modification) */
+  for (i = 1; i <= n; i++)
+    u[i - 1] = q->g[i - 1] - dot(m, &AA(1, i), 1, q->r, 1) - v[i - 1];
+  k = 0;
+  for (i = 1; i <= n; i++) {      /* L' s */
+    double h = 0;
+    k++;
+    for (j = i + 1; j <= n; j++) { k++; h += l[k - 1] * s[j - 1]; }
+    v[i - 1] = s[i - 1] + h;
+  }
+  k = 1;
+  for (i = 1; i <= n; i++) {      /* D L' s */
+    v[i - 1] = l[k - 1] * v[i - 1];
+    k += n1 - i;
+  }
+  for (i = n; i >= 1; i--) {      /* L D L' s */
+    double h = 0;
+    k = i;
+    for (j = 1; j <= i - 1; j++) { h += l[k - 1] * v[j - 1]; k += n - j; }
+    v[i - 1] += h;
+  }
+  q->h1 = dot(n, s, 1, u, 1);
+  q->h2 = dot(n, s, 1, v, 1);
+  q->h3 = 0.2 * q->h2;
+  if (q->h1 < q->h3) {
+    q->h4 = (q->h2 - q->h3) / (q->h2 - q->h1);
+    q->h1 = q->h3;
+    scal(n, q->h4, u, 1);
+    axpy(n, 1 - q->h4, v, 1, u, 1);
+  }
+  if (q->h1 == 0 || q->h2 == 0) goto reset;
+  ldl(n, l, u, 1 / q->h1, v);
+  ldl(n, l, v, -1 / q->h2, u);
+  goto iterate;
+}
+
+#undef AA
+
+/* ---- the driver: objective, constraints, finite differences ---- */
+
+typedef struct Con {
+  lumpy_Fn fun, jac;
+  int hasjac, m, row;    /* row: first row in a and c (1-based) */
+} Con;
+
+typedef struct Slsqp {
+  lua_State *L;
+  Obj *o;
+  SQP q;
+  Con *cons;
+  int ncon, n;
+  const double *lb, *ub;  /* bounds, or NULL */
+  double *xc, *xt, *ft, *f0, *jt;   /* clipped x, scratch */
+  double epsabs;          /* absolute step of the difference Jacobians; 0: relative */
+  int fd3;                /* jac = "3-point": 3-point constraint Jacobians too */
+} Slsqp;
+
+static const double *clipx(Slsqp *s, const double *x) {
+  int i;
+  if (!s->lb) return x;
+  for (i = 0; i < s->n; i++) s->xc[i] = fmin(fmax(x[i], s->lb[i]), s->ub[i]);
+  return s->xc;
+}
+
+/* calls constraint k at x, its values into out (k->m of them) */
+static void con_values(Slsqp *s, Con *k, const double *x, double *out) {
+  lumpy_fn_call(&k->fun, x, s->n, 1);
+  lumpy_fn_checkvector(&k->fun, -1, out, k->m, "constraint value");
+  lua_pop(s->L, 1);
+}
+
+static void eval_cons(Slsqp *s, const double *x) {
+  int k;
+  for (k = 0; k < s->ncon; k++)
+    con_values(s, &s->cons[k], x, s->q.c + s->cons[k].row - 1);
+}
+
+/* reads a constraint Jacobian (m x n: a 2-d array, a table of rows, or for
+** m = 1 a vector) at the top of the stack into out, row-major */
+static void read_conjac(Slsqp *s, Con *k, double *out) {
+  lua_State *L = s->L;
+  int n = s->n, m = k->m, i;
+  Array *a = lumpy_toarray(L, -1);
+  if (a) {
+    char buf[400];
+    if (!((a->ndim == 2 && a->shape[0] == m && a->shape[1] == n)
+          || (m == 1 && a->ndim == 1 && a->shape[0] == n)))
+      luaL_error(L, "%s: constraint Jacobian must have shape {%d, %d}, got %s", k->jac.kernel,
+                 m, n, lumpy_shapestr(buf, a->ndim, a->shape));
+    lumpy_fn_checkvector(&k->jac, -1, out, m * n, "constraint Jacobian");
+    return;
+  }
+  if (lua_type(L, -1) == LUA_TTABLE) {
+    lua_rawgeti(L, -1, 1);
+    if (m == 1 && lua_type(L, -1) == LUA_TNUMBER) {
+      lua_pop(L, 1);
+      lumpy_fn_checkvector(&k->jac, -1, out, n, "constraint Jacobian");
+      return;
+    }
+    lua_pop(L, 1);
+    if ((int)lua_rawlen(L, -1) != m)
+      luaL_error(L, "%s: constraint Jacobian must have %d rows, got %d", k->jac.kernel, m,
+                 (int)lua_rawlen(L, -1));
+    for (i = 0; i < m; i++) {
+      lua_rawgeti(L, -1, i + 1);
+      lumpy_fn_checkvector(&k->jac, -1, out + (size_t)i * n, n, "constraint Jacobian row");
+      lua_pop(L, 1);
+    }
+    return;
+  }
+  luaL_error(L, "%s: constraint Jacobian must be an array or a table, got %s", k->jac.kernel,
+             luaL_typename(L, -1));
+}
+
+/* the constraint normals at x into rows of a: the user's jac, or forward
+** differences (approx_derivative's 2-point rules, inside the bounds) */
+static void eval_normals(Slsqp *s, const double *x) {
+  int kk, i, r, n = s->n, la = s->q.la;
+  double *a = s->q.a;
+  for (kk = 0; kk < s->ncon; kk++) {
+    Con *k = &s->cons[kk];
+    if (k->hasjac) {
+      lumpy_fn_call(&k->jac, x, n, 1);
+      read_conjac(s, k, s->jt);
+      lua_pop(s->L, 1);
+    }
+    else {
+      const double *xx = clipx(s, x);
+      double *xt = s->xt;
+      con_values(s, k, xx, s->f0);
+      memcpy(xt, xx, sizeof(double) * (size_t)n);
+      for (i = 0; i < n; i++) {
+        double h, dx;
+        int one = 1;
+        if (s->fd3) {
+          h = opt_fdstep(xx[i], 0, pow(DBL_EPSILON, 1.0 / 3.0));
+          if (s->lb) h = opt_fdbounded(xx[i], h, s->lb[i], s->ub[i], 1, &one);
+          else one = 0;
+        }
+        else {
+          h = opt_fdstep(xx[i], s->epsabs, sqrt(DBL_EPSILON));
+          if (s->lb) h = opt_fdbounded(xx[i], h, s->lb[i], s->ub[i], 0, &one);
+        }
+        if (h == 0) {            /* a variable fixed by its bounds */
+          for (r = 0; r < k->m; r++) s->jt[(size_t)r * n + i] = 0;
+          continue;
+        }
+        if (s->fd3 && !one) {    /* central: x - h, x + h */
+          xt[i] = xx[i] - h;
+          con_values(s, k, xt, s->f0);
+          xt[i] = xx[i] + h;
+          con_values(s, k, xt, s->ft);
+          dx = 2 * h;
+          for (r = 0; r < k->m; r++) s->jt[(size_t)r * n + i] = (s->ft[r] - s->f0[r]) / dx;
+          con_values(s, k, xx, s->f0);
+        }
+        else if (s->fd3) {       /* one-sided: x, x + h, x + 2h */
+          double x1 = xx[i] + h, x2 = xx[i] + 2 * h;
+          xt[i] = x1;
+          con_values(s, k, xt, s->ft);
+          for (r = 0; r < k->m; r++) s->jt[(size_t)r * n + i] = 4 * s->ft[r] - 3 * s->f0[r];
+          xt[i] = x2;
+          con_values(s, k, xt, s->ft);
+          for (r = 0; r < k->m; r++)
+            s->jt[(size_t)r * n + i] = (s->jt[(size_t)r * n + i] - s->ft[r]) / (x2 - xx[i]);
+        }
+        else {
+          xt[i] = xx[i] + h;
+          dx = xt[i] - xx[i];
+          con_values(s, k, xt, s->ft);
+          for (r = 0; r < k->m; r++) s->jt[(size_t)r * n + i] = (s->ft[r] - s->f0[r]) / dx;
+        }
+        xt[i] = xx[i];
       }
     }
-    off += mk;
-    lua_settop(L, top);
+    for (r = 0; r < k->m; r++)
+      for (i = 0; i < n; i++)
+        a[(k->row - 1 + r) + (size_t)i * la] = s->jt[(size_t)r * n + i];
   }
 }
 
-static const char *const SLSQP_MSG[] = {
+static const char *const slsqp_msgs[] = {
   "Optimization terminated successfully",
   "Function evaluation required (f & c)",
   "More equality constraints than independent variables",
@@ -410,245 +1060,136 @@ static const char *const SLSQP_MSG[] = {
   "Iteration limit reached",
 };
 
-/* _slsqp(fun, x0, jac, opts, lb, ub, cons, meq_count) -> result table;
-** cons: {type, fun, jac, args} tables, equality ones first */
+/* _slsqp(fun, x0, jac, opts, lb, ub, cons) -> result table; cons is a list
+** of {type =, fun =, jac =, args =} tables (checked by the Lua side) */
 static int optimize_slsqp(lua_State *L) {
-  int n, i, j, k, m = 0, meq = 0, mode = 0, ncons, iter = 0, ireset = 0, stopped = 0;
-  long maxiter;
-  double *x0, *bnd, *xl = NULL, *xu = NULL, *x, *g, *c, *A, *B, *s, *r, *mu, *v, *u, *xo;
-  double *gq, *Aeq, *beq, *G, *h, *lam, *mm, *mem, *Bs, *Baug;
-  double acc, f, f0 = 0, t0 = 0, h1, h2, h3, h4 = 1, alpha, t;
-  int *csize, mg;
-  Obj o;
-  SQ q;
-  QPW wk;
+  Slsqp *s;
+  SQP *q;
+  Obj *o;
   Callback cb;
-  lua_settop(L, 8);
+  int n, i, k, ncon, m = 0, meq = 0, la, mode = 0, pass, prev = 0, mmax = 1, stopped = 0;
+  double *x, *bnd, fx;
   luaL_checktype(L, 4, LUA_TTABLE);
   luaL_checktype(L, 7, LUA_TTABLE);
-  x0 = opt_checkx0(L, 2, &n);
-  if (n < 1) return luaL_error(L, "lumpy.optimize.minimize: x0 must not be empty");
-  bnd = opt_checkbounds(L, 5, n);
-  opt_objinit(L, &o, 1, 3, 4, n);
-  if (o.eps == 0 && (o.mode == JAC_FD2 || o.mode == JAC_FD3) && !lua_isstring(L, 3))
-    o.eps = 1.4901161193847656e-08;
-  acc = opt_optnum(L, 4, "ftol", 1e-6);
-  maxiter = opt_optint(L, 4, "maxiter", 100);
-  opt_cbinit(L, &cb, 4, "lumpy.optimize.minimize");
-  ncons = (int)lua_rawlen(L, 7);
-  meq = (int)luaL_checkinteger(L, 8);     /* number of equality constraint entries */
-  csize = (int *)opt_work(L, (size_t)ncons + 1);
-  x = opt_work(L, 3 * (size_t)n);
-  xo = x + n;
+  lua_settop(L, 7);
+  x = opt_checkx0(L, 2, &n);                              /* 8 */
+  if (n < 1) luaL_argerror(L, 2, "x0 must have at least one element");
+  bnd = opt_checkbounds(L, 5, n);                         /* 9 (or nothing) */
+  ncon = (int)lua_rawlen(L, 7);
+  s = (Slsqp *)lua_newuserdatauv(L, sizeof(Slsqp) + sizeof(Obj)
+                                 + sizeof(Con) * (size_t)(ncon ? ncon : 1), 0);
+  memset(s, 0, sizeof *s);
+  o = (Obj *)(s + 1);
+  s->cons = (Con *)(o + 1);
+  s->L = L; s->o = o; s->n = n; s->ncon = ncon;
+  q = &s->q;
+  opt_objinit(L, o, 1, 3, 4, n);
   if (bnd) {
-    xl = bnd; xu = bnd + n;
-    for (i = 0; i < n; i++) {
-      if (isnan(xl[i])) xl[i] = -INFINITY;
-      if (isnan(xu[i])) xu[i] = INFINITY;
-    }
+    s->lb = bnd; s->ub = bnd + n;
+    o->lb = s->lb; o->ub = s->ub;
+    for (i = 0; i < n; i++) x[i] = fmin(fmax(x[i], bnd[i]), bnd[n + i]);
   }
+  s->epsabs = lua_type(L, 3) == LUA_TSTRING ? 0 : opt_optnum(L, 4, "eps", 1.4901161193847656e-08);
+  o->eps = s->epsabs;    /* SciPy: absolute steps unless jac names a scheme */
+  s->fd3 = lua_type(L, 3) == LUA_TSTRING && strcmp(lua_tostring(L, 3), "3-point") == 0;
+  /* the constraints: equalities first, each sized by a call at x0 */
+  luaL_checkstack(L, 6 * ncon + 20, "too many constraints");
+  {
+    int idx = 0;
+    for (pass = 0; pass < 2; pass++)
+      for (k = 1; k <= ncon; k++) {
+        Con *c;
+        int isq, tidx;
+        lua_rawgeti(L, 7, k);
+        tidx = lua_gettop(L);
+        lua_getfield(L, tidx, "type");
+        isq = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "eq") == 0;
+        lua_pop(L, 1);
+        if (isq != (pass == 0)) { lua_pop(L, 1); continue; }
+        c = &s->cons[idx++];
+        lua_getfield(L, tidx, "fun");
+        lumpy_fn_init(L, &c->fun, -1, tidx, "lumpy.optimize.minimize");
+        lua_getfield(L, tidx, "jac");
+        c->hasjac = !lua_isnil(L, -1);
+        if (c->hasjac) lumpy_fn_init(L, &c->jac, -1, tidx, "lumpy.optimize.minimize");
+        else c->jac = c->fun;
+        lumpy_fn_call(&c->fun, x, n, 1);     /* its size, from a call at x0 */
+        c->m = lumpy_fn_veclen(&c->fun, -1, "constraint value");
+        lua_pop(L, 1);
+        c->row = m + 1;
+        m += c->m;
+        if (isq) meq += c->m;
+        if (c->m > mmax) mmax = c->m;
+      }
+  }
+  la = m > 1 ? m : 1;
+  {
+    int n1 = n + 1, mineq = m - meq + n1 + n1;
+    size_t lenw = (size_t)(3 * n1 + m) * (n1 + 1) + (size_t)(n1 - meq + 1) * (mineq + 2)
+                  + 2 * (size_t)mineq + (size_t)(n1 + mineq) * (n1 - meq) + 2 * (size_t)meq
+                  + (size_t)n1 * n / 2 + 2 * (size_t)m + 3 * (size_t)n + 4 * (size_t)n1 + 1;
+    size_t lenl = (size_t)n1 * (n1 + 1) / 2 + 1;
+    size_t total = (size_t)la * (n1 + 1) + 3 * (size_t)n1 + 2 * (size_t)la + 2 * (size_t)n
+                   + lenl + (size_t)n + (size_t)la + (2 * (size_t)n + la + 2)
+                   + 3 * (size_t)n1 + lenw + 3 * (size_t)n + 3 * (size_t)mmax
+                   + (size_t)mmax * n;
+    double *p = opt_work(L, total);
+    q->a = p; p += (size_t)la * (n1 + 1);
+    q->g = p; p += n1;
+    q->xl = p; p += n;
+    q->xu = p; p += n;
+    q->c = p; p += la;
+    q->mu = p; p += la;
+    q->l = p; p += lenl;
+    q->x0 = p; p += n;
+    q->r = p; p += 2 * (size_t)n + la + 2;
+    q->s = p; p += n1;
+    q->u = p; p += n1;
+    q->v = p; p += n1;
+    q->w = p; p += lenw;
+    q->x = p; p += n1;
+    s->xc = p; p += n;
+    s->xt = p; p += n;
+    s->f0 = p; p += mmax;
+    s->ft = p; p += mmax;
+    s->jt = p;
+    q->iw = (int *)lua_newuserdatauv(L, sizeof(int) * (size_t)(mineq + n1 + 2), 0);
+  }
+  q->m = m; q->meq = meq; q->la = la; q->n = n;
+  memcpy(q->x, x, sizeof(double) * (size_t)n);
   for (i = 0; i < n; i++) {
-    x[i] = x0[i];
-    if (xl) x[i] = fmin(fmax(x[i], xl[i]), xu[i]);
+    q->xl[i] = bnd && isfinite(bnd[i]) ? bnd[i] : NAN;
+    q->xu[i] = bnd && isfinite(bnd[n + i]) ? bnd[n + i] : NAN;
   }
-  if (xl) { o.lb = xl; o.ub = xu; }
-  /* the constraints' sizes from a first evaluation */
-  q.L = L; q.o = &o; q.n = n; q.ncons = ncons; q.considx = 7; q.csize = csize;
-  q.eps = o.eps; q.xl = xl; q.xu = xu;
-  {
-    int top = lua_gettop(L), eqrows = 0;
-    for (k = 0; k < ncons; k++) {
-      lumpy_Fn fn;
-      int tidx;
-      lua_rawgeti(L, 7, k + 1);
-      tidx = lua_gettop(L);
-      lua_getfield(L, tidx, "fun");
-      lumpy_fn_init(L, &fn, lua_gettop(L), tidx, "lumpy.optimize.minimize");
-      lumpy_fn_call(&fn, x, n, 1);
-      csize[k] = lumpy_fn_veclen(&fn, -1, "constraint value");
-      m += csize[k];
-      if (k < meq) eqrows += csize[k];
-      lua_settop(L, top);
+  q->acc = opt_optnum(L, 4, "ftol", 1e-6);
+  q->iter = (int)opt_optint(L, 4, "maxiter", 100) - 1;
+  opt_cbinit(L, &cb, 4, "lumpy.optimize.minimize");
+  /* mode 0: f, g, c and a at x0 */
+  fx = opt_objf(o, clipx(s, q->x));
+  opt_objg(o, clipx(s, q->x), q->g);
+  q->g[n] = 0;
+  eval_cons(s, q->x);
+  eval_normals(s, q->x);
+  for (;;) {
+    sqp_step(q, fx, &mode);
+    if (mode == 1) {
+      fx = opt_objf(o, clipx(s, q->x));
+      eval_cons(s, q->x);
     }
-    meq = eqrows;
-  }
-  mg = (m - meq) + 2 * n + 2;          /* inequality rows incl. bounds and the slack */
-  mem = opt_work(L, (size_t)(m + 2) * (n + 1) * 3 + (size_t)(n + 1) * (n + 1) * 3
-                 + 12 * (size_t)(n + 2) + 4 * (size_t)(m + 2) + (size_t)mg * (n + 1) + 2 * (size_t)mg
-                 + (size_t)(m + 1));
-  g = mem; c = g + n + 1; A = c + m + 1; B = A + (size_t)(m + 1) * (n + 1);
-  s = B + (size_t)(n + 1) * (n + 1); r = s + n + 1; mu = r + m + 1; v = mu + m + 1; u = v + n + 1;
-  gq = u + n + 1; Aeq = gq + n + 1; beq = Aeq + (size_t)(m + 1) * (n + 1); G = beq + m + 1;
-  h = G + (size_t)mg * (n + 1); lam = h + mg; mm = lam + mg; Bs = mm + m + 1;
-  q.xt = Bs + n + 1; q.ct = opt_work(L, (size_t)m + 1);
-  {
-    size_t need = 8 * (size_t)(n + 2) * (n + 2) + (size_t)(mg + 2) * (n + 2) * 2 + 8 * (size_t)(n + mg + 4)
-                  + (size_t)(n + 2) * (mg + 2) + 4 * (size_t)(mg + n + 4);
-    wk.mem = opt_work(L, need);
-    wk.imem = (int *)opt_work(L, (size_t)mg + n + 4);
-    Baug = opt_work(L, (size_t)(n + 1) * (n + 1));
-  }
-  /* initial evaluations */
-  f = opt_objf(&o, x);
-  opt_objg(&o, x, g);
-  con_eval(&q, x, c);
-  con_jac(&q, x, A, c);
-  for (j = 0; j < m; j++) mu[j] = 0;
-  for (;;) {      /* reset B */
-    ireset++;
-    if (ireset > 5) { mode = 8; goto done; }
-    for (i = 0; i < n; i++) for (j = 0; j < n; j++) B[i * n + j] = i == j;
-    for (;;) {    /* main iteration */
-      int qm, nn = n, infeasrun = 0;
-      double rho = 100;
-      iter++;
-      if (iter > maxiter) { mode = 9; goto done; }
-      /* the QP in d (and the relaxation variable when inconsistent) */
-      for (;;) {
-        int ng = 0;
-        for (j = 0; j < meq; j++) {
-          for (i = 0; i < nn; i++) Aeq[(size_t)j * nn + i] = i < n ? A[(size_t)j * n + i] : -c[j];
-          beq[j] = -c[j];
-        }
-        for (j = meq; j < m; j++, ng++) {
-          for (i = 0; i < nn; i++)
-            G[(size_t)ng * nn + i] = i < n ? A[(size_t)j * n + i] : fmax(-c[j], 0);
-          h[ng] = -c[j];
-        }
-        for (i = 0; i < n; i++) {
-          if (xl && isfinite(xl[i])) {
-            for (k = 0; k < nn; k++) G[(size_t)ng * nn + k] = k == i;
-            h[ng++] = xl[i] - x[i];
-          }
-          if (xu && isfinite(xu[i])) {
-            for (k = 0; k < nn; k++) G[(size_t)ng * nn + k] = -(k == i);
-            h[ng++] = x[i] - xu[i];
-          }
-        }
-        if (nn > n) {          /* 0 <= delta <= 1 */
-          for (k = 0; k < nn; k++) G[(size_t)ng * nn + k] = k == n;
-          h[ng++] = 0;
-          for (k = 0; k < nn; k++) G[(size_t)ng * nn + k] = -(k == n);
-          h[ng++] = -1;
-        }
-        if (nn > n) {          /* B augmented with rho for the relaxation */
-          for (i = 0; i < nn; i++)
-            for (j = 0; j < nn; j++)
-              Baug[i * nn + j] = (i < n && j < n) ? B[i * n + j] : (i == j ? rho : 0);
-          for (i = 0; i < n; i++) gq[i] = g[i];
-          gq[n] = 0;
-          qm = qpsolve(nn, Baug, gq, meq, Aeq, beq, ng, G, h, s, lam, mm, &wk);
-        }
-        else qm = qpsolve(nn, B, g, meq, Aeq, beq, ng, G, h, s, lam, mm, &wk);
-        if (qm == 4) {
-          if (nn == n) { nn = n + 1; infeasrun = 0; continue; }
-          rho *= 10;
-          if (++infeasrun > 5) { mode = 4; goto done; }
-          continue;
-        }
-        if (qm != 0) { mode = qm; goto done; }
-        break;
-      }
-      h4 = nn > n ? 1 - s[n] : 1;
-      /* multipliers r for the general constraints */
-      for (j = 0; j < meq; j++) r[j] = mm[j];
-      for (j = meq; j < m; j++) r[j] = lam[j - meq];
-      /* gradient of the Lagrangian at x (kept in v for the BFGS update) */
-      for (i = 0; i < n; i++) {
-        double sum = g[i];
-        for (j = 0; j < m; j++) sum -= A[(size_t)j * n + i] * r[j];
-        v[i] = sum;
-      }
-      f0 = f;
-      memcpy(xo, x, sizeof(double) * (size_t)n);
-      h1 = fabs(opt_dot(g, s, n));
-      h2 = 0;
-      for (j = 0; j < m; j++) {
-        h3 = j < meq ? c[j] : 0;
-        h2 += fmax(-c[j], h3);
-        h3 = fabs(r[j]);
-        mu[j] = fmax(h3, (mu[j] + h3) / 2);
-        h1 += h3 * fabs(c[j]);
-      }
-      if (h1 < acc && h2 < acc) { mode = 0; goto done; }
-      h1 = 0;
-      for (j = 0; j < m; j++) {
-        h3 = j < meq ? c[j] : 0;
-        h1 += mu[j] * fmax(-c[j], h3);
-      }
-      t0 = f + h1;
-      h3 = opt_dot(g, s, n) - h1 * h4;
-      if (h3 >= 0) break;          /* positive directional derivative: reset B */
-      /* inexact line search on the L1 merit function */
-      alpha = 1;
-      {
-        int line = 0;
-        for (;;) {
-          line++;
-          h3 *= alpha;
-          for (i = 0; i < n; i++) { s[i] *= alpha; x[i] = xo[i] + s[i]; }
-          if (xl) for (i = 0; i < n; i++) x[i] = fmin(fmax(x[i], xl[i]), xu[i]);
-          f = opt_objf(&o, x);
-          con_eval(&q, x, c);
-          t = f;
-          for (j = 0; j < m; j++) {
-            h1 = j < meq ? c[j] : 0;
-            t += mu[j] * fmax(-c[j], h1);
-          }
-          h1 = t - t0;
-          if (h1 <= h3 / 10 || line > 10) break;
-          alpha = fmax(h3 / (2 * (h3 - h1)), 0.1);
-        }
-      }
-      /* convergence */
-      h3 = 0;
-      for (j = 0; j < m; j++) {
-        h1 = j < meq ? c[j] : 0;
-        h3 += fmax(-c[j], h1);
-      }
-      {
-        int conv = (fabs(f - f0) < acc || opt_norm2(s, n) < acc) && h3 < acc;
-        if (!isfinite(f)) conv = 0;
-        if (opt_cbcall(&cb, x, n)) { stopped = 1; mode = 0; goto done; }
-        if (conv) { mode = 0; goto done; }
-        opt_objg(&o, x, g);
-        con_jac(&q, x, A, c);
-      }
-      /* BFGS update with Powell's damping */
-      for (i = 0; i < n; i++) {
-        double sum = g[i];
-        for (j = 0; j < m; j++) sum -= A[(size_t)j * n + i] * r[j];
-        u[i] = sum - v[i];
-      }
-      for (i = 0; i < n; i++) {
-        double sum = 0;
-        for (j = 0; j < n; j++) sum += B[i * n + j] * s[j];
-        Bs[i] = sum;
-      }
-      h1 = opt_dot(s, u, n);
-      h2 = opt_dot(s, Bs, n);
-      h3 = 0.2 * h2;
-      if (h1 < h3) {
-        h4 = (h2 - h3) / (h2 - h1);
-        h1 = h3;
-        for (i = 0; i < n; i++) u[i] = h4 * u[i] + (1 - h4) * Bs[i];
-      }
-      if (h1 > 0 && h2 > 0)
-        for (i = 0; i < n; i++)
-          for (j = 0; j < n; j++) B[i * n + j] += u[i] * u[j] / h1 - Bs[i] * Bs[j] / h2;
-      {   /* keep B positive definite */
-        double *Lc = wk.mem;
-        if (cholesky(Lc, B, n) != 0)
-          for (i = 0; i < n; i++) for (j = 0; j < n; j++) B[i * n + j] = i == j;
-      }
+    if (mode == -1) {
+      opt_objg(o, clipx(s, q->x), q->g);
+      q->g[n] = 0;
+      eval_normals(s, q->x);
     }
+    if (q->iter > prev && opt_cbcall(&cb, q->x, n)) { stopped = 1; break; }
+    if (mode != 1 && mode != -1) break;
+    prev = q->iter;
   }
-done:
   {
-    int status = mode;
-    const char *msg = SLSQP_MSG[mode];
-    if (stopped) { status = STATUS_CALLBACK; msg = MSG_CALLBACK; }
-    opt_pushresult(L, x, n, f, g, NULL, iter > maxiter ? maxiter : iter, o.nfev, o.njev, status, msg);
+    int status = stopped ? STATUS_CALLBACK : mode;
+    const char *msg = stopped ? MSG_CALLBACK
+                    : (mode >= 0 && mode <= 9 ? slsqp_msgs[mode] : "Unknown exit mode");
+    opt_pushresult(L, q->x, n, fx, q->g, NULL, q->iter, o->nfev, o->njev, status, msg);
   }
   return 1;
 }

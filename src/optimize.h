@@ -16,9 +16,6 @@ void lumpy_open_opt_minimize(lua_State *L);
 void lumpy_open_opt_lbfgsb(lua_State *L);
 void lumpy_open_opt_lsq(lua_State *L);
 void lumpy_open_opt_root(lua_State *L);
-void lumpy_open_opt_powell(lua_State *L);
-void lumpy_open_opt_linprog(lua_State *L);
-void lumpy_open_opt_slsqp(lua_State *L);
 
 /* ---- scalar minimisation for line searches (opt_scalar.c) ---- */
 typedef double (*opt_F1)(void *ud, double x);
@@ -113,5 +110,11 @@ int opt_dcsrch_start(Dcsrch *s, double *stp, double f, double g, double ftol, do
                      double xtol, double stpmin, double stpmax);
 /* f, g at *stp; returns DCS_FG with a new *stp, or DCS_CONV/DCS_WARN */
 int opt_dcsrch_next(Dcsrch *s, double *stp, double f, double g);
+
+/* opt_powell.c, opt_slsqp.c, opt_linprog.c: minimize's Powell and SLSQP,
+** linprog */
+void lumpy_open_opt_powell(lua_State *L);
+void lumpy_open_opt_slsqp(lua_State *L);
+void lumpy_open_opt_linprog(lua_State *L);
 
 #endif

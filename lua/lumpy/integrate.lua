@@ -435,7 +435,7 @@ end
 ---------------------------------------------------------------------------
 -- solve_ivp
 ---------------------------------------------------------------------------
-local METHODS = {RK23 = true, RK45 = true, DOP853 = true, Radau = true, BDF = true}
+local METHODS = {RK23 = true, RK45 = true, DOP853 = true, Radau = true, BDF = true, LSODA = true}
 local IVP_OPTS = {
   method = true, t_eval = true, dense_output = true, events = true, args = true,
   rtol = true, atol = true, max_step = true, first_step = true, jac = true,
@@ -509,6 +509,9 @@ function M.solve_ivp(fun, t_span, y0, opts)
   if opts.vectorized then ivp_error("option 'vectorized' is not supported", 4) end
   local o = {method = method, args = opts.args, dense_output = opts.dense_output and true or false,
              jac = opts.jac}
+  if o.jac ~= nil and not iscallable(o.jac) and (type(o.jac) ~= "userdata" or core.isarray(o.jac)) then
+    o.jac_const, o.jac = o.jac, nil   -- a constant Jacobian (array or table of rows)
+  end
   if opts.args ~= nil and type(opts.args) ~= "table" then
     ivp_error("option 'args' must be a table", 4)
   end
@@ -562,6 +565,74 @@ function M.solve_ivp(fun, t_span, y0, opts)
   end
   o.events = normalise_events(opts.events)
   return C.solve_ivp(fun, t0, tf, y, o)
+end
+
+---------------------------------------------------------------------------
+-- odeint (LSODA, C in int_stiff_lsoda.c)
+---------------------------------------------------------------------------
+local ODEINT_OPTS = {
+  args = true, Dfun = true, col_deriv = true, full_output = true, rtol = true, atol = true,
+  h0 = true, hmax = true, mxstep = true, tfirst = true, printmessg = true,
+}
+
+local function odeint_error(msg, argn)
+  error(string.format("bad argument #%d to 'odeint' (%s)", argn, msg), 3)
+end
+
+-- odeint(func, y0, t, opts) -> y (len(t) x n), info
+function M.odeint(func, y0, t, opts)
+  if not iscallable(func) and type(func) ~= "userdata" then
+    odeint_error("function expected, got " .. type(func), 1)
+  end
+  if type(y0) == "number" then y0 = {y0} end
+  if type(y0) ~= "table" and not core.isarray(y0) then
+    odeint_error("y0 must be an array or a table of numbers, got " .. type(y0), 2)
+  end
+  local y = core.array(y0, "float64")
+  if y.ndim ~= 1 then odeint_error("y0 must be 1-d", 2) end
+  if type(t) ~= "table" and not core.isarray(t) then
+    odeint_error("t must be an array or a table of numbers, got " .. type(t), 3)
+  end
+  local ta = core.array(t, "float64")
+  if ta.ndim ~= 1 or ta.size < 1 then odeint_error("t must be a non-empty 1-d sequence", 3) end
+  if not C.ismonotonic(ta) then odeint_error("t must be monotonic", 3) end
+  opts = checkopts("odeint", opts, ODEINT_OPTS, 4)
+  local o = {args = opts.args, tfirst = opts.tfirst and true or false}
+  if opts.args ~= nil and type(opts.args) ~= "table" then
+    odeint_error("option 'args' must be a table", 4)
+  end
+  for _, k in ipairs{"rtol", "h0", "hmax", "mxstep"} do
+    local v = opts[k]
+    if v ~= nil and (type(v) ~= "number" or v < 0) then
+      odeint_error("option '" .. k .. "' must be a non-negative number", 4)
+    end
+    if v ~= nil and v > 0 then o[k] = v end
+  end
+  if o.rtol and o.rtol < 100 * EPS then o.rtol = 100 * EPS end
+  if opts.atol ~= nil then
+    if type(opts.atol) == "number" then
+      if opts.atol < 0 then odeint_error("option 'atol' must be non-negative", 4) end
+      o.atol = opts.atol
+    else
+      local a = core.array(opts.atol, "float64")
+      if a.ndim ~= 1 or a.size ~= y.size then
+        odeint_error(string.format("option 'atol' must be a number or have %d values", y.size), 4)
+      end
+      o.atol = a
+    end
+  end
+  local D = opts.Dfun
+  if D ~= nil then
+    if not iscallable(D) and type(D) ~= "userdata" then
+      odeint_error("option 'Dfun' must be a function", 4)
+    end
+    if opts.col_deriv then
+      local D0 = D
+      D = function(...) return core.array(D0(...), "float64").T end
+    end
+    o.jac = D
+  end
+  return C.odeint(func, ta:get(1), ta:get(-1), y, o, ta)
 end
 
 return M

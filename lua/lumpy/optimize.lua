@@ -4,6 +4,7 @@
 -- builds SciPy-named result tables.
 local core = require "lumpy.core"
 local C = core._optimize
+local K = require "lumpy.optimize_constrained"  -- Powell, SLSQP, linprog
 
 local error, type, pairs, ipairs, select = error, type, pairs, ipairs, select
 local tostring, string, math, table = tostring, string, math, table
@@ -330,8 +331,8 @@ local MINIMIZE_OPTS = set("method", "jac", "bounds", "constraints", "tol", "call
 
 local METHODS = {
   ["nelder-mead"] = "nelder-mead", bfgs = "bfgs", cg = "cg", ["l-bfgs-b"] = "l-bfgs-b",
-  powell = "powell", slsqp = "slsqp",
 }
+METHODS.powell, METHODS.slsqp, MINIMIZE_OPTS.direc = "powell", "slsqp", true
 
 local function print_summary(r)
   local w = r.success and "" or "Warning: "
@@ -418,16 +419,11 @@ function M.minimize(fun, x0, opts)
     if m == "nelder-mead" then
       o.xatol = o.xatol or opts.tol
       o.fatol = o.fatol or opts.tol
-    elseif m == "powell" then
-      o.xtol = o.xtol or opts.tol
-      o.ftol = o.ftol or opts.tol
     elseif m == "bfgs" or m == "cg" then
       o.gtol = o.gtol or opts.tol
     elseif m == "l-bfgs-b" then
       o.ftol = o.ftol or opts.tol
       o.gtol = o.gtol or opts.tol
-    elseif m == "slsqp" then
-      o.ftol = o.ftol or opts.tol
     end
   end
   for _, k in ipairs{"maxiter", "maxfev"} do
@@ -448,49 +444,15 @@ function M.minimize(fun, x0, opts)
   end
   local n = size_of(x0)
   local lb, ub = splitbounds("minimize", opts.bounds, n)
-  if lb and m ~= "nelder-mead" and m ~= "l-bfgs-b" and m ~= "powell" and m ~= "slsqp" then
+  if m == "powell" or m == "slsqp" then return K.minimize(m, fun, x0, jac, o, opts, lb, ub) end
+  if lb and m ~= "nelder-mead" and m ~= "l-bfgs-b" then
     error("lumpy.optimize.minimize: method '" .. method .. "' cannot handle bounds", 2)
   end
-  local cons, neq
   if opts.constraints ~= nil then
-    if m ~= "slsqp" then
-      error("lumpy.optimize.minimize: method '" .. method .. "' cannot handle constraints", 2)
-    end
-    local list = opts.constraints
-    if type(list) ~= "table" then
-      error("lumpy.optimize.minimize: constraints must be a table", 2)
-    end
-    if list.type ~= nil or list.fun ~= nil then list = {list} end
-    local eqs, ineqs = {}, {}
-    for i, con in ipairs(list) do
-      if type(con) ~= "table" then
-        error(string.format("lumpy.optimize.minimize: constraint %d must be a table", i), 2)
-      end
-      for k in pairs(con) do
-        if k ~= "type" and k ~= "fun" and k ~= "jac" and k ~= "args" then
-          error(string.format("lumpy.optimize.minimize: constraint %d has unknown field '%s'",
-            i, tostring(k)), 2)
-        end
-      end
-      if con.type ~= "eq" and con.type ~= "ineq" then
-        error(string.format("lumpy.optimize.minimize: constraint %d type must be 'eq' or 'ineq'", i), 2)
-      end
-      checkcallable("minimize", con.fun, 2)
-      if con.jac ~= nil then checkcallable("minimize", con.jac, 2) end
-      if con.args ~= nil and type(con.args) ~= "table" then
-        error(string.format("lumpy.optimize.minimize: constraint %d args must be a table", i), 2)
-      end
-      local t = con.type == "eq" and eqs or ineqs
-      t[#t + 1] = con
-    end
-    neq = #eqs
-    cons = eqs
-    for _, con in ipairs(ineqs) do cons[#cons + 1] = con end
+    error("lumpy.optimize.minimize: method '" .. method .. "' cannot handle constraints", 2)
   end
   local r
   if m == "l-bfgs-b" then r = C._lbfgsb(fun, x0, jac, o, lb, ub)
-  elseif m == "powell" then r = C._powell(fun, x0, o, lb, ub)
-  elseif m == "slsqp" then r = C._slsqp(fun, x0, jac, o, lb, ub, cons or {}, neq or 0)
   else r = C._minimize(m, fun, x0, jac, o, lb, ub) end
   if o.disp then print_summary(r) end
   return r
@@ -573,56 +535,6 @@ function M.root(fun, x0, opts)
       success = info >= 1 and info <= 4, message = msg, cov_x = r.cov_x }
   end
   error("lumpy.optimize.root: unknown method '" .. tostring(opts.method) .. "'", 2)
-end
-
-------------------------------------------------------------------------------
--- linear programming
-
-local LINPROG_OPTS = set("A_ub", "b_ub", "A_eq", "b_eq", "bounds", "method", "options",
-  "maxiter", "tol", "disp")
-
--- linprog(c, {A_ub, b_ub, A_eq, b_eq, bounds, method, options}) ->
--- {x, fun, slack, con, nit, status, success, message}
-function M.linprog(c, opts)
-  opts = checkopts("linprog", opts, LINPROG_OPTS)
-  local method = string.lower(opts.method or "highs")
-  if method ~= "highs" and method ~= "simplex" and method ~= "revised simplex"
-      and method ~= "highs-ds" then
-    error("lumpy.optimize.linprog: unknown method '" .. tostring(opts.method) .. "'", 2)
-  end
-  local n = size_of(c)
-  local b = opts.bounds
-  local lb, ub = {}, {}
-  local function num(v, d, i)
-    if v == nil then return d end
-    if type(v) ~= "number" then
-      error(string.format("lumpy.optimize.linprog: bound %d must hold numbers or nil", i), 3)
-    end
-    return v
-  end
-  if b == nil then
-    for i = 1, n do lb[i], ub[i] = 0, math.huge end
-  elseif type(b) ~= "table" then
-    error("lumpy.optimize.linprog: bounds must be a {lo, hi} pair or a table of pairs", 2)
-  elseif type(b[1]) == "table" then
-    if #b ~= n then
-      error(string.format("lumpy.optimize.linprog: %d bounds given for %d variables", #b, n), 2)
-    end
-    for i = 1, n do lb[i], ub[i] = num(b[i][1], -math.huge, i), num(b[i][2], math.huge, i) end
-  else
-    local lo, hi = num(b[1], -math.huge, 1), num(b[2], math.huge, 1)
-    for i = 1, n do lb[i], ub[i] = lo, hi end
-  end
-  local o = {}
-  for k, v in pairs(opts.options or {}) do o[k] = v end
-  o.maxiter = o.maxiter or opts.maxiter
-  o.tol = o.tol or opts.tol
-  if (opts.A_ub == nil) ~= (opts.b_ub == nil) or (opts.A_eq == nil) ~= (opts.b_eq == nil) then
-    error("lumpy.optimize.linprog: A_ub and b_ub (A_eq and b_eq) go together", 2)
-  end
-  local r = C._linprog(c, opts.A_ub, opts.b_ub, opts.A_eq, opts.b_eq, lb, ub, o)
-  if o.disp or opts.disp then io.write(r.message, "\n") end
-  return r
 end
 
 ------------------------------------------------------------------------------
@@ -831,5 +743,7 @@ function M.curve_fit(f, xdata, ydata, p0, opts)
   end
   return r.x, r.pcov
 end
+
+M.linprog = K.linprog
 
 return M

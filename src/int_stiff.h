@@ -1,0 +1,26 @@
+/*
+** int_stiff.h: what the stiff solvers (int_stiff.c: Radau, BDF and the
+** Jacobian helpers; int_stiff_lsoda.c: LSODA and odeint) share.
+*/
+#ifndef LUMPY_INT_STIFF_H
+#define LUMPY_INT_STIFF_H
+
+#include "int.h"
+
+#define STIFF_TOO_SMALL "Required step size is less than spacing between numbers."
+
+/* how a method gets its Jacobian */
+enum { STIFF_JAC_FD, STIFF_JAC_FUN, STIFF_JAC_CONST };
+
+/* the Jacobian source of o: a user function (o->jacidx), a constant matrix
+** given as the option jac_const of the options table at stack index 5
+** (copied into J, column-major), or finite differences */
+int lumpy_stiff_jacinit(lumpy_Ode *o, double *J);
+/* J (column-major, n x n) at (t, y), f = fun(t, y): the user's function or
+** forward differences (whose evaluations are not counted in nfev, as
+** SciPy's Radau and BDF do not count them; count_fd adds them, as LSODA
+** does); work holds n doubles. Counts njev. */
+void lumpy_stiff_jac(lumpy_Ode *o, int kind, double t, const double *y, const double *f,
+                     double *J, double *work, int count_fd);
+
+#endif
