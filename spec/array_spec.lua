@@ -277,6 +277,30 @@ describe("lumpy array core", function()
       local grew = status("VmRSS") - before
       assert.is_true(grew < 600 * 1024, "RSS grew by " .. grew .. " kB")
     end)
+    it("memstats counts live buffers, and dropped ones are freed by a collection", function()
+      collectgarbage()
+      local before = np.memstats().live
+      local keep = np.ones(100000)
+      assert.is_true(np.memstats().live - before >= 800000)
+      keep = nil
+      collectgarbage()
+      assert.is_true(np.memstats().live - before < 1000)
+      local st = np.memstats()
+      assert.is_number(st.cached)
+      assert.is_number(st.collections)
+    end)
+    it("bounds garbage from many medium arrays (full collections every few MB)", function()
+      collectgarbage()
+      local c0 = np.memstats().collections
+      local peak = 0
+      for _ = 1, 5000 do
+        local a = np.empty(10000)      -- 80 kB each, 400 MB in all
+        a:set(1, 1)
+        peak = math.max(peak, np.memstats().live)
+      end
+      assert.is_true(peak < 64 * 1024 * 1024, "live buffers reached " .. peak)
+      assert.is_true(np.memstats().collections > c0)
+    end)
     it("<close> frees at once and later use is an error", function()
       local a = np.ones(10)
       do

@@ -67,11 +67,11 @@ end
 -- the same matrix (or stack) as contiguous, transposed (Fortran-ordered),
 -- stepped (a range view with step 2 of a bigger array) and negative-step
 -- (a reversed range view) arrays
-local function variants(v)
-  local out = {contiguous = arr(v)}
+local function variants(v, dtype)
+  local out = {contiguous = dtype and np.array(v, dtype) or arr(v)}
   local function build(f)
     if v.re then return np.complex(np.array(f(v.re)), np.array(f(v.im))) end
-    return np.array(f(v))
+    return np.array(f(v), dtype)
   end
   local three = type((v.re or v)[1][1]) == "table"
   local step = three and {{}, {1, -1, 2}, {1, -1, 2}} or {{1, -1, 2}, {1, -1, 2}}
@@ -79,7 +79,7 @@ local function variants(v)
   out.transposed = build(T).T
   out.stepped = build(spread)[step]
   out.negative_step = build(reverse)[back]
-  if not v.re then
+  if not v.re and not dtype then
     out.stepped_real = np.complex(np.array(v), 0).real
     out.stepped_transposed = np.complex(np.array(T(v)), 0).real.T
   end
@@ -656,6 +656,53 @@ describe("lumpy.linalg", function()
     end)
   end)
 
+  describe("argument errors", function()
+    it("are reported for every function", function()
+      local cases = {
+        {la.lu, {np.ones{2, 2, 2}}, "2-d array expected, got 3 dimensions"},
+        {la.lstsq, {np.ones{2, 2, 2}, np.ones(2)}, "2-d array expected"},
+        {la.lstsq, {np.ones{2, 2}, np.ones{2, 2, 2}}, "1-d or 2-d array expected"},
+        {la.lstsq, {np.ones{2, 2}, np.ones(2), "x"}, "rcond number or options table expected"},
+        {la.schur, {np.ones{2, 2, 2}}, "2-d array expected"},
+        {la.pinv, {np.ones{2, 2}, "x"}, "rcond number or options table expected"},
+        {la.matrix_rank, {np.ones{2, 2}, "x"}, "tol number or options table expected"},
+        {la.expm, {np.ones{2, 3}}, "square matrix expected, got 2x3"},
+        {la.trace, {np.ones{2, 2}, 0, 1, 1}, "axis1 and axis2 cannot be the same"},
+        {la.trace, {np.ones{2, 2}, 0, 1, 3}, "axis 3 is out of bounds for array of dimension 2"},
+        {la.qr, {np.ones{2, 2}, 5}, "mode string or options table expected"},
+        {la.eigh, {np.ones{2, 2}, 5}, "'L', 'U' or options table expected"},
+        {la.norm, {np.ones{2, 2}, nil, "x"}, "integer or table of axes expected"},
+        {la.norm, {np.ones{2, 2}, nil, {1, 2, 1}}, "a table of 1 or 2 integers"},
+        {la.cond, {np.ones{2, 2}, 3}, "invalid norm order for matrices"},
+        {la.cond, {np.ones{2, 3}, 1}, "square matrix expected, got 2x3"},
+        {la.matrix_power, {np.ones{2, 2}, "x"}, "number expected"},
+        {la.lu_solve, {np.ones{2, 3}, np.array{1, 2}, np.ones(2)}, "square matrix expected"},
+        {la.lu_solve, {np.ones{2, 2}, np.array{1.0, 2.0}, np.ones(2)}, "pivots must be 2 integers"},
+        {la.cho_solve, {{np.eye(2), true}, np.ones(3)}, "lumpy.linalg.cho_solve: shapes of a (2 x 2) and b {3} are incompatible"},
+        {la.solve_triangular, {np.eye(2), np.ones(3)}, "are incompatible"},
+        {la.solve_triangular, {np.eye(2), np.ones(2), {low = true}}, "unknown option 'low' for solve_triangular"},
+        {la.multi_dot, {5}, "table of arrays expected"},
+        {la.kron, {np.ones(2), nil}, "cannot make an array from a nil"},
+        {la.outer, {np.ones(2), "x"}, "cannot make an array from a string"},
+        {la.svd, {np.ones{2, 2}, {compute_uv = "no"}}, "option 'compute_uv' must be a boolean"},
+        {la.svd, {np.ones{2, 2}, 5}, "table expected, got number"},
+        {la.lstsq, {np.ones{2, 2}, np.ones(2), {rcond = "x"}}, "option 'rcond' must be a number"},
+      }
+      for i, c in ipairs(cases) do
+        local ok, err = pcall(c[1], table.unpack(c[2], 1, 4))
+        assert(not ok, "case " .. i .. " did not fail")
+        assert(tostring(err):find(c[3], 1, true), "case " .. i .. ": " .. tostring(err))
+      end
+      fails(function() la.kron(np.ones(2)) end, "bad argument #2")
+      fails(function() la.outer(np.ones(2)) end, "bad argument #2")
+      local closed = np.ones{2, 2}
+      closed:close()
+      for _, f in ipairs{la.inv, la.det, la.eigh, la.svd, la.qr, la.norm, la.expm, la.trace} do
+        fails(function() f(closed) end, "array is closed")
+      end
+    end)
+  end)
+
   describe("dtypes", function()
     it("computes float32 in float64 and returns float32 (complex128 when needed)", function()
       local a32 = np.array(F.S, "float32")
@@ -670,6 +717,22 @@ describe("lumpy.linalg", function()
       assert.are.equal("float32", la.eigvals(a32).dtype)
       assert.are.equal("complex128", la.eigvals(np.array(F.N, "float32")).dtype)
       assert.are.equal("float32", la.det(np.array({F.S, F.S}, "float32")).dtype)
+    end)
+    it("solves, inverts and factors float32 in single precision", function()
+      for _, a32 in pairs(variants(F.A, "float32")) do
+        assert.are.equal("float32", a32.dtype)
+        close(la.inv(a32), F.inv_A, 1e-5)
+        close(la.solve(a32, np.array(F.B, "float32")), F.solve_AB, 1e-5)
+        assert.are.equal("float32", la.solve(a32, np.array(F.b, "float32")).dtype)
+      end
+      for _, s32 in pairs(variants(F.S, "float32")) do
+        local l = la.cholesky(s32)
+        assert.are.equal("float32", l.dtype)
+        close(l, F.chol_S, 1e-5)
+        close(la.cholesky(s32, {upper = true}), F.chol_S_upper, 1e-5)
+      end
+      -- mixed float32 and float64 promote to float64
+      assert.are.equal("float64", la.solve(np.array(F.A, "float32"), np.array(F.b)).dtype)
     end)
     it("converts integer and bool input to float64", function()
       close(la.inv(np.array{{1, 2}, {3, 4}}), {{-2, 1}, {1.5, -0.5}})

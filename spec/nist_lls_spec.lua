@@ -86,6 +86,15 @@ describe("lumpy.linalg", function()
         -- about 7.9 digits; numpy reaches 0 (default rcond) or 5.7 (rcond=-1)
         if name == "filip" then assert.is_true(worst >= 7.5, "filip digits " .. worst)
         else assert.is_true(worst >= 8, name .. " digits " .. worst) end
+        if m.exact_float_design then
+          -- the solver's own error: against the exact solution for the
+          -- float64 design it was given
+          local w2 = 17
+          for k = 1, #m.exact do w2 = math.min(w2, digits(x:get(k), m.exact_float_design[k])) end
+          report[#report + 1] = string.format("%-9s refine %5.2f against the exact solution "
+            .. "of its float64 design", name, w2)
+          assert.is_true(w2 >= 10, name .. " design digits " .. w2)
+        end
         -- residual sum of squares agrees with the refined fit
         if res.size > 0 then assert.is_true(res:get(1) >= 0) end
       end)

@@ -26,6 +26,12 @@ int la_workdtype(int dt) {
   return dt == LUMPY_COMPLEX128 ? LUMPY_COMPLEX128 : LUMPY_FLOAT64;
 }
 
+/* for the LU and Cholesky family, which LAPACK also has in single
+** precision: float32 stays float32 */
+static int workdtype32(int dt) {
+  return dt == LUMPY_FLOAT32 ? LUMPY_FLOAT32 : la_workdtype(dt);
+}
+
 Array *la_checkmat(lua_State *L, int idx, const char *fname, int square) {
   Array *a;
   luaL_checkany(L, idx);
@@ -73,7 +79,10 @@ Array *la_load(lua_State *L, const Array *src, int dt, int allowtrans, int *tran
       for (j0 = 0; j0 < n; j0 += 32)
         for (i = i0; i < i0 + 32 && i < m; i++) {
           const char *row = src->data + i * ld;
-          if (sz == 8)
+          if (sz == 4)
+            for (j = j0; j < j0 + 32 && j < n; j++)
+              ((float *)r->data)[j * m + i] = ((const float *)row)[j];
+          else if (sz == 8)
             for (j = j0; j < j0 + 32 && j < n; j++)
               ((double *)r->data)[j * m + i] = ((const double *)row)[j];
           else
@@ -259,6 +268,7 @@ static int batchshape(lua_State *L, const Array *a, int na, const Array *b, int 
 static lapack_int getrf(int dt, lapack_int m, lapack_int n, char *a, lapack_int *ipiv) {
   lapack_int ld = m > 1 ? m : 1;
   if (ISCPLX(dt)) return LAPACKE_zgetrf_work(COLMAJ, m, n, (cplx *)a, ld, ipiv);
+  if (dt == LUMPY_FLOAT32) return LAPACKE_sgetrf_work(COLMAJ, m, n, (float *)a, ld, ipiv);
   return LAPACKE_dgetrf_work(COLMAJ, m, n, (double *)a, ld, ipiv);
 }
 
@@ -267,6 +277,8 @@ static lapack_int getrs(int dt, char tr, lapack_int n, lapack_int nrhs, const ch
   lapack_int ld = n > 1 ? n : 1;
   if (ISCPLX(dt))
     return LAPACKE_zgetrs_work(COLMAJ, tr, n, nrhs, (const cplx *)a, ld, ipiv, (cplx *)b, ld);
+  if (dt == LUMPY_FLOAT32)
+    return LAPACKE_sgetrs_work(COLMAJ, tr, n, nrhs, (const float *)a, ld, ipiv, (float *)b, ld);
   return LAPACKE_dgetrs_work(COLMAJ, tr, n, nrhs, (const double *)a, ld, ipiv,
                              (double *)b, ld);
 }
@@ -274,6 +286,7 @@ static lapack_int getrs(int dt, char tr, lapack_int n, lapack_int nrhs, const ch
 static lapack_int potrf(int dt, char uplo, lapack_int n, char *a) {
   lapack_int ld = n > 1 ? n : 1;
   if (ISCPLX(dt)) return LAPACKE_zpotrf_work(COLMAJ, uplo, n, (cplx *)a, ld);
+  if (dt == LUMPY_FLOAT32) return LAPACKE_spotrf_work(COLMAJ, uplo, n, (float *)a, ld);
   return LAPACKE_dpotrf_work(COLMAJ, uplo, n, (double *)a, ld);
 }
 
@@ -284,6 +297,8 @@ lapack_int la_invert(lua_State *L, int dt, lapack_int n, char *m, lapack_int *ip
   if (info != 0) return info;
   w = la_work(L, (size_t)lwork * ITEMSIZE(dt));
   if (ISCPLX(dt)) info = LAPACKE_zgetri_work(COLMAJ, n, (cplx *)m, ld, ipiv, (cplx *)w, lwork);
+  else if (dt == LUMPY_FLOAT32)
+    info = LAPACKE_sgetri_work(COLMAJ, n, (float *)m, ld, ipiv, (float *)w, lwork);
   else info = LAPACKE_dgetri_work(COLMAJ, n, (double *)m, ld, ipiv, (double *)w, lwork);
   la_drop(L, 1);
   return info;
@@ -303,7 +318,7 @@ static int linalg_solve(lua_State *L) {
   b = lumpy_asarray(L, 2);
   if (b->ndim == 0) luaL_argerror(L, 2, "b must be at least one-dimensional");
   indt = lumpy_promote(a->dtype, b->dtype);
-  dt = la_workdtype(indt);
+  dt = workdtype32(indt);
   isz = ITEMSIZE(dt);
   vec = b->ndim == 1 || b->ndim == a->ndim - 1;   /* NumPy 2 and 1.x rules */
   bn = vec ? b->shape[b->ndim - 1] : b->shape[b->ndim - 2];
@@ -352,7 +367,7 @@ static int linalg_solve(lua_State *L) {
 
 static int linalg_inv(lua_State *L) {
   Array *a = la_checkmat(L, 1, "inv", 1), *buf;
-  int dt = la_workdtype(a->dtype), isz = ITEMSIZE(dt);
+  int dt = workdtype32(a->dtype), isz = ITEMSIZE(dt);
   int64_t n = a->shape[a->ndim - 1], t, nbatch = la_nbatch(a);
   lapack_int ln = la_int(L, n, "inv"), *ipiv;
   buf = la_load(L, a, dt, 1, NULL);
@@ -500,7 +515,7 @@ static int wantlower(lua_State *L, int idx, const char *fname, int def) {
 
 static int linalg_cholesky(lua_State *L) {
   Array *a = la_checkmat(L, 1, "cholesky", 1), *buf;
-  int dt = la_workdtype(a->dtype), isz = ITEMSIZE(dt), trans;
+  int dt = workdtype32(a->dtype), isz = ITEMSIZE(dt), trans;
   int lower = wantlower(L, 2, "cholesky", 1);
   int64_t n = a->shape[a->ndim - 1], t, nbatch = la_nbatch(a);
   lapack_int ln = la_int(L, n, "cholesky");

@@ -27,6 +27,7 @@
 
 #define MINCOLLECT ((size_t)4 << 20)
 #define CACHEMIN ((size_t)1 << 20)
+#define SMALLBUF ((size_t)4096)
 #define CACHEMAX ((size_t)512 << 20)
 #define NCACHE 8
 
@@ -120,7 +121,10 @@ void *lumpy_pool_alloc(lua_State *L, size_t n, int zero, size_t *got) {
   Pool *pool = getpool(L);
   size_t size = n, heap;
   void *p = zero ? NULL : fromcache(pool, n, &size);
-  pool->since += n;
+  /* small buffers are left to the collector's own pacing (their headers are
+  ** on the Lua heap and at most a few times smaller): forced collections for
+  ** them only fragmented the C heap */
+  if (n >= SMALLBUF) pool->since += n;
   if (!p) {
     heap = (size_t)lua_gc(L, LUA_GCCOUNT) << 10;
     if (pool->since > MINCOLLECT && pool->since > pool->base && pool->since > heap)
@@ -169,6 +173,23 @@ void lumpy_pool_free(lua_State *L, void *p, size_t size) {
   free(p);
 }
 
+/* np.memstats(): what the pool holds, for tests and the curious */
+static int pool_memstats(lua_State *L) {
+  Pool *pool = getpool(L);
+  lua_createtable(L, 0, 4);
+  lua_pushinteger(L, (lua_Integer)pool->live);
+  lua_setfield(L, -2, "live");
+  lua_pushinteger(L, (lua_Integer)pool->cached);
+  lua_setfield(L, -2, "cached");
+  lua_pushinteger(L, (lua_Integer)pool->since);
+  lua_setfield(L, -2, "since");
+  lua_pushinteger(L, (lua_Integer)pool->epoch);
+  lua_setfield(L, -2, "collections");
+  return 1;
+}
+
 void lumpy_open_pool(lua_State *L) {
+  static const luaL_Reg funcs[] = {{"memstats", pool_memstats}, {NULL, NULL}};
   getpool(L);
+  lumpy_register(L, funcs, NULL);
 }

@@ -12,7 +12,6 @@ local _ENV = nil
 
 local M = {}
 for k, v in pairs(C) do M[k] = v end
-M.matmul = matmul        -- numpy.linalg.matmul (NumPy 2)
 
 -- multi_dot({a, b, c, ...}): the product of the chain in the order that
 -- needs the fewest scalar multiplications (the classic dynamic programme,
