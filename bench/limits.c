@@ -171,11 +171,11 @@ int main(int argc, char **argv) {
   free(a); free(b); free(c);
   printf("gemm_n %d\n", ngemm);
   printf("blas_threads %d\n", openblas_get_num_threads());
-  printf("dgemm_gflops %.2f\n", gemm(ngemm, 3));
+  printf("dgemm_gflops %.2f\n", gemm(ngemm, 5));
   {
     int nt = openblas_get_num_threads();
     openblas_set_num_threads(1);
-    printf("dgemm_1t_gflops %.2f\n", gemm(ngemm, 3));
+    printf("dgemm_1t_gflops %.2f\n", gemm(ngemm, 5));
     openblas_set_num_threads(nt);
   }
   printf("blas_core %s\n", openblas_get_corename());

@@ -27,6 +27,17 @@ end
 local function flat(x) return C.flat(x) end
 
 describe("lumpy.bench", function()
+  -- leave nothing behind for the specs that follow (some measure the heap)
+  teardown(function()
+    all, want, rows = nil, nil, nil
+    package.loaded["fixtures.bench"] = nil
+    for k in pairs(package.loaded) do
+      if k:match("^bench%.") then package.loaded[k] = nil end
+    end
+    collectgarbage()
+    collectgarbage()
+  end)
+
   describe("inputs", function()
     it("are NumPy's bit for bit (bench/common.lua and bench/common.py)", function()
       local inp = want._inputs
