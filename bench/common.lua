@@ -118,8 +118,19 @@ function M.missing(w)
   return nil
 end
 
--- the workloads of every group, by name
+-- the workloads of the given groups (default: every group bench/workloads.tsv
+-- names), by name
 function M.load(groups)
+  if not groups then
+    local seen
+    groups, seen = {}, {}
+    for _, r in ipairs(M.workloads()) do
+      if not seen[r.group] then
+        seen[r.group] = true
+        groups[#groups + 1] = r.group
+      end
+    end
+  end
   local all = {}
   for _, g in ipairs(groups) do
     local ws = require("bench.workloads." .. g)

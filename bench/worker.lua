@@ -11,8 +11,7 @@ local np = require "lumpy"
 local C = require "bench.common"
 local clock = require "bench.clock"
 
-local groups = {"arrays", "linalg", "optimize", "integrate", "stats", "rng", "fft", "startup"}
-local all = C.load(groups)
+local all = C.load()
 
 local function say(...)
   io.write((table.concat({...}, " "):gsub("\n", " | ")), "\n")

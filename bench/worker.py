@@ -15,7 +15,7 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-GROUPS = ["arrays", "linalg", "optimize", "integrate", "stats", "rng", "fft", "startup"]
+GROUPS = sorted(f[:-3] for f in os.listdir(os.path.join(HERE, "workloads")) if f.endswith(".py"))
 COUNTED = {
     "brentq": ["f"], "bfgs_rosen10": ["f"], "bfgs_rosen10_jac": ["f", "g"],
     "nelder_mead2": ["f"], "lbfgsb100": ["f", "g"], "curve_fit": ["f"],
