@@ -55,7 +55,7 @@ def write_svg(path, header, bars):
         tx = _x(target, lo, hi)
         out.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#000" '
                    'stroke-width="2"/>' % (tx, y, tx, y + ROW - 1))
-        out.append('<text x="%.1f" y="%d">%.3g</text>' % (max(x, one) + 4, y + 12, ratio))
+        out.append('<text x="%.1f" y="%d">%.3g</text>' % (max(x, one, tx) + 4, y + 12, ratio))
     out.append('<text x="%d" y="%d" fill="#444">bars: green meets the target (black tick), '
                'orange faster than NumPy but short of the target, red slower</text>' % (
                    LEFT, height - 6))
