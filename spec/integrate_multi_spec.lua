@@ -33,6 +33,10 @@ describe("lumpy.integrate", function()
         "bad argument #1 to 'fixed_quad' (function expected, got number)")
       assert.has_error(function() I.fixed_quad(cosv, 0, 1, {n = 1.5}) end,
         "bad argument #4 to 'fixed_quad' (option 'n' must be an integer)")
+      assert.has_error(function() I.fixed_quad(cosv, 0, 1, {n = 0}) end,
+        "bad argument #4 to 'fixed_quad' (order must be between 1 and 100000)")
+      assert.has_error(function() I.fixed_quad(cosv, 0, 1, {foo = 1}) end,
+        "bad argument #4 to 'fixed_quad' (unknown option 'foo')")
       assert.has_error(function() I.fixed_quad(cosv, 0, math.huge) end,
         "lumpy.integrate.fixed_quad: infinite integration limits")
       local ok, e = pcall(I.fixed_quad, function() return {1} end, 0, 1)

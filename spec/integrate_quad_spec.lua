@@ -117,6 +117,21 @@ describe("lumpy.integrate", function()
         "lumpy.integrate.quad: the Cauchy weight's c must not be a limit")
       assert.has_error(function() I.quad(print, 0, 1, {weight = "alg", wvar = {-1, 0}}) end,
         "lumpy.integrate.quad: the algebraic weight needs alpha > -1 and beta > -1")
+      assert.has_error(function() I.quad(print, 0, inf, {weight = "cos", wvar = 1, limlst = 2}) end,
+        "lumpy.integrate.quad: limlst must be at least 3")
+      assert.has_error(function() I.quad(print, 0, 1, {weight = "cos", wvar = 1, maxp1 = 0}) end,
+        "lumpy.integrate.quad: maxp1 must be at least 1")
+      assert.has_error(function() I.quad(print, 0, inf, {weight = "cos", wvar = 1, epsabs = 0}) end,
+        "lumpy.integrate.quad: epsabs must be positive")
+      assert.has_error(function() I.quad(print, 0, 1, {weight = "alg", wvar = {0, 0}, limit = 1}) end,
+        "lumpy.integrate.quad: limit must be at least 2 for this weight")
+      assert.has_error(function()
+        I.quad(print, 0, 1, {weight = "sin", wvar = 1, epsabs = 0, epsrel = 0})
+      end, "lumpy.integrate.quad: tolerances too small (epsabs <= 0 and epsrel < 50 * eps)")
+      -- QAWF with omega = 0 is QAGI (cos) or zero (sin)
+      local v = I.quad(function(x) return exp(-x) end, 0, inf, {weight = "cos", wvar = 0})
+      assert.is_true(close(v, 1, 1e-10))
+      assert.are.equal(0, (I.quad(function(x) return exp(-x) end, 0, inf, {weight = "sin", wvar = 0})))
       local ok, e = pcall(I.quad, function() error("inside") end, 0, 1, {weight = "sin", wvar = 9})
       assert.is_false(ok)
       assert.is_truthy(e:find("inside", 1, true))
@@ -149,9 +164,15 @@ describe("lumpy.integrate", function()
     end)
 
     it("zero-width and empty integrals", function()
-      local v, err = I.quad(function(x) return x end, 1, 1)
+      local v, err, info = I.quad(function(x) return x end, 1, 1)
       assert.are.equal(0, v)
       assert.are.equal(0, err)
+      assert.are.equal(21, info.neval)
+      -- (inf, inf) is QAGI from inf, as SciPy
+      v, err, info = I.quad(function(x) return exp(-x) end, inf, inf)
+      assert.are.equal(0, v)
+      assert.are.equal(0, err)
+      assert.are.equal(15, info.neval)
     end)
 
     it("propagates NaN integrands to the result", function()

@@ -45,6 +45,24 @@ describe("lumpy.integrate", function()
       assert.is_true(abs(g - sqrt(math.pi)) < 1e-12)
     end)
 
+    it("memory stays flat after many failing calls", function()
+      local f = function(x) if x > 0.7 then error("late") end return {x, x} end
+      for _ = 1, 50 do pcall(I.quad_vec, f, 0, 1) end
+      collectgarbage()
+      local before = collectgarbage("count")
+      for _ = 1, 500 do pcall(I.quad_vec, f, 0, 1) end
+      collectgarbage()
+      assert.is_true(collectgarbage("count") - before < 100)
+    end)
+
+    it("nested inside quad, and quad inside it", function()
+      local v = I.quad_vec(function(x)
+        return {(I.quad(function(y) return x * y end, 0, 1)), x}
+      end, 0, 1)
+      assert.is_true(abs(v:get(1) - 0.25) < 1e-13)
+      assert.is_true(abs(v:get(2) - 0.5) < 1e-13)
+    end)
+
     it("errors: callback errors, changing sizes, bad options", function()
       local ok, e = pcall(I.quad_vec, function() error("vec boom") end, 0, 1)
       assert.is_false(ok)

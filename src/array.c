@@ -549,6 +549,7 @@ int lumpy_checkshape(lua_State *L, int idx, int64_t *shape) {
     lua_Integer i, len = (lua_Integer)lua_rawlen(L, idx);
     if (len > LUMPY_MAXDIMS)
       luaL_argerror(L, idx, lua_pushfstring(L, "shape has more than %d dimensions", LUMPY_MAXDIMS));
+    if (!lumpy_islist(L, idx)) luaL_argerror(L, idx, "shape must be a list of integers");
     for (i = 1; i <= len; i++) {
       lua_Integer n;
       int isnum;
@@ -568,16 +569,58 @@ int lumpy_checkshape(lua_State *L, int idx, int64_t *shape) {
 /* creation functions                                                  */
 /* ------------------------------------------------------------------ */
 
-/* trailing dtype: a string at idx or an options table with dtype */
-static int trailingdtype(lua_State *L, int idx, int def) {
+void lumpy_checkopts(lua_State *L, int idx, const char *const *allowed) {
+  idx = lua_absindex(L, idx);
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    int k;
+    lua_pop(L, 1);
+    if (lua_type(L, -1) != LUA_TSTRING)
+      luaL_argerror(L, idx, "options table expected (string keys)");
+    for (k = 0; allowed[k]; k++)
+      if (strcmp(allowed[k], lua_tostring(L, -1)) == 0) break;
+    if (!allowed[k])
+      luaL_argerror(L, idx, lua_pushfstring(L, "unknown option '%s'", lua_tostring(L, -1)));
+  }
+}
+
+int lumpy_islist(lua_State *L, int idx) {
+  lua_Integer n = 0, len;
+  idx = lua_absindex(L, idx);
+  len = (lua_Integer)lua_rawlen(L, idx);
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    lua_Integer k;
+    lua_pop(L, 1);
+    k = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
+    if (k < 1 || k > len) {
+      lua_pop(L, 1);
+      return 0;
+    }
+    n++;
+  }
+  return n == len;
+}
+
+static const char *const O_DTYPE[] = {"dtype", NULL};
+static const char *const O_LINSPACE[] = {"dtype", "endpoint", "base", NULL};
+static const char *const O_EYE[] = {"dtype", "k", NULL};
+
+/* trailing dtype: a string at idx or an options table with dtype (and only
+** the keys in allowed) */
+static int optsdtype(lua_State *L, int idx, int def, const char *const *allowed) {
   if (lua_type(L, idx) == LUA_TTABLE) {
     int dt;
+    lumpy_checkopts(L, idx, allowed);
     lua_getfield(L, idx, "dtype");
     dt = lumpy_optdtype(L, -1, def);
     lua_pop(L, 1);
     return dt;
   }
   return lumpy_optdtype(L, idx, def);
+}
+static int trailingdtype(lua_State *L, int idx, int def) {
+  return optsdtype(L, idx, def, O_DTYPE);
 }
 
 static int array_zeros(lua_State *L) {
@@ -640,6 +683,7 @@ static int array_zeros_like(lua_State *L) { return like(L, 1, 0); }
 static int array_empty_like(lua_State *L) { return like(L, 0, 0); }
 static int array_full_like(lua_State *L) { return like(L, 0, 2); }
 static int array_ones_like(lua_State *L) {
+  if (lua_type(L, 2) == LUA_TTABLE) lumpy_checkopts(L, 2, O_DTYPE);
   lua_settop(L, 2);
   lua_pushinteger(L, 1);
   lua_insert(L, 2);
@@ -751,7 +795,7 @@ static int linlog(lua_State *L, int islog) {
   double *p;
   if (num < 0) luaL_argerror(L, 3, "number of samples must be non-negative");
   n = num;
-  dt = trailingdtype(L, 4, LUMPY_FLOAT64);
+  dt = optsdtype(L, 4, LUMPY_FLOAT64, O_LINSPACE);
   p = (double *)lumpy_newarray(L, LUMPY_FLOAT64, 1, &n, 0)->data;
   div = endpoint ? (lua_Number)(n - 1) : (lua_Number)n;
   step = div > 0 ? (stop - start) / div : 0;
@@ -772,7 +816,7 @@ static int array_eye(lua_State *L) {
   while (top > 1 && (lua_type(L, top) == LUA_TSTRING || lua_type(L, top) == LUA_TTABLE)) top--;
   m = top >= 2 && !lua_isnil(L, 2) ? luaL_checkinteger(L, 2) : n;
   k = top >= 3 ? luaL_checkinteger(L, 3) : 0;
-  dt = trailingdtype(L, top + 1, LUMPY_FLOAT64);
+  dt = optsdtype(L, top + 1, LUMPY_FLOAT64, O_EYE);
   if (lua_type(L, top + 1) == LUA_TTABLE) k = (lua_Integer)optnum(L, top + 1, "k", (lua_Number)k);
   shape[0] = n; shape[1] = m;
   a = lumpy_newarray(L, dt, 2, shape, 1);

@@ -63,6 +63,10 @@ static void fncall(lumpy_Fn *f, int nin, int nres) {
     for (i = 1; i <= f->nargs; i++) lua_rawgeti(L, f->argsidx, i);
   }
   f->nev++;
+  if (f->unprotected) {
+    lua_call(L, nin + f->nargs, nres);
+    return;
+  }
   if (lua_pcall(L, nin + f->nargs, nres, 0) != LUA_OK) {
     if (lua_type(L, -1) == LUA_TSTRING) {
       lua_pushfstring(L, "%s: %s", f->kernel, lua_tostring(L, -1));

@@ -50,7 +50,7 @@ ZARITH(add, a + b)
 ZARITH(sub, a - b)
 ZARITH(mul, a * b)
 ZARITH(div, a / b)
-ZARITH(pow, cpow(a, b))
+ZARITH(pow, lumpy_cpow(a, b))
 
 static int complex_unm(lua_State *L) {
   lumpy_pushcomplex(L, -checkz(L, 1));

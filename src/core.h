@@ -100,6 +100,11 @@ void lumpy_register(lua_State *L, const luaL_Reg *funcs, const luaL_Reg *methods
 void lumpy_registermeta(lua_State *L, const luaL_Reg *meta);
 /* raises "<fname>: ..." style errors with formatted message */
 int lumpy_error(lua_State *L, const char *fmt, ...);
+/* raises "unknown option 'k'" unless every key of the options table at idx
+** is in the NULL-terminated list allowed */
+void lumpy_checkopts(lua_State *L, int idx, const char *const *allowed);
+/* is the table at idx a plain list (its keys exactly 1..#t)? */
+int lumpy_islist(lua_State *L, int idx);
 /* normalises a 1-based (negative from end) axis against ndim; raises */
 int lumpy_checkaxis(lua_State *L, int axis, int ndim, int argn);
 
@@ -123,6 +128,8 @@ void lumpy_broadcast_strides(const Array *a, int ndim, const int64_t *shape, int
 /* copies src into dst with broadcasting and dtype conversion; raises on
 ** shape mismatch */
 void lumpy_assign(lua_State *L, Array *dst, const Array *src);
+/* the byte range [lo, hi) that a's elements occupy */
+void lumpy_extent(const Array *a, char **lo, char **hi);
 /* the conversion loop from one dtype to another */
 lumpy_Loop lumpy_castloop(int from, int to);
 
@@ -149,6 +156,8 @@ typedef struct lumpy_Fn {
   void *cud;
   int cnout;             /* outputs of the C vector function */
   long nev;              /* evaluations so far */
+  int unprotected;       /* call with lua_call: the kernel runs under its own
+                         ** lua_pcall and names itself in errors (set by it) */
 } lumpy_Fn;
 /* fidx: the callable; optsidx: an options table holding args (0: none) */
 void lumpy_fn_init(lua_State *L, lumpy_Fn *f, int fidx, int optsidx, const char *kernel);
@@ -192,6 +201,8 @@ void lumpy_open_config(lua_State *L);
 
 /* ---- shared helpers each domain exports (add below its own heading) ---- */
 /* ufunc.c exports: */
+/* NumPy's complex power (exact products for small integer exponents) */
+cplx lumpy_cpow(cplx a, cplx b);
 /* reduce.c exports: */
 /* sort.c exports: */
 /* nonzero(a) with a at 1: pushes one 1-based int64 array per axis */

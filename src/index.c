@@ -501,6 +501,9 @@ static void getkey(lua_State *L, const Array *a, Key *k) {
       getentry(L, a, k, -1, 2, (int)n);
       if (!isarr) lua_pop(L, 1);    /* arrays stay on the stack */
     }
+    if (!lumpy_islist(L, 2))
+      lumpy_error(L, "an index table holds one entry per axis at keys 1..n, "
+                  "and no other keys");
   }
   else getentry(L, a, k, 2, 2, -1);
 }

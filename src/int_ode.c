@@ -622,14 +622,14 @@ static const char *const status_messages[] = {
 ** array sorted in the direction of integration), dense_output, events (a
 ** list of {fun, terminal, direction}), args, jac, tfirst (false: fun(y, t)).
 */
-static int ode_solve_ivp(lua_State *L) {
+static int ivp_run(lua_State *L) {
   lumpy_Ode *o;
   Events ev;
   Buf ts, ys, tsol, recs, step;
   Array *y0a, *te = NULL;
   const lumpy_OdeMethod *m = NULL;
   const char *mname, *msg = NULL;
-  int n, i, dense, status = 2, slot_o;
+  int n, i, dense, status = 2;
   int64_t ite = 0, nte = 0;
   double t0 = luaL_checknumber(L, 2), tf = luaL_checknumber(L, 3), *yev;
   lua_settop(L, 5);
@@ -645,7 +645,6 @@ static int ode_solve_ivp(lua_State *L) {
   lua_pop(L, 1);
   o = (lumpy_Ode *)lua_newuserdatauv(L, sizeof(lumpy_Ode) +
         sizeof(double) * (size_t)(5 * n + 8) + m->worksize(n) + 16, 0);
-  slot_o = lua_gettop(L);
   memset(o, 0, sizeof *o);
   o->L = L;
   o->m = m;
@@ -654,6 +653,7 @@ static int ode_solve_ivp(lua_State *L) {
   o->tfirst = lua_isnil(L, -1) || lua_toboolean(L, -1);
   lua_pop(L, 1);
   lumpy_fn_init(L, &o->fn, 1, 5, SOLVE_IVP);
+  o->fn.unprotected = 1;
   o->y = (double *)(o + 1);
   o->y_old = o->y + n;
   o->f = o->y_old + n;
@@ -685,8 +685,10 @@ static int ode_solve_ivp(lua_State *L) {
   if (!lua_isnil(L, -1)) {
     o->jacidx = lua_gettop(L);
     if (lua_isfunction(L, -1) || luaL_testudata(L, -1, CFUNC_MT) ||
-        (luaL_getmetafield(L, -1, "__call") && (lua_pop(L, 1), 1)))
+        (luaL_getmetafield(L, -1, "__call") && (lua_pop(L, 1), 1))) {
       lumpy_fn_init(L, &o->jac, o->jacidx, 5, SOLVE_IVP);
+      o->jac.unprotected = 1;
+    }
     else {          /* a constant matrix */
       o->jac.L = L;
       o->jac.kernel = SOLVE_IVP;
@@ -736,6 +738,7 @@ static int ode_solve_ivp(lua_State *L) {
       lua_getfield(L, -1, "fun");
       lua_remove(L, -2);
       lumpy_fn_init(L, &ev.fn[k], -1, 5, SOLVE_IVP);
+      ev.fn[k].unprotected = 1;
     }
   }
   else lua_pop(L, 1);
@@ -939,7 +942,24 @@ static int ode_solve_ivp(lua_State *L) {
   lua_setfield(L, -2, "message");
   lua_pushboolean(L, status >= 0);
   lua_setfield(L, -2, "success");
-  (void)slot_o;
+  return 1;
+}
+
+/* runs the driver under one lua_pcall, so the user's functions are called
+** with plain lua_call; a string error gets the kernel's name unless it has
+** it already, any other error object passes unchanged */
+static int ode_solve_ivp(lua_State *L) {
+  lua_settop(L, 5);
+  lua_pushcfunction(L, ivp_run);
+  lua_insert(L, 1);
+  if (lua_pcall(L, 5, 1, 0) != LUA_OK) {
+    if (lua_type(L, -1) == LUA_TSTRING &&
+        strncmp(lua_tostring(L, -1), SOLVE_IVP ": ", sizeof(SOLVE_IVP ": ") - 1) != 0) {
+      lua_pushfstring(L, "%s: %s", SOLVE_IVP, lua_tostring(L, -1));
+      lua_remove(L, -2);
+    }
+    return lua_error(L);
+  }
   return 1;
 }
 

@@ -281,7 +281,7 @@ static int integrate_quad_vec(lua_State *L) {
   double epsabs, epsrel, gerr = 0.0, grnd = 0.0, *gint = NULL, *s1 = NULL, *s2 = NULL;
   int64_t limit, k, npts = 0;
   int status = 1, m = 0, gslot = 0;
-  double pts[258];
+  double *pts = NULL;
   luaL_checktype(L, 4, LUA_TTABLE);
   lua_settop(L, 4);
   memset(&q, 0, sizeof q);
@@ -302,7 +302,9 @@ static int integrate_quad_vec(lua_State *L) {
   if (lua_getfield(L, 4, "points") == LUA_TTABLE) {
     int n = (int)lua_rawlen(L, -1), i;
     double prev = a;
-    for (i = 1; i <= n && npts < 256; i++) {
+    pts = (double *)lua_newuserdatauv(L, sizeof(double) * (size_t)(n + 1), 0);
+    lua_insert(L, -2);          /* keep the buffer below the points table */
+    for (i = 1; i <= n; i++) {
       double p;
       lua_rawgeti(L, -1, i);
       p = lua_tonumber(L, -1);

@@ -142,10 +142,8 @@ static void lanes_loop(char **args, int64_t n, const int64_t *steps, void *ud) {
   }
 }
 
-static const char *const rulenames[] = {"trapezoid", "simpson", "romb", "cumulative_trapezoid"};
-
 /* pushes a float64 version of the array argument at idx (real values only) */
-static Array *asfloat(lua_State *L, int idx, const char *fname) {
+static Array *asfloat(lua_State *L, int idx) {
   Array *a = lumpy_asarray(L, idx);
   if (a->dtype == LUMPY_COMPLEX128)
     luaL_argerror(L, idx, lua_pushfstring(L, "real array expected, got complex128"));
@@ -153,7 +151,6 @@ static Array *asfloat(lua_State *L, int idx, const char *fname) {
     lua_pushvalue(L, idx);
     return a;
   }
-  (void)fname;
   return lumpy_toarrayx(L, idx, LUMPY_FLOAT64);
 }
 
@@ -170,12 +167,10 @@ static int samples(lua_State *L, int rule) {
   int64_t yst[LUMPY_MAXDIMS];
   const int64_t *strides[3];
   char *data[3];
-  int axis, d, od = 0, yi, xi = 0, cum = rule == R_CUMTRAP;
-  const char *fname = rulenames[rule];
+  int axis, d, od = 0, cum = rule == R_CUMTRAP;
   lua_settop(L, 5);
   if (lua_isnil(L, 1)) return luaL_argerror(L, 1, "array expected, got nil");
-  y = asfloat(L, 1, fname);
-  yi = lua_gettop(L);
+  y = asfloat(L, 1);
   if (y->ndim == 0) return luaL_argerror(L, 1, "at least 1-d array expected, got 0-d");
   axis = lumpy_checkaxis(L, (int)luaL_optinteger(L, 4, -1), y->ndim, 4);
   memset(&c, 0, sizeof c);
@@ -185,8 +180,7 @@ static int samples(lua_State *L, int rule) {
   c.lane.dx = luaL_optnumber(L, 3, 1.0);
   if (!lua_isnil(L, 2)) {
     char b1[400], b2[400];
-    x = asfloat(L, 2, fname);
-    xi = lua_gettop(L);
+    x = asfloat(L, 2);
     c.lane.hasx = 1;
     if (x->ndim == 1) {
       if (x->shape[0] != c.lane.n)
@@ -250,7 +244,6 @@ static int samples(lua_State *L, int rule) {
     strides[0] = ost; strides[1] = yst; strides[2] = xst;
     lumpy_iterate(x ? 3 : 2, data, y->ndim, ishape, strides, lanes_loop, &c);
   }
-  (void)yi; (void)xi;
   if (!cum && out->ndim == 0) lua_pushnumber(L, *(double *)out->data);
   return 1;
 }

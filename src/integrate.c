@@ -45,7 +45,7 @@ static double optnum(lua_State *L, int t, const char *k, double def) {
 ** opts (normalised by integrate.lua): epsabs, epsrel, limit, points (a
 ** sorted table of distinct break points strictly inside (a, b)), args.
 */
-static int integrate_quad(lua_State *L) {
+static int quad_run(lua_State *L) {
   lumpy_Fn fn;
   lumpy_QuadWork w;
   lumpy_QuadResult r;
@@ -57,6 +57,7 @@ static int integrate_quad(lua_State *L) {
   luaL_checktype(L, 4, LUA_TTABLE);
   lua_settop(L, 4);
   lumpy_fn_init(L, &fn, 1, 4, QUAD);
+  fn.unprotected = 1;
   if (fn.sf) { f = fn.sf; ud = fn.cud; }
   epsabs = optnum(L, 4, "epsabs", 1.49e-8);
   epsrel = optnum(L, 4, "epsrel", 1.49e-8);
@@ -82,8 +83,10 @@ static int integrate_quad(lua_State *L) {
     newwork(L, limit > npts + 2 ? limit : npts + 2, &w);
     lumpy_qagp(f, ud, a, b, npts, pts, epsabs, epsrel, limit, &w, &r);
   }
-  else if (isinf(a) || isinf(b)) {
-    int inf = (isinf(a) && isinf(b)) ? 2 : isinf(b) ? 1 : -1;
+  else if (b == HUGE_VAL || a == -HUGE_VAL) {
+    /* SciPy's cases (a <= b here): (a, inf) with a > -inf, even a = inf;
+    ** (-inf, inf); (-inf, b) with b < inf, even b = -inf */
+    int inf = b == HUGE_VAL ? (a != -HUGE_VAL ? 1 : 2) : -1;
     newwork(L, limit, &w);
     lumpy_qagi(f, ud, inf == 1 ? a : inf == -1 ? b : 0.0, inf, epsabs, epsrel, limit, &w, &r);
   }
@@ -105,7 +108,7 @@ static int integrate_quad(lua_State *L) {
 ** "alg-loga", "alg-logb", "alg-log", "cauchy"), wvar (a number, or alpha
 ** and beta as wvar1, wvar2), epsabs, epsrel, limit, limlst, maxp1, args.
 */
-static int integrate_quad_weight(lua_State *L) {
+static int quad_weight_run(lua_State *L) {
   lumpy_Fn fn;
   lumpy_QuadWork w;
   lumpy_QuadResult r;
@@ -117,6 +120,7 @@ static int integrate_quad_weight(lua_State *L) {
   luaL_checktype(L, 4, LUA_TTABLE);
   lua_settop(L, 4);
   lumpy_fn_init(L, &fn, 1, 4, QUAD);
+  fn.unprotected = 1;
   if (fn.sf) { f = fn.sf; ud = fn.cud; }
   epsabs = optnum(L, 4, "epsabs", 1.49e-8);
   epsrel = optnum(L, 4, "epsrel", 1.49e-8);
@@ -178,6 +182,28 @@ static int integrate_quad_weight(lua_State *L) {
   lua_pushinteger(L, lst ? lst : r.last);
   return 5;
 }
+
+/* runs a quad kernel under one lua_pcall, so the integrand is called with
+** plain lua_call (no protected call per evaluation); a string error gets
+** the kernel's name unless it has it already, any other error object
+** passes unchanged */
+static int protected_quad(lua_State *L, lua_CFunction run) {
+  lua_settop(L, 4);
+  lua_pushcfunction(L, run);
+  lua_insert(L, 1);
+  if (lua_pcall(L, 4, 5, 0) != LUA_OK) {
+    if (lua_type(L, -1) == LUA_TSTRING &&
+        strncmp(lua_tostring(L, -1), QUAD ": ", sizeof(QUAD ": ") - 1) != 0) {
+      lua_pushfstring(L, "%s: %s", QUAD, lua_tostring(L, -1));
+      lua_remove(L, -2);
+    }
+    return lua_error(L);
+  }
+  return 5;
+}
+
+static int integrate_quad(lua_State *L) { return protected_quad(L, quad_run); }
+static int integrate_quad_weight(lua_State *L) { return protected_quad(L, quad_weight_run); }
 
 /* Gauss-Legendre nodes and weights on [-1, 1] (n of each): Newton's method
 ** on the three-term recurrence of the Legendre polynomials, started from

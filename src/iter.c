@@ -134,11 +134,25 @@ static inline int64_t f2i(double x) {
   return INT64_MIN;
 }
 
-/* per source type: the value as int64, double, complex, bool */
+/* float to int32 the same way: NaN and out of range give INT32_MIN, as
+** NumPy's astype does on x86 (not the low bits of the int64) */
+static inline int32_t f2i32(double x) {
+  if (x > -2147483649.0 && x < 2147483648.0) return (int32_t)x;
+  return INT32_MIN;
+}
+
+/* per source type: the value as int64, int32, double, complex, bool */
 #define I_b(x) ((int64_t)(x))
 #define D_b(x) ((double)(x))
 #define C_b(x) ((cplx)(double)(x))
 #define B_b(x) ((x) != 0)
+#define J_b(x) ((int32_t)(x))
+#define J_u8 J_b
+#define J_i32 J_b
+#define J_i64(x) ((int32_t)(uint32_t)(uint64_t)(x))
+#define J_f32(x) f2i32(x)
+#define J_f64 J_f32
+#define J_c128(x) f2i32(creal(x))
 #define I_u8 I_b
 #define D_u8 D_b
 #define C_u8 C_b
@@ -167,7 +181,7 @@ static inline int64_t f2i(double x) {
 /* per target type: from a source suffix S */
 #define TO_b(S, x) ((uint8_t)B_##S(x))
 #define TO_u8(S, x) ((uint8_t)I_##S(x))
-#define TO_i32(S, x) ((int32_t)I_##S(x))
+#define TO_i32(S, x) J_##S(x)
 #define TO_i64(S, x) ((int64_t)I_##S(x))
 #define TO_f32(S, x) ((float)D_##S(x))
 #define TO_f64(S, x) ((double)D_##S(x))
@@ -221,7 +235,7 @@ lumpy_Loop lumpy_castloop(int from, int to) { return casts[from][to]; }
 /* ------------------------------------------------------------------ */
 
 /* byte range [lo, hi) touched by a */
-static void extent(const Array *a, char **lo, char **hi) {
+void lumpy_extent(const Array *a, char **lo, char **hi) {
   int64_t l = 0, h = ITEMSIZE(a->dtype);
   int d;
   for (d = 0; d < a->ndim; d++) {
@@ -235,8 +249,8 @@ static void extent(const Array *a, char **lo, char **hi) {
 static int overlap(const Array *a, const Array *b) {
   char *alo, *ahi, *blo, *bhi;
   if (a->size == 0 || b->size == 0) return 0;
-  extent(a, &alo, &ahi);
-  extent(b, &blo, &bhi);
+  lumpy_extent(a, &alo, &ahi);
+  lumpy_extent(b, &blo, &bhi);
   return alo < bhi && blo < ahi;
 }
 

@@ -488,9 +488,21 @@ static int print_tostring(lua_State *L) {
   return 1;
 }
 
+/* __tostring: as array_repr, but a closed array (or a view of one) prints
+** as "array (closed)" (as liolib prints "file (closed)") instead of raising,
+** so printing and error messages that format an array never fail */
+static int print_meta_tostring(lua_State *L) {
+  Array *a = lumpy_toarray(L, 1);
+  if (a != NULL && (a->closed || a->owner->closed)) {
+    lua_pushliteral(L, "array (closed)");
+    return 1;
+  }
+  return print_tostring(L);
+}
+
 void lumpy_open_print(lua_State *L) {
   static const luaL_Reg funcs[] = {{"array_repr", print_tostring}, {NULL, NULL}};
-  static const luaL_Reg meta[] = {{"__tostring", print_tostring}, {NULL, NULL}};
+  static const luaL_Reg meta[] = {{"__tostring", print_meta_tostring}, {NULL, NULL}};
   lumpy_register(L, funcs, NULL);
   lumpy_registermeta(L, meta);
 }

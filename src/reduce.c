@@ -1,8 +1,9 @@
 /*
 ** reduce.c: reductions (sum prod mean var std min max argmin argmax any all
-** count_nonzero nansum nanmean nanmin nanmax nanargmin nanargmax ptp),
-** cumulative sums and products, diff, and order statistics (median
-** percentile quantile and their nan versions).
+** count_nonzero nansum nanprod nanmean nanvar nanstd nanmin nanmax nanargmin
+** nanargmax ptp), cumulative sums and products (and nancumsum nancumprod),
+** diff (with prepend/append), and order statistics (median percentile
+** quantile and their nan versions).
 **
 ** A reduction over some axes is one pass of lumpy_iterate over the input and
 ** the output, the output having stride 0 along the reduced axes (NumPy's
@@ -387,6 +388,67 @@ static const lumpy_Loop varloops[LUMPY_NDTYPES] = {
   var_b, var_u8, var_i32, var_i64, var_f32, var_f64, var_c
 };
 
+/* nanvar: as VARLOOP, a NaN element adding nothing (NZ maps NaN to 0) */
+#define L_nf32_sq(q, mu) nz(SQ((double)LV(float, q) - (mu)))
+#define L_nf64_sq(q, mu) nz(SQ(LV(double, q) - (mu)))
+#define L_nc_sq(q, mu) nz(abs2(LV(cplx, q) - (mu)))
+#define L_nf32_dv(q, mu) nz((double)LV(float, q) - (mu))
+#define L_nf64_dv(q, mu) nz(LV(double, q) - (mu))
+#define L_nc_dv(q, mu) nzc(LV(cplx, q) - (mu))
+#define NVARLOOP(NAME, TI, TM, LSQ, LDV, A2, NZ) \
+PAIRWISE(NAME##_sq, double, TM, (int64_t)sizeof(TI), LSQ) \
+PAIRWISE(NAME##_dv, TM, TM, (int64_t)sizeof(TI), LDV) \
+static void NAME(char **args, int64_t n, const int64_t *steps, void *ctx) { \
+  char *ip = args[0], *mp = args[1], *qp = args[2], *dp = args[3]; \
+  int64_t is = steps[0], i; \
+  (void)ctx; \
+  if (steps[2] == 0) { \
+    TM mu = *(TM *)mp; \
+    *(double *)qp += NAME##_sq(ip, n, is, mu); \
+    *(TM *)dp += NAME##_dv(ip, n, is, mu); \
+  } \
+  else \
+    for (i = 0; i < n; i++) { \
+      TM d = NZ((TM)LV(TI, ip + i * is) - *(TM *)(mp + i * steps[1])); \
+      *(double *)(qp + i * steps[2]) += A2(d); \
+      *(TM *)(dp + i * steps[3]) += d; \
+    } \
+}
+NVARLOOP(nvar_f32, float, double, L_nf32_sq, L_nf32_dv, ABS2R, nz)
+NVARLOOP(nvar_f64, double, double, L_nf64_sq, L_nf64_dv, ABS2R, nz)
+NVARLOOP(nvar_c, cplx, cplx, L_nc_sq, L_nc_dv, abs2, nzc)
+
+static const lumpy_Loop nvarloops[LUMPY_NDTYPES] = {
+  var_b, var_u8, var_i32, var_i64, nvar_f32, nvar_f64, nvar_c
+};
+
+/* nanprod: NaN elements count as 1 */
+#define CV_ND(x) ((x) == (x) ? (double)(x) : 1.0)
+#define CV_NC(x) (cisnan(x) ? (cplx)1 : (x))
+PRODLOOP(nprod_f32, float, double, float, CV_ND)
+PRODLOOP(nprod_f64, double, double, double, CV_ND)
+PRODLOOP(nprod_c, cplx, cplx, cplx, CV_NC)
+
+/* replaces the NaNs (complex: with a NaN part) of the C-contiguous float or
+** complex array o by v */
+static void nanreplace(Array *o, double v) {
+  int64_t i;
+  if (o->dtype == LUMPY_FLOAT64) {
+    double *p = (double *)o->data;
+    for (i = 0; i < o->size; i++) if (p[i] != p[i]) p[i] = v;
+  }
+  else if (o->dtype == LUMPY_FLOAT32) {
+    float *p = (float *)o->data;
+    for (i = 0; i < o->size; i++) if (p[i] != p[i]) p[i] = (float)v;
+  }
+  else if (o->dtype == LUMPY_COMPLEX128) {
+    cplx *p = (cplx *)o->data;
+    for (i = 0; i < o->size; i++) if (cisnan(p[i])) p[i] = v;
+  }
+}
+
+#define FLOATLIKE(dt) (ISFLOAT(dt) || (dt) == LUMPY_COMPLEX128)
+
 /* ------------------------------------------------------------------ */
 /* arguments                                                           */
 /* ------------------------------------------------------------------ */
@@ -451,6 +513,8 @@ static void readaxes(lua_State *L, Red *r, int vidx, int argn, int multi) {
   if (lua_type(L, vidx) == LUA_TTABLE) {
     lua_Integer i, n = (lua_Integer)lua_rawlen(L, vidx);
     if (!multi) luaL_argerror(L, argn, "axis must be an integer");
+    if (!lumpy_islist(L, vidx))
+      luaL_argerror(L, argn, "a table of axes must be a plain list (options go in their own table)");
     for (i = 1; i <= n; i++) {
       int isnum, ax;
       lua_Integer v;
@@ -620,7 +684,7 @@ static int redfinish(lua_State *L, const Red *r) {
     for (k = 0; same && k < o->ndim; k++) same = out->shape[k] == o->shape[k];
     if (!same) {
       char b1[400], b2[400];
-      lumpy_error(L, "%s: output array has wrong shape: expected %s, got %s", r->name,
+      lumpy_error(L, "lumpy.%s: output array has wrong shape: expected %s, got %s", r->name,
                   lumpy_shapestr(b1, o->ndim, o->shape),
                   lumpy_shapestr(b2, out->ndim, out->shape));
     }
@@ -649,8 +713,10 @@ static int accdtype(int dt) {
   return LUMPY_INT64;
 }
 
-/* sum or prod: pushes the result */
-static int sumprod(lua_State *L, const char *name, const lumpy_Loop *loops, int isprod) {
+/* sum or prod (nansum, nanprod with the NaN-skipping loops and dloops, nan
+** set): pushes the result */
+static int sumprod(lua_State *L, const char *name, const lumpy_Loop *loops,
+                   const lumpy_Loop *dloops, int isprod, int nan) {
   Array *a = arg1(L), *o;
   int64_t ostr[LUMPY_MAXDIMS];
   Red r;
@@ -660,8 +726,13 @@ static int sumprod(lua_State *L, const char *name, const lumpy_Loop *loops, int 
   redargs(L, &r, a, 2, O_BASIC, 1);
   acc = accdtype(r.dtype >= 0 ? r.dtype : a->dtype);
   if (acc == accdtype(a->dtype)) loop = loops[a->dtype];
-  else if (acc == LUMPY_FLOAT64 && !isprod) loop = sumdloops[a->dtype];
+  else if (acc == LUMPY_FLOAT64 && !isprod) loop = dloops[a->dtype];
   else {
+    if (nan && FLOATLIKE(a->dtype)) {
+      /* NaNs become the identity before the conversion */
+      nanreplace(lumpy_toarrayx(L, 1, -1), isprod ? 1.0 : 0.0);
+      lua_replace(L, 1);
+    }
     a = lumpy_toarrayx(L, 1, acc);
     lua_replace(L, 1);
     loop = loops[acc];
@@ -678,18 +749,28 @@ static int sumprod(lua_State *L, const char *name, const lumpy_Loop *loops, int 
   return redfinish(L, &r);
 }
 
-static int reduce_sum(lua_State *L) { return sumprod(L, "sum", sumloops, 0); }
-static int reduce_prod(lua_State *L) { return sumprod(L, "prod", prodloops, 1); }
+static int reduce_sum(lua_State *L) {
+  return sumprod(L, "sum", sumloops, sumdloops, 0, 0);
+}
+static int reduce_prod(lua_State *L) {
+  return sumprod(L, "prod", prodloops, prodloops, 1, 0);
+}
 
 static int reduce_nansum(lua_State *L) {
-  Array *a = arg1(L);
-  if (a->dtype == LUMPY_FLOAT32 || a->dtype == LUMPY_FLOAT64 || a->dtype == LUMPY_COMPLEX128) {
-    static const lumpy_Loop nloops[LUMPY_NDTYPES] = {
-      NULL, NULL, NULL, NULL, nsum_f32, nsum_f64, nsum_c
-    };
-    return sumprod(L, "nansum", nloops, 0);
-  }
-  return sumprod(L, "nansum", sumloops, 0);
+  static const lumpy_Loop nloops[LUMPY_NDTYPES] = {
+    sum_b, sum_u8, sum_i32, sum_i64, nsum_f32, nsum_f64, nsum_c
+  };
+  static const lumpy_Loop ndloops[LUMPY_NDTYPES] = {
+    sumd_b, sumd_u8, sumd_i32, sumd_i64, nsumd_f32, nsum_f64, nsum_c
+  };
+  return sumprod(L, "nansum", nloops, ndloops, 0, 1);
+}
+
+static int reduce_nanprod(lua_State *L) {
+  static const lumpy_Loop nloops[LUMPY_NDTYPES] = {
+    prod_b, prod_u8, prod_i32, prod_i64, nprod_f32, nprod_f64, nprod_c
+  };
+  return sumprod(L, "nanprod", nloops, nloops, 1, 1);
 }
 
 /* divides the float64 or complex128 array at the top by the counts */
@@ -741,9 +822,10 @@ static int mean(lua_State *L, const char *name, int nan) {
 static int reduce_mean(lua_State *L) { return mean(L, "mean", 0); }
 static int reduce_nanmean(lua_State *L) { return mean(L, "nanmean", 1); }
 
-/* var (or std when sq) */
-static int variance(lua_State *L, const char *name, int isstd) {
-  Array *a = arg1(L), *m, *q, *d;
+/* var (or std when isstd; nanvar, nanstd when nan: NaNs skipped, each
+** output divided by its own count less ddof, NaN when that is <= 0) */
+static int variance(lua_State *L, const char *name, int isstd, int nan) {
+  Array *a = arg1(L), *m, *q, *d, *c = NULL;
   int64_t mstr[LUMPY_MAXDIMS], qstr[LUMPY_MAXDIMS], dstr[LUMPY_MAXDIMS], i;
   int isc = a->dtype == LUMPY_COMPLEX128;
   char *data[4];
@@ -752,29 +834,39 @@ static int variance(lua_State *L, const char *name, int isstd) {
   Red r;
   r.name = name;
   redargs(L, &r, a, 2, O_VAR, 1);
-  m = meanof(L, a, &r, 0);
+  nan = nan && FLOATLIKE(a->dtype);
+  m = meanof(L, a, &r, nan);
+  if (nan) {
+    c = redout(L, a, &r, LUMPY_INT64, qstr);
+    redrun(a, c, qstr, a->dtype == LUMPY_FLOAT32 ? cnn_f32
+                       : a->dtype == LUMPY_FLOAT64 ? cnn_f64 : cnn_c);
+  }
   q = redout(L, a, &r, LUMPY_FLOAT64, qstr);
   d = redout(L, a, &r, m->dtype, dstr);
   memcpy(mstr, dstr, sizeof mstr);     /* the mean is shaped and typed like d */
   data[0] = a->data; data[1] = m->data; data[2] = q->data; data[3] = d->data;
   st[0] = a->strides; st[1] = mstr; st[2] = qstr; st[3] = dstr;
-  lumpy_iterate(4, data, a->ndim, a->shape, st, varloops[a->dtype], NULL);
-  div = (double)r.count - r.ddof;
+  lumpy_iterate(4, data, a->ndim, a->shape, st, (nan ? nvarloops : varloops)[a->dtype], NULL);
   for (i = 0; i < q->size; i++) {
-    double s = ((double *)q->data)[i], c;
-    if (isc) c = abs2(((cplx *)d->data)[i]);
-    else c = SQ(((double *)d->data)[i]);
-    s = r.count > 0 ? (s - c / (double)r.count) : 0.0 / 0.0;
+    double s = ((double *)q->data)[i], dd;
+    int64_t count = c ? ((int64_t *)c->data)[i] : r.count;
+    if (isc) dd = abs2(((cplx *)d->data)[i]);
+    else dd = SQ(((double *)d->data)[i]);
+    s = count > 0 ? (s - dd / (double)count) : 0.0 / 0.0;
     if (s < 0) s = 0;
-    s = div > 0 ? s / div : (s == s ? (s > 0 ? 1.0 / 0.0 : 0.0 / 0.0) : s);
+    div = (double)count - r.ddof;
+    if (c) s = div > 0 ? s / div : 0.0 / 0.0;
+    else s = div > 0 ? s / div : (s == s ? (s > 0 ? 1.0 / 0.0 : 0.0 / 0.0) : s);
     ((double *)q->data)[i] = isstd ? sqrt(s) : s;
   }
   lua_pushvalue(L, -2);    /* q */
   castresult(L, r.dtype >= 0 ? r.dtype : a->dtype == LUMPY_FLOAT32 ? LUMPY_FLOAT32 : -1);
   return redfinish(L, &r);
 }
-static int reduce_var(lua_State *L) { return variance(L, "var", 0); }
-static int reduce_std(lua_State *L) { return variance(L, "std", 1); }
+static int reduce_var(lua_State *L) { return variance(L, "var", 0, 0); }
+static int reduce_std(lua_State *L) { return variance(L, "std", 1, 0); }
+static int reduce_nanvar(lua_State *L) { return variance(L, "nanvar", 0, 1); }
+static int reduce_nanstd(lua_State *L) { return variance(L, "nanstd", 1, 1); }
 
 /* min, max, nanmin, nanmax: pushes the result array */
 static Array *minmax(lua_State *L, Array *a, Red *r, const lumpy_Loop *loops) {
@@ -968,7 +1060,7 @@ static int argminmax(lua_State *L, const char *name, const lumpy_Loop *lanes,
     if (nan) {
       int64_t i;
       for (i = 0; i < o->size; i++)
-        if (((int64_t *)o->data)[i] == 0) lumpy_error(L, "%s: all-NaN slice encountered", name);
+        if (((int64_t *)o->data)[i] == 0) lumpy_error(L, "lumpy.%s: all-NaN slice encountered", name);
     }
   }
   else {
@@ -985,7 +1077,7 @@ static int argminmax(lua_State *L, const char *name, const lumpy_Loop *lanes,
       data[0] = a->data + c.r * c.step; data[1] = best->data; data[2] = o->data;
       lumpy_iterate(3, data, n, shape, st, slices[a->dtype], &c);
     }
-    if (nan && anynan(best)) lumpy_error(L, "%s: all-NaN slice encountered", name);
+    if (nan && anynan(best)) lumpy_error(L, "lumpy.%s: all-NaN slice encountered", name);
     lua_pop(L, 1);
   }
   return redfinish(L, &r);
@@ -1042,7 +1134,8 @@ static void around(int ndim, const int64_t *shape, int ax, int64_t *outer, int64
 
 static const char *const O_CUM[] = {"axis", "dtype", "out", NULL};
 
-static int cumulative(lua_State *L, const char *name, int isprod) {
+/* cumsum, cumprod (nancumsum, nancumprod when nan: NaNs count as 0 or 1) */
+static int cumulative(lua_State *L, const char *name, int isprod, int nan) {
   Array *a = arg1(L), *o, view;
   int64_t outer, inner, n;
   Red r;
@@ -1051,6 +1144,14 @@ static int cumulative(lua_State *L, const char *name, int isprod) {
   r.name = name;
   redargs(L, &r, a, 2, O_CUM, 0);
   acc = accdtype(r.dtype >= 0 ? r.dtype : a->dtype);
+  nan = nan && FLOATLIKE(a->dtype);
+  if (nan && !FLOATLIKE(acc)) {
+    /* NaNs become the identity before the conversion to integers */
+    a = lumpy_toarrayx(L, 1, -1);
+    nanreplace(a, isprod ? 1.0 : 0.0);
+    lua_replace(L, 1);
+    nan = 0;
+  }
   if (r.all) {
     n = a->size;
     o = lumpy_newarray(L, acc, 1, &n, 0);
@@ -1064,6 +1165,7 @@ static int cumulative(lua_State *L, const char *name, int isprod) {
   }
   header(&view, acc, o->data, a->ndim, a->shape, NULL);
   lumpy_assign(L, &view, a);
+  if (nan) nanreplace(o, isprod ? 1.0 : 0.0);
   switch (acc) {
     case LUMPY_FLOAT32: f = isprod ? cprod_f32 : csum_f32; break;
     case LUMPY_FLOAT64: f = isprod ? cprod_f64 : csum_f64; break;
@@ -1075,8 +1177,10 @@ static int cumulative(lua_State *L, const char *name, int isprod) {
   r.all = 0;
   return redfinish(L, &r);
 }
-static int reduce_cumsum(lua_State *L) { return cumulative(L, "cumsum", 0); }
-static int reduce_cumprod(lua_State *L) { return cumulative(L, "cumprod", 1); }
+static int reduce_cumsum(lua_State *L) { return cumulative(L, "cumsum", 0, 0); }
+static int reduce_cumprod(lua_State *L) { return cumulative(L, "cumprod", 1, 0); }
+static int reduce_nancumsum(lua_State *L) { return cumulative(L, "nancumsum", 0, 1); }
+static int reduce_nancumprod(lua_State *L) { return cumulative(L, "nancumprod", 1, 1); }
 
 /* one differencing step in place over (outer, n, inner): x[k] = x[k+1] - x[k] */
 #define DIFF(NAME, T, EXPR) \
@@ -1107,25 +1211,80 @@ static const Diff diffs[LUMPY_NDTYPES] = {
   diff_b, diff_u8, diff_i32, diff_i64, diff_f32, diff_f64, diff_c
 };
 
-/* diff(a [, n [, axis]]) or diff(a, {n = , axis = }) */
+/* pushes prepend (at pidx), a (at 1) and append (at qidx) joined along ax,
+** as NumPy's diff does: a scalar (0-d) value is broadcast to a's shape with
+** length 1 along ax; an array must match a's shape except along ax; returns
+** the joined array */
+static Array *joinends(lua_State *L, int pidx, int qidx, int ax) {
+  int ends[2], k, e, dt;
+  int64_t shape[LUMPY_MAXDIMS], len[3], off = 0;
+  Array *part[3], *r;
+  ends[0] = pidx; ends[1] = qidx;
+  part[1] = lumpy_checkarray(L, 1);
+  dt = part[1]->dtype;
+  len[1] = part[1]->shape[ax];
+  for (e = 0; e < 2; e++) {
+    int i = e == 0 ? 0 : 2;
+    part[i] = NULL;
+    len[i] = 0;
+    if (lua_isnil(L, ends[e])) continue;
+    part[i] = lumpy_asarray(L, ends[e]);
+    dt = lumpy_promote(dt, part[i]->dtype);
+    if (part[i]->ndim == 0) len[i] = 1;
+    else {
+      int same = part[i]->ndim == part[1]->ndim;
+      for (k = 0; same && k < part[1]->ndim; k++)
+        same = k == ax || part[i]->shape[k] == part[1]->shape[k];
+      if (!same) {
+        char b1[400], b2[400];
+        lumpy_error(L, "diff: %s has shape %s, which does not match the array's shape %s "
+                       "except along axis %d", e == 0 ? "prepend" : "append",
+                    lumpy_shapestr(b1, part[i]->ndim, part[i]->shape),
+                    lumpy_shapestr(b2, part[1]->ndim, part[1]->shape), ax + 1);
+      }
+      len[i] = part[i]->shape[ax];
+    }
+  }
+  memcpy(shape, part[1]->shape, sizeof(int64_t) * part[1]->ndim);
+  shape[ax] = len[0] + len[1] + len[2];
+  r = lumpy_newarray(L, dt, part[1]->ndim, shape, 0);
+  for (e = 0; e < 3; e++) {
+    Array slot;
+    if (!part[e]) continue;
+    shape[ax] = len[e];
+    header(&slot, dt, r->data + off * r->strides[ax], r->ndim, shape, r->strides);
+    lumpy_assign(L, &slot, part[e]);      /* a 0-d end broadcasts */
+    off += len[e];
+  }
+  return r;
+}
+
+/* diff(a [, n [, axis]]) or diff(a, {n = , axis = , prepend = , append = }) */
 static int reduce_diff(lua_State *L) {
   Array *a = arg1(L), *w, view;
   lua_Integer n = 1;
-  int ax, axarg = 3, s;
+  int ax, axarg = 3, s, ends = 0;
   int64_t outer, inner, len, shape[LUMPY_MAXDIMS];
   if (isopts(L, 2)) {
-    static const char *const allowed[] = {"n", "axis", NULL};
+    static const char *const allowed[] = {"n", "axis", "prepend", "append", NULL};
     checkopts(L, 2, allowed);
     lua_settop(L, 2);
     lua_getfield(L, 2, "n");
     lua_getfield(L, 2, "axis");
-    lua_remove(L, 2);
+    lua_getfield(L, 2, "prepend");
+    lua_getfield(L, 2, "append");
+    lua_remove(L, 2);          /* a, n, axis, prepend, append */
+    ends = !lua_isnil(L, 4) || !lua_isnil(L, 5);
     axarg = 2;
   }
   if (!lua_isnoneornil(L, 2)) n = luaL_checkinteger(L, 2);
   if (n < 0) luaL_argerror(L, 2, lua_pushfstring(L, "order must be non-negative but got %d", (int)n));
   if (a->ndim == 0) lumpy_error(L, "diff requires input that is at least one dimensional");
   ax = lumpy_checkaxis(L, clampaxis(luaL_optinteger(L, 3, -1)), a->ndim, axarg);
+  if (ends) {
+    a = joinends(L, 4, 5, ax);
+    lua_replace(L, 1);
+  }
   len = a->shape[ax];
   w = lumpy_toarrayx(L, 1, -1);       /* work copy, C order */
   around(a->ndim, a->shape, ax, &outer, &inner);
@@ -1307,7 +1466,7 @@ static int orderstat(lua_State *L, const char *name, int kind, int nan) {
     lua_pop(L, 1);
   }
   if (a->dtype == LUMPY_COMPLEX128)
-    lumpy_error(L, "%s: not supported for complex arrays", name);
+    lumpy_error(L, "lumpy.%s: not supported for complex arrays", name);
   /* kept axes first, reduced axes last */
   for (k = 0; k < a->ndim; k++)
     if (!r.red[k]) { shape[n] = a->shape[k]; st[n++] = a->strides[k]; lanes *= a->shape[k]; }
@@ -1364,7 +1523,9 @@ static int reduce_nanquantile(lua_State *L) { return orderstat(L, "nanquantile",
   {"ptp", reduce_ptp}, {"count_nonzero", reduce_count_nonzero}, {"diff", reduce_diff}, \
   {"nanargmin", reduce_nanargmin}, {"nanargmax", reduce_nanargmax}, \
   {"nanmedian", reduce_nanmedian}, {"nanpercentile", reduce_nanpercentile}, \
-  {"nanquantile", reduce_nanquantile}
+  {"nanquantile", reduce_nanquantile}, {"nanprod", reduce_nanprod}, \
+  {"nanvar", reduce_nanvar}, {"nanstd", reduce_nanstd}, \
+  {"nancumsum", reduce_nancumsum}, {"nancumprod", reduce_nancumprod}
 
 void lumpy_open_reduce(lua_State *L) {
   static const luaL_Reg funcs[] = {

@@ -122,10 +122,30 @@ static const char *shapestr(char *buf, const Array *a) {
   return lumpy_shapestr(buf, a->ndim, a->shape);
 }
 
+/* a table at idx that is not a list is an options table holding the one
+** option key (when key is not NULL): its value replaces it at idx; a mixed
+** or other table raises */
+static void unwrapopt(lua_State *L, int idx, const char *key) {
+  if (lua_type(L, idx) != LUA_TTABLE || lumpy_islist(L, idx)) return;
+  if (key == NULL || lua_rawlen(L, idx) > 0)
+    luaL_argerror(L, idx, "integer or list of integers expected");
+  {
+    const char *allowed[2];
+    allowed[0] = key;
+    allowed[1] = NULL;
+    lumpy_checkopts(L, idx, allowed);
+  }
+  lua_getfield(L, idx, key);
+  lua_replace(L, idx);
+  if (lua_type(L, idx) == LUA_TTABLE && !lumpy_islist(L, idx))
+    luaL_argerror(L, idx, "integer or list of integers expected");
+}
+
 /* an integer or a table of integers at idx as 0-based axes of an array of
 ** dimension ndim, no repeats; returns how many */
 static int getaxes(lua_State *L, int idx, int ndim, int *ax, const char *what) {
   int n = 0, i, j;
+  unwrapopt(L, idx, strcmp(what, "transpose") == 0 ? "axes" : what[0] == '\'' ? NULL : "axis");
   if (lua_type(L, idx) == LUA_TTABLE) {
     lua_Integer len = (lua_Integer)lua_rawlen(L, idx);
     if (len > LUMPY_MAXDIMS) luaL_argerror(L, idx, "too many axes");
@@ -228,6 +248,7 @@ static int reshapeargs(lua_State *L, int idx, int64_t *shape, int *unknown) {
   *unknown = -1;
   if (lua_type(L, idx) == LUA_TTABLE) {
     lua_Integer len = (lua_Integer)lua_rawlen(L, idx);
+    if (!lumpy_islist(L, idx)) luaL_argerror(L, idx, "shape must be a list of integers");
     if (len > LUMPY_MAXDIMS)
       luaL_argerror(L, idx, lua_pushfstring(L, "shape has more than %d dimensions",
                                             LUMPY_MAXDIMS));
@@ -393,6 +414,7 @@ static int shape_squeeze(lua_State *L) {
 static int shape_expand_dims(lua_State *L) {
   Array *a = lumpy_asarray(L, 1);
   int ax[LUMPY_MAXDIMS], isnew[LUMPY_MAXDIMS] = {0}, n, nd, i;
+  unwrapopt(L, 2, "axis");
   n = lua_type(L, 2) == LUA_TTABLE ? (int)lua_rawlen(L, 2) : 1;
   nd = a->ndim + n;
   if (nd > LUMPY_MAXDIMS)
@@ -495,6 +517,8 @@ static int shape_diag(lua_State *L) {
   Array *a = lumpy_asarray(L, 1);
   lua_Integer k = 0;
   if (lua_type(L, 2) == LUA_TTABLE) {
+    static const char *const allowed[] = {"k", NULL};
+    lumpy_checkopts(L, 2, allowed);
     lua_getfield(L, 2, "k");
     if (!lua_isnil(L, -1)) {
       int isnum;
@@ -576,6 +600,10 @@ static int splitting(lua_State *L, int equal) {
   int ax;
   int64_t len, *b, n, i;
   if (a->ndim == 0) return luaL_argerror(L, 1, "array must have at least one dimension");
+  if (lua_type(L, 3) == LUA_TTABLE) {
+    static const char *const allowed[] = {"axis", NULL};
+    lumpy_checkopts(L, 3, allowed);
+  }
   ax = optaxis(L, 3, a->ndim, 0);
   len = a->shape[ax];
   if (lua_type(L, 2) == LUA_TTABLE) {
@@ -653,7 +681,10 @@ static void concat(lua_State *L, const Array *h, int n, int ax, int dtype) {
   }
   memcpy(shape, h[0].shape, sizeof(int64_t) * nd);
   shape[ax] = 0;
-  for (i = 0; i < n; i++) shape[ax] += h[i].shape[ax];
+  for (i = 0; i < n; i++) {
+    if (shape[ax] > ((int64_t)1 << 62)) lumpy_error(L, "concatenate: the result is too big");
+    shape[ax] += h[i].shape[ax];
+  }
   r = lumpy_newarray(L, dtype, nd, shape, 0);
   if (r->size == 0) return;
   outer = prod(ax, shape);
@@ -684,9 +715,43 @@ static int commondtype(const Array *h, int n) {
   return dt;
 }
 
+static const char *const O_AXISDTYPE[] = {"axis", "dtype", NULL};
+static const char *const O_DTYPEONLY[] = {"dtype", NULL};
+
+/* concatenate(arrays, false) or {axis = false} (NumPy's axis=None): the
+** inputs raveled and joined into one 1-d array. A nil axis is the default
+** (axis 1), like an absent one, so wrappers can pass optional arguments on */
+static int flatconcat(lua_State *L, Array *h, int n, int dtype) {
+  int64_t total = 0, off = 0;
+  int i;
+  Array *r;
+  for (i = 0; i < n; i++) {
+    if (total > ((int64_t)1 << 62)) lumpy_error(L, "concatenate: the result is too big");
+    total += h[i].size;      /* each size is below 2^46 */
+  }
+  r = lumpy_newarray(L, dtype, 1, &total, 0);
+  for (i = 0; i < n; i++) {
+    Array t;
+    int64_t st[LUMPY_MAXDIMS];
+    if (h[i].size == 0) continue;
+    lumpy_contigstrides(dtype, h[i].ndim, h[i].shape, st);
+    header(&t, r->data + off * ITEMSIZE(dtype), dtype, h[i].ndim, h[i].shape, st);
+    lumpy_assign(L, &t, &h[i]);
+    off += h[i].size;
+  }
+  return 1;
+}
+
 static int shape_concatenate(lua_State *L) {
-  int n, ax;
-  Array *h = (lua_settop(L, 2), getlist(L, 1, &n));
+  int n, ax, flat = lua_type(L, 2) == LUA_TBOOLEAN && !lua_toboolean(L, 2);
+  Array *h;
+  if (lua_type(L, 2) == LUA_TTABLE) {
+    lumpy_checkopts(L, 2, O_AXISDTYPE);
+    flat = lua_getfield(L, 2, "axis") == LUA_TBOOLEAN && !lua_toboolean(L, -1);
+    lua_pop(L, 1);
+  }
+  h = (lua_settop(L, 2), getlist(L, 1, &n));
+  if (flat) return flatconcat(L, h, n, optdtype(L, 2, commondtype(h, n)));
   if (h[0].ndim == 0)
     return luaL_argerror(L, 1, "zero-dimensional arrays cannot be concatenated");
   ax = optaxis(L, 2, h[0].ndim, 0);
@@ -696,7 +761,9 @@ static int shape_concatenate(lua_State *L) {
 
 static int shape_stack(lua_State *L) {
   int n, ax, i, d;
-  Array *h = (lua_settop(L, 2), getlist(L, 1, &n));
+  Array *h;
+  if (lua_type(L, 2) == LUA_TTABLE) lumpy_checkopts(L, 2, O_AXISDTYPE);
+  h = (lua_settop(L, 2), getlist(L, 1, &n));
   char b1[400], b2[400];
   for (i = 1; i < n; i++) {
     int same = h[i].ndim == h[0].ndim;
@@ -717,7 +784,9 @@ static int shape_stack(lua_State *L) {
 /* the stacks: atleast_nd on every input, then concatenate along ax */
 static int stacking(lua_State *L, int nd, int ax) {
   int n, i;
-  Array *h = (lua_settop(L, 2), getlist(L, 1, &n));
+  Array *h;
+  if (lua_type(L, 2) == LUA_TTABLE) lumpy_checkopts(L, 2, O_DTYPEONLY);
+  h = (lua_settop(L, 2), getlist(L, 1, &n));
   for (i = 0; i < n; i++) atleast(&h[i], nd);
   if (ax >= h[0].ndim) ax = h[0].ndim - 1;
   concat(L, h, n, ax, optdtype(L, 2, commondtype(h, n)));
@@ -729,7 +798,9 @@ static int shape_hstack(lua_State *L) { return stacking(L, 1, 1); }
 
 static int shape_column_stack(lua_State *L) {
   int n, i;
-  Array *h = (lua_settop(L, 2), getlist(L, 1, &n));
+  Array *h;
+  if (lua_type(L, 2) == LUA_TTABLE) lumpy_checkopts(L, 2, O_DTYPEONLY);
+  h = (lua_settop(L, 2), getlist(L, 1, &n));
   for (i = 0; i < n; i++) {
     if (h[i].ndim < 2) {
       if (h[i].ndim == 0) insertaxis(&h[i], 0);
@@ -876,7 +947,8 @@ static int shape_repeat(lua_State *L) {
 }
 
 /* a shift or axis argument: integer or table, read as a list */
-static int getints(lua_State *L, int idx, lua_Integer *v) {
+static int getints(lua_State *L, int idx, lua_Integer *v, const char *key) {
+  unwrapopt(L, idx, key);
   if (lua_type(L, idx) == LUA_TTABLE) {
     lua_Integer len = (lua_Integer)lua_rawlen(L, idx), i;
     if (len > LUMPY_MAXDIMS) luaL_argerror(L, idx, "too many entries");
@@ -904,7 +976,7 @@ static int shape_roll(lua_State *L) {
   Array *a = lumpy_asarray(L, 1), *r;
   lua_Integer sh[LUMPY_MAXDIMS], axv[LUMPY_MAXDIMS];
   int64_t shift[LUMPY_MAXDIMS] = {0};
-  int ns = getints(L, 2, sh), na, i, k = 0, rolled[LUMPY_MAXDIMS];
+  int ns = getints(L, 2, sh, NULL), na, i, k = 0, rolled[LUMPY_MAXDIMS];
   uint64_t mask, npieces;
   if (lua_isnoneornil(L, 3)) {   /* on the flattened array */
     int64_t n = a->size, s, isz = ITEMSIZE(a->dtype);
@@ -919,7 +991,7 @@ static int shape_roll(lua_State *L) {
     memcpy(r->data + s * isz, c->data, (size_t)((n - s) * isz));
     return 1;
   }
-  na = getints(L, 3, axv);
+  na = getints(L, 3, axv, "axis");
   if (ns != na && ns != 1 && na != 1)
     return luaL_argerror(L, 2, "shift and axis must have the same number of entries");
   for (i = 0; i < (ns > na ? ns : na); i++) {
@@ -961,8 +1033,10 @@ static int shape_meshgrid(lua_State *L) {
   if (top > 0 && lua_type(L, top) == LUA_TTABLE && lua_rawlen(L, top) == 0) {
     lua_pushnil(L);
     if (lua_next(L, top)) {   /* a table with keys: the options */
+      static const char *const allowed[] = {"indexing", "sparse", "copy", NULL};
       const char *ix;
       lua_pop(L, 2);
+      lumpy_checkopts(L, top, allowed);
       lua_getfield(L, top, "indexing");
       ix = luaL_optstring(L, -1, "xy");
       if (strcmp(ix, "ij") == 0) ij = 1;

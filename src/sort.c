@@ -374,9 +374,11 @@ static int sortargs(lua_State *L, const Array *a, int argi) {
     while (lua_next(L, optidx)) {
       const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
       lua_pop(L, 1);
-      if (!k || (strcmp(k, "axis") != 0 && strcmp(k, "kind") != 0))
-        luaL_argerror(L, optidx, lua_pushfstring(L, "unknown option '%s'",
-                      k ? k : luaL_typename(L, -1)));
+      if (!k)
+        luaL_argerror(L, optidx, "options table expected (string keys; the axis is "
+                      "an integer or {axis = }, not a list)");
+      if (strcmp(k, "axis") != 0 && strcmp(k, "kind") != 0)
+        luaL_argerror(L, optidx, lua_pushfstring(L, "unknown option '%s'", k));
     }
     if (lua_getfield(L, optidx, "kind") != LUA_TNIL) {
       const char *s = lua_tostring(L, -1);
@@ -597,21 +599,25 @@ static int sort_searchsorted(lua_State *L) {
 
 /* ---- unique ---- */
 
-/* are sorted entries j-1 and j equal? */
-static int sameas(const Work *w, int dt, int64_t j) {
+/* are sorted entries j-1 and j equal? NaNs (complex: with a NaN part) are
+** one value when equalnan, else each NaN is its own (NumPy's equal_nan) */
+static int sameas(const Work *w, int dt, int64_t j, int equalnan) {
   if (dt == LUMPY_COMPLEX128) {
     const CPair *q = (const CPair *)w->a;
-    if (CCLASS(q[j]) && CCLASS(q[j - 1])) return 1;    /* NaNs are one value */
+    if (CCLASS(q[j]) && CCLASS(q[j - 1])) return equalnan;
     return q[j].re == q[j - 1].re && q[j].im == q[j - 1].im;
   }
+  if (!equalnan && ISFLOAT(dt) && ((const Pair *)w->a)[j].k == UINT64_MAX) return 0;
   return ((const Pair *)w->a)[j].k == ((const Pair *)w->a)[j - 1].k;
 }
 
 /* unique(a [, opts]): sorted unique values of the flattened array, then the
-** requested return_index, return_inverse, return_counts (1-based) */
+** requested return_index, return_inverse, return_counts (1-based);
+** equal_nan (default true, as NumPy) */
 static int sort_unique(lua_State *L) {
-  static const char *const opts[] = {"return_index", "return_inverse", "return_counts", NULL};
-  int want[3] = {0, 0, 0}, k, nres = 1, dt;
+  static const char *const opts[] = {"return_index", "return_inverse", "return_counts",
+                                     "equal_nan", NULL};
+  int want[4] = {0, 0, 0, 1}, k, nres = 1, dt;
   Array *a, *u, *idx = NULL, *inv = NULL, *cnt = NULL;
   int64_t n, nu = 0, j, g;
   Work w;
@@ -622,9 +628,9 @@ static int sort_unique(lua_State *L) {
     lua_pushnil(L);
     while (lua_next(L, 2)) {
       lua_pop(L, 1);
-      for (k = 0; k < 3; k++)
+      for (k = 0; k < 4; k++)
         if (lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), opts[k]) == 0) break;
-      if (k == 3)
+      if (k == 4)
         luaL_argerror(L, 2, lua_pushfstring(L, "unknown option '%s'", luaL_tolstring(L, -1, NULL)));
       lua_getfield(L, 2, opts[k]);
       want[k] = lua_toboolean(L, -1);
@@ -638,14 +644,14 @@ static int sort_unique(lua_State *L) {
   if (dt == LUMPY_COMPLEX128) newwork(L, &w, n, sizeof(CPair), 0);    /* 3 */
   else newwork(L, &w, n, sizeof(Pair), sizeof(Pair));
   if (n > 0) olanes[dt](a->data, n, ITEMSIZE(dt), &w);
-  for (j = 0; j < n; j++) if (j == 0 || !sameas(&w, dt, j)) nu++;
+  for (j = 0; j < n; j++) if (j == 0 || !sameas(&w, dt, j, want[3])) nu++;
   u = lumpy_newarray(L, dt, 1, &nu, 0);                              /* 4 */
   if (want[0]) idx = lumpy_newarray(L, LUMPY_INT64, 1, &nu, 0);      /* 5 */
   if (want[1]) inv = lumpy_newarray(L, LUMPY_INT64, 1, &n, 0);
   if (want[2]) cnt = lumpy_newarray(L, LUMPY_INT64, 1, &nu, 1);
   for (j = 0, g = -1; j < n; j++) {
     int64_t pos = orderpos(&w, dt, j);
-    if (j == 0 || !sameas(&w, dt, j)) {
+    if (j == 0 || !sameas(&w, dt, j, want[3])) {
       g++;
       memcpy(u->data + g * ITEMSIZE(dt), a->data + pos * ITEMSIZE(dt), ITEMSIZE(dt));
       if (idx) ((int64_t *)idx->data)[g] = pos + 1;

@@ -265,6 +265,7 @@ static inline cplx cpow_(cplx a, cplx b) {
   }
   return cpow(a, b);
 }
+cplx lumpy_cpow(cplx a, cplx b) { return cpow_(a, b); }
 static inline cplx crint_(cplx z) { return rint(creal(z)) + I * rint(cimag(z)); }
 
 /* float sign keeps NaN and zero */
@@ -792,17 +793,6 @@ static int promote_ops(lua_State *L, const Ufunc *u, Operand *ops, int nin) {
   return s;
 }
 
-/* byte range [lo, hi) touched by a */
-static void extent(const Array *a, char **lo, char **hi) {
-  int64_t l = 0, h = ITEMSIZE(a->dtype);
-  int d;
-  for (d = 0; d < a->ndim; d++) {
-    int64_t span = (a->shape[d] - 1) * a->strides[d];
-    if (span < 0) l += span; else h += span;
-  }
-  *lo = a->data + l;
-  *hi = a->data + h;
-}
 
 /* must input a be copied before writing out? (overlapping memory that is
 ** not the very same elements in the same order) */
@@ -810,8 +800,8 @@ static int needcopy(const Array *out, const Array *a) {
   char *alo, *ahi, *olo, *ohi;
   int d;
   if (out->size == 0 || a->size == 0) return 0;
-  extent(out, &olo, &ohi);
-  extent(a, &alo, &ahi);
+  lumpy_extent(out, &olo, &ohi);
+  lumpy_extent(a, &alo, &ahi);
   if (!(alo < ohi && olo < ahi)) return 0;
   if (a->data != out->data || a->ndim != out->ndim || a->dtype != out->dtype) return 1;
   for (d = 0; d < a->ndim; d++)
@@ -840,6 +830,7 @@ static int ufunc_run(lua_State *L, const Ufunc *u, const int *idx, int outidx, C
   char *data[NOP];
   union { cplx z; int64_t i; double d; } sval[NOP];
   Buffered b;
+  Array *given = NULL;
   int nin = u->nin, narr = 0, nd = 0, s, ct, ot, k, d, anycast = 0, opdt;
   for (k = 0; k < nin; k++) getoperand(L, idx[k], &ops[k]);
   if (outidx && lua_isnoneornil(L, outidx)) outidx = 0;
@@ -864,6 +855,12 @@ static int ufunc_run(lua_State *L, const Ufunc *u, const int *idx, int outidx, C
       }
   }
   else out = lumpy_newarray(L, ot, nd, shape, 0);
+  if (outidx && u == &U_pow && ISINT(ct)) {
+    /* integer power can fail halfway (a negative exponent): compute aside
+    ** so that the given out is written only when the whole result is good */
+    given = out;
+    out = lumpy_newarray(L, out->dtype, nd, shape, 0);
+  }
   data[0] = out->data;
   strides[0] = out->strides;
   b.cast[0] = out->dtype != ot ? lumpy_castloop(ot, out->dtype) : NULL;
@@ -901,6 +898,7 @@ static int ufunc_run(lua_State *L, const Ufunc *u, const int *idx, int outidx, C
   }
   if (ctx->err)
     lumpy_error(L, "lumpy.%s: integers to negative integer powers are not allowed", u->name);
+  if (given) lumpy_assign(L, given, out);
   if (outidx) lua_pushvalue(L, outidx);
   else if (nd == 0) lumpy_pushelem(L, out->dtype, out->data);
   return 1;
@@ -962,6 +960,8 @@ static int ufunc_round(lua_State *L) {
   memset(&ctx, 0, sizeof ctx);
   luaL_checkany(L, 1);
   if (lua_type(L, 2) == LUA_TTABLE) {
+    static const char *const allowed[] = {"decimals", NULL};
+    lumpy_checkopts(L, 2, allowed);
     lua_getfield(L, 2, "decimals");
     if (!lua_isnil(L, -1)) {
       int isnum;
@@ -1012,6 +1012,8 @@ static void closeopts(lua_State *L, Ctx *ctx) {
   ctx->atol = 1e-8;
   ctx->equal_nan = 0;
   if (lua_type(L, 3) == LUA_TTABLE) {
+    static const char *const allowed[] = {"rtol", "atol", "equal_nan", NULL};
+    lumpy_checkopts(L, 3, allowed);
     if (lua_getfield(L, 3, "rtol") != LUA_TNIL) {
       if (!lua_isnumber(L, -1)) luaL_argerror(L, 3, "rtol must be a number");
       ctx->rtol = lua_tonumber(L, -1);
@@ -1093,6 +1095,8 @@ static int ufunc_array_equal(lua_State *L) {
   int en = 0;
   luaL_checkany(L, 2);
   if (lua_type(L, 3) == LUA_TTABLE) {
+    static const char *const allowed[] = {"equal_nan", NULL};
+    lumpy_checkopts(L, 3, allowed);
     lua_getfield(L, 3, "equal_nan");
     en = lua_toboolean(L, -1);
   }
