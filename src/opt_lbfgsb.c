@@ -81,10 +81,15 @@ static void lusolve(const double *a, int n, const int *piv, double *x) {
 /* physical slot of logical correction k */
 static int slot(const LB *b, int k) { return (b->head + k) % b->m; }
 
-/* the products of the newest correction (logical col - 1) with all */
-static void updprod(LB *b) {
+/* the products of the newest correction (logical col - 1) with all (all
+** = 0: its s'y only) */
+static void updprod(LB *b, int all) {
   int m = b->m, p = slot(b, b->col - 1), k;
   const double *sp = b->S + (size_t)p * b->n, *yp = b->Y + (size_t)p * b->n;
+  if (!all) {       /* without bounds the two-loop recursion needs only s'y */
+    b->SY[p * m + p] = opt_dot(sp, yp, b->n);
+    return;
+  }
   for (k = 0; k < b->col; k++) {
     int q = slot(b, k);
     const double *sq = b->S + (size_t)q * b->n, *yq = b->Y + (size_t)q * b->n;
@@ -555,8 +560,10 @@ static int optimize_lbfgsb(lua_State *L) {
     memcpy(srow(&b, b.col - 1), d, sizeof(double) * (size_t)n);
     memcpy(yrow(&b, b.col - 1), r, sizeof(double) * (size_t)n);
     b.theta = rr / dr;
-    updprod(&b);
-    if (formk(&b) != 0) { b.col = 0; b.head = 0; b.theta = 1.0; }
+    updprod(&b, cnstnd);
+    /* the middle matrix serves the Cauchy point and the subspace step with
+    ** bounds; without them the two-loop recursion needs only s'y */
+    if (cnstnd && formk(&b) != 0) { b.col = 0; b.head = 0; b.theta = 1.0; }
   }
   if (!isfinite(f) && status == 0 && msg != LB_PGTOL) status = 2;
   opt_pushresult(L, x, n, f, g, NULL, nit, o.nfev, o.njev, status, msg);
