@@ -458,7 +458,8 @@ static double *checkvec(lua_State *L, int idx, int *len) {
   return opt_checkx0(L, idx, len);
 }
 
-/* pushes the least-squares result pieces common to lm and trf */
+/* pushes the least-squares result pieces common to lm and trf (Jcm NULL:
+** only x, cost, fun and the counts, for curve_fit) */
 static void push_lsq(lua_State *L, const double *x, int n, const double *f, int m,
                      const double *Jcm, double cost, long nfev, long njev, int status,
                      const char *msg, const double *active) {
@@ -470,6 +471,7 @@ static void push_lsq(lua_State *L, const double *x, int n, const double *f, int 
   opt_pushvec(L, x, n); lua_setfield(L, -2, "x");
   lua_pushnumber(L, cost); lua_setfield(L, -2, "cost");
   opt_pushvec(L, f, m); lua_setfield(L, -2, "fun");
+  if (!Jcm) goto counts;        /* curve_fit: no Jacobian, gradient or mask */
   shape[0] = m; shape[1] = n;
   J = lumpy_newarray(L, LUMPY_FLOAT64, 2, shape, 0);
   for (i = 0; i < m; i++)
@@ -488,6 +490,7 @@ static void push_lsq(lua_State *L, const double *x, int n, const double *f, int 
   g = lumpy_newarray(L, LUMPY_INT64, 1, shape, 1);
   if (active) for (j = 0; j < n; j++) ((int64_t *)g->data)[j] = (int64_t)active[j];
   lua_setfield(L, -2, "active_mask");
+counts:
   lua_pushinteger(L, nfev); lua_setfield(L, -2, "nfev");
   if (njev >= 0) { lua_pushinteger(L, njev); lua_setfield(L, -2, "njev"); }
   lua_pushinteger(L, status); lua_setfield(L, -2, "status");
@@ -615,10 +618,9 @@ static int optimize_lm(lua_State *L) {
     double cost = 0.5 * o.fnorm * o.fnorm;
     int singular = lmcov(fjac, m, n, ipvt, cov, Rinv);
     /* the Jacobian at the solution, for the result (not for curve_fit) */
-    double *J = opt_work(L, (size_t)m * n);
-    if (curve) memset(J, 0, sizeof(double) * (size_t)m * n);
-    else if (r.hasjac) res_userjac(&r, x, J);
-    else {
+    double *J = curve ? NULL : opt_work(L, (size_t)m * n);
+    if (r.hasjac && !curve) res_userjac(&r, x, J);
+    else if (!curve) {
       double *wa = opt_work(L, (size_t)m);
       long saved = r.nfev;
       /* approx_derivative '2-point' as SciPy reports it */
