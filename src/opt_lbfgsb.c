@@ -567,6 +567,18 @@ static int optimize_lbfgsb(lua_State *L) {
   }
   if (!isfinite(f) && status == 0 && msg != LB_PGTOL) status = 2;
   opt_pushresult(L, x, n, f, g, NULL, nit, o.nfev, o.njev, status, msg);
+  {   /* the stored corrections, oldest slot first as SciPy's s[:n_corrs],
+      ** for the inverse Hessian operator (lumpy/optimize.lua) */
+    int64_t shape[2];
+    Array *a;
+    shape[0] = b.col; shape[1] = n;
+    a = lumpy_newarray(L, LUMPY_FLOAT64, 2, shape, 0);
+    if (b.col) memcpy(a->data, b.S, sizeof(double) * (size_t)b.col * n);
+    lua_setfield(L, -2, "_sk");
+    a = lumpy_newarray(L, LUMPY_FLOAT64, 2, shape, 0);
+    if (b.col) memcpy(a->data, b.Y, sizeof(double) * (size_t)b.col * n);
+    lua_setfield(L, -2, "_yk");
+  }
   return 1;
 }
 

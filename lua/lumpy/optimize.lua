@@ -373,6 +373,62 @@ local function splitbounds(fname, bounds, n)
   return lb, ub
 end
 
+-- L-BFGS-B's inverse Hessian approximation as SciPy's LbfgsInvHessProduct:
+-- H = V_k' ... (V_1' I V_1) ... V_k + sum rho_i s_i s_i' from the stored
+-- pairs (rows of sk, yk), applied by the two-loop recursion (Nocedal &
+-- Wright, Algorithm 7.4, with H0 = I)
+local InvHess = {}
+InvHess.__index = InvHess
+
+-- H v for a vector v (array or table of n numbers) -> array
+function InvHess.matvec(self, v)
+  local q = core.array(v, "float64")
+  if q.ndim == 2 and q.shape[2] == 1 then q = q:reshape(q.size) end
+  if q.ndim ~= 1 or q.size ~= self.shape[1] then
+    error("lumpy.optimize: hess_inv:matvec needs a vector of " .. self.shape[1]
+          .. " elements", 2)
+  end
+  local s, y, rho, k = self.sk, self.yk, self.rho, self.n_corrs
+  local alpha = {}
+  for i = k, 1, -1 do
+    alpha[i] = rho[i] * s[i]:dot(q)
+    q = q - alpha[i] * y[i]
+  end
+  for i = 1, k do
+    local beta = rho[i] * y[i]:dot(q)
+    q = q + (alpha[i] - beta) * s[i]
+  end
+  return q
+end
+InvHess.__call = InvHess.matvec
+InvHess.dot = InvHess.matvec
+
+-- the n x n matrix H
+function InvHess.todense(self)
+  local n = self.shape[1]
+  local I = core.eye(n)
+  local H = I
+  for i = 1, self.n_corrs do
+    local s, y, rho = self.sk[i], self.yk[i], self.rho[i]
+    local sc, yc, sr, yr = s:reshape{n, 1}, y:reshape{n, 1}, s:reshape{1, n}, y:reshape{1, n}
+    local A1 = I - sc * yr * rho
+    local A2 = I - yc * sr * rho
+    H = A1:matmul(H:matmul(A2)) + rho * sc * sr
+  end
+  return H
+end
+
+function InvHess.__tostring(self)
+  return ("<%dx%d LbfgsInvHessProduct with dtype=float64>"):format(self.shape[1], self.shape[2])
+end
+
+local function lbfgs_invhess(sk, yk)
+  local k, n = sk.shape[1], sk.shape[2]
+  local rho = {}
+  for i = 1, k do rho[i] = 1 / sk[i]:dot(yk[i]) end
+  return setmetatable({sk = sk, yk = yk, rho = rho, n_corrs = k, shape = {n, n}}, InvHess)
+end
+
 local function size_of(x0)
   if type(x0) == "number" then return 1 end
   if type(x0) == "table" then return #x0 end
@@ -452,7 +508,10 @@ function M.minimize(fun, x0, opts)
     error("lumpy.optimize.minimize: method '" .. method .. "' cannot handle constraints", 2)
   end
   local r
-  if m == "l-bfgs-b" then r = C._lbfgsb(fun, x0, jac, o, lb, ub)
+  if m == "l-bfgs-b" then
+    r = C._lbfgsb(fun, x0, jac, o, lb, ub)
+    r.hess_inv = lbfgs_invhess(r._sk, r._yk)
+    r._sk, r._yk = nil, nil
   else r = C._minimize(m, fun, x0, jac, o, lb, ub) end
   if o.disp then print_summary(r) end
   return r

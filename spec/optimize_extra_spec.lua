@@ -1,0 +1,109 @@
+local np = require "lumpy"
+local opt = np.optimize
+local fx = dofile("spec/fixtures/optimize3.lua")
+
+local function close(a, b, rtol, atol)
+  return math.abs(a - b) <= (atol or 0) + rtol * math.abs(b)
+end
+
+-- the problems of spec/fixtures/gen_optimize3.py
+local W, C = {1.0, 10.0, 100.0}, {1.0, 2.0, 3.0}
+local function quad(x)
+  local s = 0
+  for i = 1, 3 do s = s + W[i] * (x:get(i) - C[i]) ^ 2 end
+  return s + (x:get(1) * x:get(2)) ^ 2
+end
+local function quad_der(x)
+  local g = {}
+  for i = 1, 3 do g[i] = 2 * W[i] * (x:get(i) - C[i]) end
+  local a, b = x:get(1), x:get(2)
+  g[1] = g[1] + 2 * a * b * b
+  g[2] = g[2] + 2 * b * a * a
+  return g
+end
+local function rosen(x)
+  local t, s = x:totable(), 0
+  for i = 1, #t - 1 do s = s + 100 * (t[i + 1] - t[i] ^ 2) ^ 2 + (1 - t[i]) ^ 2 end
+  return s
+end
+local function rosen_der(x)
+  local t, g = x:totable(), {}
+  local n = #t
+  for i = 1, n do g[i] = 0 end
+  for i = 1, n - 1 do
+    g[i] = g[i] - 400 * t[i] * (t[i + 1] - t[i] ^ 2) - 2 * (1 - t[i])
+    g[i + 1] = g[i + 1] + 200 * (t[i + 1] - t[i] ^ 2)
+  end
+  return g
+end
+
+describe("lumpy.optimize", function()
+  describe("minimize L-BFGS-B hess_inv", function()
+    local cases = {
+      quad = {quad, quad_der, {0, 0, 0}, {}},
+      rosen4_m3 = {rosen, rosen_der, {-1.2, 1, -1.2, 1}, {maxcor = 3}},
+      rosen2_bounds = {rosen, rosen_der, {-1.2, 1}, {bounds = {{-2, 0.5}, {-1, 2}}}},
+    }
+    for name, c in pairs(cases) do
+      it("matches SciPy's LbfgsInvHessProduct: " .. name, function()
+        local e = fx[name]
+        local o = {method = "L-BFGS-B", jac = c[2]}
+        for k, v in pairs(c[4]) do o[k] = v end
+        local r = opt.minimize(c[1], c[3], o)
+        assert.are.equal(e.nfev, r.nfev)
+        assert.are.equal(e.nit, r.nit)
+        local H = r.hess_inv
+        assert.are.equal(e.n_corrs, H.n_corrs)
+        local n = #c[3]
+        assert.are.same({n, n}, H.shape)
+        local D = H:todense()
+        assert.are.same({n, n}, D.shape)
+        local big = 0
+        for i = 1, n do for j = 1, n do big = math.max(big, math.abs(e.dense[i][j])) end end
+        for i = 1, n do
+          for j = 1, n do assert.is_true(close(D:get(i, j), e.dense[i][j], 1e-6, 1e-9 * big)) end
+        end
+        local v = {}
+        for i = 1, n do v[i] = i end
+        local mv, cv = H:matvec(v), H(np.array(v))
+        for i = 1, n do
+          assert.is_true(close(mv:get(i), e.matvec[i], 1e-6, 1e-9 * big))
+          assert.are.equal(mv:get(i), cv:get(i))
+        end
+        -- matvec agrees with the dense matrix, also for a column vector
+        local dv = D:matmul(np.array(v))
+        local mc = H:matvec(np.array(v):reshape{n, 1})
+        for i = 1, n do
+          assert.is_true(close(mv:get(i), dv:get(i), 1e-10, 1e-12 * big))
+          assert.are.equal(mv:get(i), mc:get(i))
+        end
+        assert.truthy(tostring(H):find("LbfgsInvHessProduct", 1, true))
+      end)
+    end
+
+    it("is the identity when x0 is already optimal; matvec checks its vector", function()
+      local r = opt.minimize(function(x) return (x * x):sum() end, {0, 0},
+        {method = "L-BFGS-B", jac = function(x) return 2 * x end})
+      assert.are.equal(0, r.hess_inv.n_corrs)
+      assert.are.equal(np.eye(2), r.hess_inv:todense())
+      assert.are.equal(np.array{3.0, 4.0}, r.hess_inv:matvec{3, 4})
+      assert.has_error(function() r.hess_inv:matvec{1, 2, 3} end,
+        "lumpy.optimize: hess_inv:matvec needs a vector of 2 elements")
+    end)
+  end)
+
+  describe("minimize: iteration and evaluation limits on every method", function()
+    local function r2(x) local a, b = x:get(1), x:get(2) return 100 * (b - a * a) ^ 2 + (1 - a) ^ 2 end
+    for key, e in pairs(fx.limits) do
+      it(key .. " as SciPy", function()
+        local m, k = key:match("^(.-)_(max%a+)$")
+        m = m:gsub("_", "-")
+        local r = opt.minimize(r2, {-1.2, 1}, {method = m, options = {[k] = k == "maxiter" and 3 or 12}})
+        assert.are.equal(e.nit, r.nit)
+        assert.are.equal(e.nfev, r.nfev)
+        assert.are.equal(e.status, r.status)
+        assert.is_false(r.success)
+      end)
+    end
+  end)
+end)
