@@ -128,6 +128,8 @@ void lumpy_broadcast_strides(const Array *a, int ndim, const int64_t *shape, int
 /* copies src into dst with broadcasting and dtype conversion; raises on
 ** shape mismatch */
 void lumpy_assign(lua_State *L, Array *dst, const Array *src);
+/* the byte range [lo, hi) that a's elements occupy */
+void lumpy_extent(const Array *a, char **lo, char **hi);
 /* the conversion loop from one dtype to another */
 lumpy_Loop lumpy_castloop(int from, int to);
 

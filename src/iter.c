@@ -235,7 +235,7 @@ lumpy_Loop lumpy_castloop(int from, int to) { return casts[from][to]; }
 /* ------------------------------------------------------------------ */
 
 /* byte range [lo, hi) touched by a */
-static void extent(const Array *a, char **lo, char **hi) {
+void lumpy_extent(const Array *a, char **lo, char **hi) {
   int64_t l = 0, h = ITEMSIZE(a->dtype);
   int d;
   for (d = 0; d < a->ndim; d++) {
@@ -249,8 +249,8 @@ static void extent(const Array *a, char **lo, char **hi) {
 static int overlap(const Array *a, const Array *b) {
   char *alo, *ahi, *blo, *bhi;
   if (a->size == 0 || b->size == 0) return 0;
-  extent(a, &alo, &ahi);
-  extent(b, &blo, &bhi);
+  lumpy_extent(a, &alo, &ahi);
+  lumpy_extent(b, &blo, &bhi);
   return alo < bhi && blo < ahi;
 }
 

@@ -793,17 +793,6 @@ static int promote_ops(lua_State *L, const Ufunc *u, Operand *ops, int nin) {
   return s;
 }
 
-/* byte range [lo, hi) touched by a */
-static void extent(const Array *a, char **lo, char **hi) {
-  int64_t l = 0, h = ITEMSIZE(a->dtype);
-  int d;
-  for (d = 0; d < a->ndim; d++) {
-    int64_t span = (a->shape[d] - 1) * a->strides[d];
-    if (span < 0) l += span; else h += span;
-  }
-  *lo = a->data + l;
-  *hi = a->data + h;
-}
 
 /* must input a be copied before writing out? (overlapping memory that is
 ** not the very same elements in the same order) */
@@ -811,8 +800,8 @@ static int needcopy(const Array *out, const Array *a) {
   char *alo, *ahi, *olo, *ohi;
   int d;
   if (out->size == 0 || a->size == 0) return 0;
-  extent(out, &olo, &ohi);
-  extent(a, &alo, &ahi);
+  lumpy_extent(out, &olo, &ohi);
+  lumpy_extent(a, &alo, &ahi);
   if (!(alo < ohi && olo < ahi)) return 0;
   if (a->data != out->data || a->ndim != out->ndim || a->dtype != out->dtype) return 1;
   for (d = 0; d < a->ndim; d++)
