@@ -5,8 +5,10 @@
 local core = require "lumpy.core"
 local C = core._optimize
 local K = require "lumpy.optimize_constrained"  -- Powell, SLSQP, linprog
+local DOGBOX = require "lumpy.optimize_dogbox"
 
 local error, type, pairs, ipairs, select = error, type, pairs, ipairs, select
+local pcall = pcall
 local tostring, string, math, table = tostring, string, math, table
 local io = io
 local debug_getinfo = debug.getinfo
@@ -673,6 +675,40 @@ function M._trf(fname, fun, x0, jac, opts, curve)
   return C._trf(fun, x0, jac, o, lb, ub)
 end
 
+-- the dogbox method (lumpy/optimize_dogbox.lua) with least_squares' checks
+function M._dogbox(fname, fun, x0, jac, opts)
+  local n = size_of(x0)
+  local x = type(x0) == "table" and x0 or core.totable(core.asarray(x0))
+  if type(x) == "number" then x = {x} end
+  if type(x[1]) == "table" then x = core.totable(core.asarray(x0):reshape(n)) end
+  local lb, ub = lsqbounds(fname, opts.bounds, n)
+  if lb then
+    for i = 1, n do
+      if x[i] < lb[i] or x[i] > ub[i] then
+        error("lumpy.optimize." .. fname .. ": x0 is infeasible", 3)
+      end
+    end
+  end
+  local loss = opts.loss or "linear"
+  if not LOSSES[loss] then
+    error("lumpy.optimize." .. fname .. ": unknown loss '" .. tostring(loss) .. "'", 3)
+  end
+  local fscale = opts.f_scale or 1.0
+  if type(fscale) ~= "number" or fscale <= 0 then
+    error("lumpy.optimize." .. fname .. ": f_scale must be positive", 3)
+  end
+  local kernel = "lumpy.optimize." .. fname
+  local ok, r = pcall(DOGBOX, fun, x, jac, {
+    ftol = opts.ftol or 1e-8, xtol = opts.xtol or 1e-8, gtol = opts.gtol or 1e-8,
+    max_nfev = opts.max_nfev, x_scale = opts.x_scale, loss = loss, f_scale = fscale,
+    diff_step = opts.diff_step, args = opts.args, kernel = kernel }, lb, ub)
+  if not ok then
+    if type(r) == "string" and r:sub(1, #kernel) ~= kernel then r = kernel .. ": " .. r end
+    error(r, 0)
+  end
+  return r
+end
+
 local LSQ_OPTS = set("method", "jac", "bounds", "ftol", "xtol", "gtol", "x_scale", "loss",
   "f_scale", "diff_step", "max_nfev", "args", "verbose", "tr_solver")
 
@@ -723,6 +759,8 @@ function M.least_squares(fun, x0, opts)
     return r
   elseif method == "trf" then
     return M._trf("least_squares", fun, x0, opts.jac ~= nil and jac or nil, opts, nil)
+  elseif method == "dogbox" then
+    return M._dogbox("least_squares", fun, x0, jac, opts)
   end
   error("lumpy.optimize.least_squares: unknown method '" .. tostring(opts.method) .. "'", 2)
 end
