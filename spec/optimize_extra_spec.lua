@@ -1,6 +1,7 @@
 local np = require "lumpy"
 local opt = np.optimize
 local fx = dofile("spec/fixtures/optimize3.lua")
+local mgh = dofile("spec/fixtures/mgh.lua")
 
 local function close(a, b, rtol, atol)
   return math.abs(a - b) <= (atol or 0) + rtol * math.abs(b)
@@ -89,6 +90,70 @@ describe("lumpy.optimize", function()
       assert.are.equal(np.array{3.0, 4.0}, r.hess_inv:matvec{3, 4})
       assert.has_error(function() r.hess_inv:matvec{1, 2, 3} end,
         "lumpy.optimize: hess_inv:matvec needs a vector of 2 elements")
+    end)
+  end)
+
+  describe("least_squares dogbox", function()
+    for _, c in ipairs(fx.dogbox) do
+      local label = ("%s %s%s%s (SciPy nfev %d)"):format(c.problem, c.loss,
+        c.bounds and " bounded" or "", c.x_scale == "jac" and " x_scale=jac" or "", c.nfev)
+      it(label, function()
+        local r = opt.least_squares(mgh.residuals[c.problem], c.x0, {method = "dogbox",
+          loss = c.loss, bounds = c.bounds or nil, x_scale = c.x_scale})
+        assert.is_true(close(r.cost, c.cost, 1e-6, 1e-12), ("cost %.10g vs %.10g"):format(r.cost, c.cost))
+        assert.is_true(math.abs(r.nfev - c.nfev) <= 0.1 * c.nfev, ("nfev %d vs %d"):format(r.nfev, c.nfev))
+        assert.are.equal(c.status, r.status)
+        assert.are.equal(r.status > 0, r.success)
+        for i = 1, #c.x0 do
+          assert.is_true(close(r.x:get(i), c.x[i], 1e-5, 1e-7), ("x%d %.10g vs %.10g"):format(i, r.x:get(i), c.x[i]))
+          assert.are.equal(c.active_mask[i], r.active_mask:get(i))
+          if c.bounds then
+            assert.is_true(r.x:get(i) >= c.bounds[1][i] and r.x:get(i) <= c.bounds[2][i])
+          end
+        end
+        local m = #mgh.residuals[c.problem](c.x0)
+        assert.are.same({m, #c.x0}, r.jac.shape)
+        assert.are.equal(m, r.fun.size)
+        assert.are.equal(#c.x0, r.grad.size)
+      end)
+    end
+
+    it("takes a Jacobian function, args, and x0 as an array", function()
+      local res = function(x, k) return {k * (x:get(2) - x:get(1) ^ 2), 1 - x:get(1)} end
+      local jac = function(x, k) return {{-2 * k * x:get(1), k}, {-1, 0}} end
+      local r = opt.least_squares(res, np.array{-1.2, 1}, {method = "dogbox", jac = jac, args = {10}})
+      assert.is_true(r.success)
+      assert.is_true(close(r.x:get(1), 1, 1e-8))
+      assert.are.equal(r.nfev >= r.njev, true)
+    end)
+
+    it("stops at max_nfev with status 0", function()
+      local r = opt.least_squares(mgh.residuals.wood, {-3, -1, -3, -1}, {method = "dogbox", max_nfev = 5})
+      assert.are.equal(0, r.status)
+      assert.are.equal(5, r.nfev)
+      assert.is_false(r.success)
+    end)
+
+    it("reports errors from fun and jac, and bad arguments", function()
+      local f = mgh.residuals.rosenbrock
+      local ok, err = pcall(opt.least_squares, function() error("boom") end, {1, 2}, {method = "dogbox"})
+      assert.is_false(ok)
+      assert.truthy(err:find("boom", 1, true))
+      local obj = {}
+      ok, err = pcall(opt.least_squares, function() error(obj) end, {1, 2}, {method = "dogbox"})
+      assert.are.equal(obj, err)
+      ok, err = pcall(opt.least_squares, f, {1, 2}, {method = "dogbox", jac = function() return {1, 2} end})
+      assert.truthy(err:find("lumpy.optimize.least_squares: jac must return a 2 x 2 array", 1, true))
+      ok, err = pcall(opt.least_squares, function(x) return x:get(1) > 1 and {1} or {1, 2} end,
+        {1, 2}, {method = "dogbox"})
+      assert.truthy(err:find("lumpy.optimize.least_squares: fun must return 2 residuals, got 1", 1, true))
+      ok, err = pcall(opt.least_squares, function() return "x" end, {1, 2}, {method = "dogbox"})
+      assert.truthy(err:find("fun must return an array or a table of numbers, got string", 1, true))
+      assert.has_error(function() opt.least_squares(f, {2, 2}, {method = "dogbox", bounds = {{0, 0}, {1, 1}}}) end,
+        "lumpy.optimize.least_squares: x0 is infeasible")
+      assert.has_error(function() opt.least_squares(f, {1, 1}, {method = "dogbox", loss = "l3"}) end)
+      assert.has_error(function() opt.least_squares(f, {1, 1}, {method = "dogbox", f_scale = 0}) end)
+      assert.has_error(function() opt.least_squares(f, {1, 1}, {method = "dogbox", x_scale = {1, -1}}) end)
     end)
   end)
 
