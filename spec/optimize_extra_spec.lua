@@ -157,6 +157,50 @@ describe("lumpy.optimize", function()
     end)
   end)
 
+  describe("curve_fit dogbox", function()
+    local xd = np.linspace(0, 4, 50)
+    local yd = 2.5 * np.exp(-1.3 * xd) + 0.5 + 0.05 * np.sin(7 * xd)
+    local model = function(x, a, b, c) return a * np.exp(-b * x) + c end
+    local S = np.eye(50) * 0.01 + 0.001
+    local cases = {
+      plain = {},
+      bounded_sigma = {bounds = {{0, 0, 0}, {2, 3, 1}}, sigma = 0.1 + xd / 10},
+      sigma2d_absolute = {sigma = S, absolute_sigma = true},
+    }
+    for name, o in pairs(cases) do
+      it("as SciPy: " .. name, function()
+        local e = fx.curve_dogbox[name]
+        local opts = {method = "dogbox", full_output = true}
+        for k, v in pairs(o) do opts[k] = v end
+        local p, c, info = opt.curve_fit(model, xd, yd, {1, 1, 1}, opts)
+        assert.are.equal(e.nfev, info.nfev)
+        for i = 1, 3 do
+          assert.is_true(close(p:get(i), e.popt[i], 1e-7, 1e-12))
+          for j = 1, 3 do
+            assert.is_true(close(c:get(i, j), e.pcov[i][j], 1e-5, 1e-12 * math.abs(e.pcov[i][i])))
+          end
+        end
+      end)
+    end
+
+    it("with a Jacobian; errors", function()
+      local jac = function(x, a, b, c)
+        local e = np.exp(-b * x)
+        return np.stack({e, -a * x * e, np.ones_like(x)}, 2)
+      end
+      local p = opt.curve_fit(model, xd, yd, {1, 1, 1}, {method = "dogbox", jac = jac})
+      assert.is_true(close(p:get(1), fx.curve_dogbox.plain.popt[1], 1e-6))
+      assert.has_error(function()
+        opt.curve_fit(model, xd, yd, {1, 1, 1}, {method = "dogbox", sigma = {1, 2}})
+      end, "lumpy.optimize.curve_fit: sigma must have 50 elements, got 2")
+      local ok, err = pcall(opt.curve_fit, function() return {1, 2} end, xd, yd, {1}, {method = "dogbox"})
+      assert.truthy(err:find("lumpy.optimize.curve_fit: model value must have 50 elements, got 2", 1, true))
+      assert.has_error(function()
+        opt.curve_fit(model, xd, yd, {1, 1, 1}, {method = "dogbox", max_nfev = 2})
+      end)
+    end)
+  end)
+
   describe("minimize: iteration and evaluation limits on every method", function()
     local function r2(x) local a, b = x:get(1), x:get(2) return 100 * (b - a * a) ^ 2 + (1 - a) ^ 2 end
     for key, e in pairs(fx.limits) do

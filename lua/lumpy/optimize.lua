@@ -8,7 +8,7 @@ local K = require "lumpy.optimize_constrained"  -- Powell, SLSQP, linprog
 local DOGBOX = require "lumpy.optimize_dogbox"
 
 local error, type, pairs, ipairs, select = error, type, pairs, ipairs, select
-local pcall = pcall
+local pcall, require = pcall, require
 local tostring, string, math, table = tostring, string, math, table
 local io = io
 local debug_getinfo = debug.getinfo
@@ -765,6 +765,81 @@ function M.least_squares(fun, x0, opts)
   error("lumpy.optimize.least_squares: unknown method '" .. tostring(opts.method) .. "'", 2)
 end
 
+-- curve_fit with method 'dogbox': the weighted residuals of the model
+-- through least_squares' dogbox, pcov from the SVD of the Jacobian at the
+-- solution as SciPy (VT' diag(1/s^2) VT over the singular values above
+-- eps * max(m, n) * s_max)
+local function curve_dogbox(f, xdata, ydata, p0, jac, opts, bounds)
+  local la = require "lumpy.linalg"
+  local y = core.array(ydata, "float64")
+  if y.ndim ~= 1 then y = y:reshape(y.size) end
+  local m = y.size
+  local sigma, Linv = opts.sigma, nil
+  local w
+  if sigma ~= nil then
+    sigma = core.array(sigma, "float64")
+    if sigma.ndim == 2 then
+      if sigma.shape[1] ~= m or sigma.shape[2] ~= m then
+        error(("lumpy.optimize.curve_fit: sigma must be %d x %d"):format(m, m), 3)
+      end
+      Linv = la.cholesky(sigma, {lower = true})
+    elseif sigma.size ~= m then
+      error(("lumpy.optimize.curve_fit: sigma must have %d elements, got %d"):format(m, sigma.size), 3)
+    else
+      w = 1 / sigma:reshape(m)
+    end
+  end
+  local function weigh(r)
+    if w then return r * w end
+    if Linv then return la.solve_triangular(Linv, r, {lower = true}) end
+    return r
+  end
+  local function params(p)
+    local t = {}
+    for k = 1, p.size do t[k] = p:get(k) end
+    return table.unpack(t)
+  end
+  local res = function(p)
+    local v = core.array(f(xdata, params(p)), "float64")
+    if v.ndim ~= 1 then v = v:reshape(v.size) end
+    if v.size ~= m then
+      error(("model value must have %d elements, got %d"):format(m, v.size), 0)
+    end
+    return weigh(v - y)
+  end
+  local rjac = jac and function(p)
+    local J = core.array(jac(xdata, params(p)), "float64")
+    if J.ndim == 1 then J = J:reshape{J.size, 1} end
+    if w then return J * w:reshape{m, 1} end
+    if Linv then return la.solve_triangular(Linv, J, {lower = true}) end
+    return J
+  end or nil
+  local r = M._dogbox("curve_fit", res, p0, rjac, {
+    bounds = bounds, ftol = opts.ftol, xtol = opts.xtol, gtol = opts.gtol,
+    max_nfev = opts.max_nfev or opts.maxfev, loss = opts.loss, f_scale = opts.f_scale,
+    x_scale = opts.x_scale, diff_step = opts.diff_step })
+  if not r.success then
+    error("lumpy.optimize.curve_fit: optimal parameters not found: " .. r.message, 3)
+  end
+  local n = r.x.size
+  local _, sv, vt = la.svd(r.jac, {full_matrices = false})
+  local cut = EPS * math.max(m, n) * sv:get(1)
+  local pcov = core.zeros({n, n}, "float64")
+  for k = 1, sv.size do
+    local s = sv:get(k)
+    if s > cut then
+      local v = vt[k]
+      pcov = pcov + v:reshape{n, 1} * v:reshape{1, n} / (s * s)
+    end
+  end
+  if not opts.absolute_sigma then
+    if m > n then pcov = pcov * (2 * r.cost / (m - n))
+    else pcov = core.full({n, n}, math.huge) end
+  end
+  r.pcov = pcov
+  return r
+end
+
 local CURVE_OPTS = set("sigma", "absolute_sigma", "bounds", "method", "jac", "maxfev",
   "max_nfev", "full_output", "ftol", "xtol", "gtol", "loss", "f_scale", "x_scale",
   "diff_step", "epsfcn", "factor", "check_finite", "nan_policy")
@@ -832,6 +907,8 @@ function M.curve_fit(f, xdata, ydata, p0, opts)
     if not r.success then
       error("lumpy.optimize.curve_fit: optimal parameters not found: " .. r.message, 2)
     end
+  elseif method == "dogbox" then
+    r = curve_dogbox(f, xdata, ydata, p0, jac, opts, bounds)
   else
     error("lumpy.optimize.curve_fit: unknown method '" .. tostring(method) .. "'", 2)
   end
