@@ -201,6 +201,24 @@ describe("lumpy.optimize", function()
     end)
   end)
 
+  describe("minimize: disp on every method", function()
+    local function r2(x) local a, b = x:get(1), x:get(2) return 100 * (b - a * a) ^ 2 + (1 - a) ^ 2 end
+    for _, m in ipairs{"Nelder-Mead", "Powell", "CG", "BFGS", "L-BFGS-B", "SLSQP"} do
+      it(m .. " prints the summary", function()
+        local old, out = io.write, {}
+        io.write = function(...) for _, v in ipairs{...} do out[#out + 1] = v end end
+        local ok, r = pcall(opt.minimize, r2, {-1.2, 1}, {method = m, disp = true})
+        io.write = old
+        assert.is_true(ok, tostring(r))
+        local text = table.concat(out)
+        assert.truthy(text:find(r.message, 1, true))
+        assert.truthy(text:find("Current function value:", 1, true))
+        assert.truthy(text:find("Function evaluations: " .. r.nfev, 1, true))
+        assert.truthy(text:find("Iterations: " .. r.nit, 1, true))
+      end)
+    end
+  end)
+
   describe("minimize: iteration and evaluation limits on every method", function()
     local function r2(x) local a, b = x:get(1), x:get(2) return 100 * (b - a * a) ^ 2 + (1 - a) ^ 2 end
     for key, e in pairs(fx.limits) do
