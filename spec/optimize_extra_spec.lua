@@ -95,11 +95,11 @@ describe("lumpy.optimize", function()
 
   describe("least_squares dogbox", function()
     for _, c in ipairs(fx.dogbox) do
-      local label = ("%s %s%s%s (SciPy nfev %d)"):format(c.problem, c.loss,
-        c.bounds and " bounded" or "", c.x_scale == "jac" and " x_scale=jac" or "", c.nfev)
+      local label = ("%s %s%s%s %s (SciPy nfev %d)"):format(c.problem, c.loss,
+        c.bounds and " bounded" or "", c.x_scale == "jac" and " x_scale=jac" or "", c.jac, c.nfev)
       it(label, function()
         local r = opt.least_squares(mgh.residuals[c.problem], c.x0, {method = "dogbox",
-          loss = c.loss, bounds = c.bounds or nil, x_scale = c.x_scale})
+          loss = c.loss, bounds = c.bounds or nil, x_scale = c.x_scale, jac = c.jac})
         assert.is_true(close(r.cost, c.cost, 1e-6, 1e-12), ("cost %.10g vs %.10g"):format(r.cost, c.cost))
         assert.is_true(math.abs(r.nfev - c.nfev) <= 0.1 * c.nfev, ("nfev %d vs %d"):format(r.nfev, c.nfev))
         assert.are.equal(c.status, r.status)

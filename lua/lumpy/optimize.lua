@@ -701,7 +701,8 @@ function M._dogbox(fname, fun, x0, jac, opts)
   local ok, r = pcall(DOGBOX, fun, x, jac, {
     ftol = opts.ftol or 1e-8, xtol = opts.xtol or 1e-8, gtol = opts.gtol or 1e-8,
     max_nfev = opts.max_nfev, x_scale = opts.x_scale, loss = loss, f_scale = fscale,
-    diff_step = opts.diff_step, args = opts.args, kernel = kernel }, lb, ub)
+    diff_step = opts.diff_step, fd3 = opts.jac == "3-point", args = opts.args,
+    kernel = kernel }, lb, ub)
   if not ok then
     if type(r) == "string" and r:sub(1, #kernel) ~= kernel then r = kernel .. ": " .. r end
     error(r, 0)

@@ -136,7 +136,8 @@ return function(fun, x0, jac, o, lb, ub)
   local rhofn = loss ~= "linear" and LOSS[loss] or nil
 
   -- the Jacobian at x (table) with residuals f (array) -> m x n array
-  local rel = o.diff_step or sqrt(EPS)
+  local fd3 = o.fd3
+  local rel = o.diff_step or (fd3 and EPS ^ (1 / 3) or sqrt(EPS))
   local function jacobian(x, f)
     if jac then
       local J = core.array(jac(core.array(x, "float64"), table.unpack(args, 1, nargs)), "float64")
@@ -147,7 +148,7 @@ return function(fun, x0, jac, o, lb, ub)
       end
       return J
     end
-    -- approx_derivative '2-point', steps kept inside the bounds
+    -- approx_derivative '2-point' or '3-point', steps kept inside the bounds
     local J = core.zeros({m, n}, "float64")
     local xt = {}
     for i = 1, n do xt[i] = x[i] end
@@ -156,6 +157,35 @@ return function(fun, x0, jac, o, lb, ub)
       local h = rel * (xi >= 0 and 1 or -1) * max(1, abs(xi))
       h = (xi + h) - xi
       local lo, up = xi - lb[i], ub[i] - xi
+      if fd3 then
+        local one = false
+        local bounded = lb[i] > -huge or ub[i] < huge
+        if bounded and not (lo >= abs(h) and up >= abs(h)) then
+          -- near a bound: one-sided x, x + h, x + 2h unless a smaller
+          -- central step fits (approx_derivative's rules)
+          h = up >= lo and min(abs(h), 0.5 * up) or -min(abs(h), 0.5 * lo)
+          one = true
+          local md = min(up, lo)
+          if abs(h) <= md then h, one = md, false end
+        end
+        local d
+        if one then
+          xt[i] = xi + h
+          local f1 = callf(xt)
+          xt[i] = xi + 2 * h
+          local f2 = callf(xt)
+          d = (-3 * f + 4 * f1 - f2) / (xt[i] - xi)
+        else
+          xt[i] = xi - h
+          local x1 = xt[i]
+          local f1 = callf(xt)
+          xt[i] = xi + h
+          d = (callf(xt) - f1) / (xt[i] - x1)
+        end
+        J[{{}, i}] = d
+        xt[i] = xi
+        goto continue
+      end
       local xh = xi + h
       local fitting = abs(h) <= max(lo, up)
       if (xh < lb[i] or xh > ub[i]) and fitting then h = -h
@@ -164,6 +194,7 @@ return function(fun, x0, jac, o, lb, ub)
       local dx = xt[i] - xi
       J[{{}, i}] = (callf(xt) - f) / dx
       xt[i] = xi
+      ::continue::
     end
     return J
   end
