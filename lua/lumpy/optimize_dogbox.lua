@@ -32,23 +32,26 @@ local MESSAGES = {
   [4] = "Both `ftol` and `xtol` termination conditions are satisfied.",
 }
 
--- the robust losses (SciPy's rho, rho', rho'' of z = (f / f_scale)^2)
+-- the robust losses: rho, rho', rho'' of z = (f / f_scale)^2, elementwise
+-- on arrays (SciPy's loss functions)
 local LOSS = {
   soft_l1 = function(z)
     local t = 1 + z
-    return 2 * (sqrt(t) - 1), t ^ -0.5, -0.5 * t ^ -1.5
+    return 2 * (core.sqrt(t) - 1), t ^ -0.5, -0.5 * t ^ -1.5
   end,
   huber = function(z)
-    if z <= 1 then return z, 1, 0 end
-    local s = sqrt(z)
-    return 2 * s - 1, 1 / s, -0.5 / (z * s)
+    local inl = z:le(1)
+    local s = core.sqrt(z)
+    return core.where(inl, z, 2 * s - 1), core.where(inl, 1.0, 1 / s),
+      core.where(inl, 0.0, -0.5 / (z * s))
   end,
   cauchy = function(z)
     local t = 1 + z
-    return math.log(t), 1 / t, -1 / (t * t)
+    return core.log1p(z), 1 / t, -1 / (t * t)
   end,
   arctan = function(z)
-    return math.atan(z), 1 / (1 + z * z), -2 * z / (1 + z * z) ^ 2
+    local t = 1 + z * z
+    return core.arctan(z), 1 / t, -2 * z / (t * t)
   end,
 }
 
@@ -202,22 +205,13 @@ return function(fun, x0, jac, o, lb, ub)
   -- robust loss: cost, and J, f scaled in place of the plain ones
   local function lossed(f, J)
     if not rhofn then return 0.5 * f:dot(f), J, f end
-    local ft = f:totable()
-    local c, fsc, jsc = 0, {}, {}
-    for k = 1, m do
-      local z = (ft[k] / fs) ^ 2
-      local r0, r1, r2 = rhofn(z)
-      c = c + r0 * fs * fs
-      r2 = r2 / (fs * fs)
-      local js = r1 + 2 * r2 * ft[k] * ft[k]
-      if js < EPS then js = EPS end
-      js = sqrt(js)
-      fsc[k] = ft[k] * r1 / js
-      jsc[k] = js
-    end
-    if not J then return 0.5 * c end
-    local ja = core.array(jsc, "float64")
-    return 0.5 * c, J * ja:reshape{m, 1}, core.array(fsc, "float64")
+    local r0, r1, r2 = rhofn((f / fs) ^ 2)
+    local c = 0.5 * (r0 * (fs * fs)):sum()
+    if not J then return c end
+    -- scale_for_robust_loss_function: J and f as for a linear loss
+    local js = r1 + 2 * (r2 / (fs * fs)) * f * f
+    js = core.sqrt(core.maximum(js, EPS))
+    return c, J * js:reshape{m, 1}, f * (r1 / js)
   end
 
   local x = {}
@@ -344,10 +338,7 @@ return function(fun, x0, jac, o, lb, ub)
       nfev = nfev + 1
       local shn = 0
       for i = 1, n do shn = max(shn, abs(step[i] * scale_inv[i])) end
-      local finite = true
-      for _, val in ipairs(f_new:totable()) do
-        if val ~= val or val == huge or val == -huge then finite = false break end
-      end
+      local finite = core.isfinite(f_new):all()
       if not finite then
         Delta = 0.25 * shn
       else
