@@ -157,6 +157,41 @@ describe("lumpy.optimize", function()
     end)
   end)
 
+  describe("least_squares dogbox on the NIST StRD problems", function()
+    local N = dofile("spec/fixtures/nist.lua")
+    local function unpackarr(b)
+      local t = {}
+      for k = 1, b.size do t[k] = b:get(k) end
+      return table.unpack(t)
+    end
+    for _, name in ipairs{"MGH17", "Lanczos1", "Kirby2", "Hahn1"} do
+      for s = 1, 2 do
+        local e = fx.nist_dogbox[name .. "_" .. s]
+        -- the tolerances of 1e-15 end these runs in rounding noise, so the
+        -- counts differ from SciPy's; success and failure agree
+        it(("%s from start %d (SciPy: %.1f digits, nfev %d)"):format(name, s, e.digits, e.nfev), function()
+          local d, M = N.read(name), N.models[name]
+          assert.is_not_nil(d, "NIST data not found")
+          local res = function(b)
+            local y = M.f(d.x, unpackarr(b))
+            for i = 1, #y do y[i] = y[i] - d.y[i] end
+            return y
+          end
+          local jac = function(b) return M.jac(d.x, unpackarr(b)) end
+          local r = opt.least_squares(res, s == 1 and d.start1 or d.start2, {method = "dogbox",
+            jac = jac, x_scale = "jac", ftol = 1e-15, xtol = 1e-15, gtol = 1e-15, max_nfev = 20000})
+          local dig = math.huge
+          for k = 1, #d.cert do
+            dig = math.min(dig, -math.log(math.abs(r.x:get(k) - d.cert[k]) / math.abs(d.cert[k]), 10))
+          end
+          if e.digits >= 6 then assert.is_true(dig >= 6, ("%.1f digits"):format(dig))
+          else assert.is_true(dig < 1, ("%.1f digits"):format(dig)) end
+          assert.is_true(r.status > 0)
+        end)
+      end
+    end
+  end)
+
   describe("curve_fit dogbox", function()
     local xd = np.linspace(0, 4, 50)
     local yd = 2.5 * np.exp(-1.3 * xd) + 0.5 + 0.05 * np.sin(7 * xd)
