@@ -31,7 +31,7 @@ OBJDIR ?= build
 OBJS := $(SRCS:src/%.c=$(OBJDIR)/%.o)
 SO   ?= lua/lumpy/core.so
 
-.PHONY: all deps test demo asan bench install clean embed
+.PHONY: all deps test demo asan bench bench-deps bench-tools install clean embed
 
 all: $(SO)
 
@@ -86,8 +86,28 @@ $(OBJDIR)/embed-%: examples/embed/%.c $(SO) src/lumpy.h
 	$(CC) -std=c99 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) -Isrc $(PKG_CFLAGS) -o $@ $< $(SO) \
 	  -Wl,-rpath,$(abspath $(dir $(SO))) $(shell pkg-config --libs lua5.4) -lpthread -lm
 
-bench: deps
-	@$(MAKE) --no-print-directory all
+# bench: BENCH="sum linalg" selects workloads, BENCH="--reps 9" sets options (bench/run -h)
+BENCH_DEBS = python3-numpy python3-scipy
+bench-deps:
+	@missing=""; for p in $(BENCH_DEBS); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+bench-tools: bench/limits bench/clock.so
+
+bench/limits: bench/limits.c
+	$(CC) $(ALL_CFLAGS) -O3 -o $@ $< $(shell pkg-config --libs lua5.4 openblas) -lpthread -lm
+
+bench/clock.so: bench/clock.c
+	$(CC) -shared $(ALL_CFLAGS) -o $@ $<
+
+bench: deps bench-deps
+	@$(MAKE) --no-print-directory all bench-tools
 	@bench/run $(BENCH)
 
 install: all
@@ -96,4 +116,4 @@ install: all
 	install -m 644 lua/lumpy/*.lua $(DESTDIR)$(LUA_DIR)/lumpy/
 
 clean:
-	rm -rf build build-asan $(SO)
+	rm -rf build build-asan $(SO) bench/limits bench/clock.so

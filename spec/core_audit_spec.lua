@@ -46,7 +46,7 @@ end
 local NOARRAY = {
   zeros = true, ones = true, empty = true, full = true, arange = true, linspace = true,
   logspace = true, eye = true, identity = true, dtype = true, isarray = true,
-  close = true, complex = true, memstats = true,
+  close = true, complex = true, memstats = true, config = true,
 }
 -- functions whose array arguments come in a table
 local LISTARG = {

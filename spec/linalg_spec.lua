@@ -505,8 +505,46 @@ describe("lumpy.linalg", function()
       local x, res = la.lstsq(np.array(F.R), np.array(F.lstsq_b), {refine = true})
       close(x, F.lstsq_R.x, 1e-12); close(res, F.lstsq_R.res, 1e-12)
     end)
+    it("refines ill-conditioned full-rank problems by default", function()
+      -- y = 1 + 2x + 3x^2 + 4x^3 at x = 101..108, exact in float64: the
+      -- coefficients are the exact solution (closed form), residual 0;
+      -- the cubic design has cond ~1e11
+      local X, Y = {}, {}
+      for i = 1, 8 do
+        local x = 100 + i
+        X[i] = {1, x, x * x, x * x * x}
+        local y = 1 + 2 * x + 3 * x * x + 4 * x * x * x
+        Y[i] = {y, 2 * y}
+      end
+      local a, b = np.array(X, "float64"), np.array(Y, "float64")
+      local _, _, _, s = la.lstsq(a, b)
+      assert.is_true(s:get(1) / s:get(4) > 1e3)
+      local x, res, rank = la.lstsq(a, b)
+      local x0 = la.lstsq(a, b, {refine = false})
+      assert.are.equal(4, rank)
+      assert.are.same({4, 2}, x.shape)
+      local worst, worst0 = 0, 0
+      for j = 1, 2 do
+        for k = 1, 4 do
+          local e = j * (k)
+          worst = math.max(worst, math.abs(x:get(k, j) - e) / e)
+          worst0 = math.max(worst0, math.abs(x0:get(k, j) - e) / e)
+        end
+        assert.is_true(res:get(j) >= 0 and res:get(j) < 1e-12)
+      end
+      -- refinement with double-double residuals reaches the exact answer;
+      -- gelsd alone 3e-5
+      assert.is_true(worst < 1e-14, "default relative error " .. worst)
+      assert.is_true(worst < 1e-3 * worst0, "refined " .. worst .. " vs gelsd " .. worst0)
+      -- transposed and stepped layouts of the same design agree
+      for _, v in pairs(variants(X)) do
+        local xv = la.lstsq(v, b)
+        for k = 1, 4 do assert.is_true(math.abs(xv:get(k, 1) - k) < 1e-14 * k) end
+      end
+    end)
     it("reports errors", function()
       fails(function() la.lstsq(np.array(F.R), np.ones(4)) end, "lumpy.linalg.lstsq: incompatible dimensions")
+      fails(function() la.lstsq(np.array(F.R), np.ones(5), {refine = 1}) end, "option 'refine' must be a boolean")
       fails(function() la.lstsq(np.array(F.R), np.ones(5), {bad = 1}) end, "unknown option 'bad'")
       fails(function() la.lstsq(np.array{{1, 0 / 0}}, np.ones(1)) end, "must not contain infs or NaNs")
     end)
@@ -703,6 +741,184 @@ describe("lumpy.linalg", function()
     end)
   end)
 
+  describe("hermitian option", function()
+    -- u diag(s) vh for 2-d u, vh and 1-d s
+    local function usv(u, s, vh)
+      local n = s.size
+      local d = {}
+      for i = 1, n do
+        d[i] = {}
+        for j = 1, n do d[i][j] = i == j and s:get(i) or 0 end
+      end
+      return np.matmul(np.matmul(u, np.array(d)), vh)
+    end
+    it("svd of a symmetric or Hermitian matrix matches numpy", function()
+      for _, c in ipairs{{F.Sy, F.svdh_Sy_s}, {F.HZ, F.svdh_HZ_s}} do
+        for name, a in pairs(variants(c[1])) do
+          local s = la.svd(a, {hermitian = true, compute_uv = false})
+          close(s, c[2], 1e-12)
+          local u, s2, vh = la.svd(a, {hermitian = true})
+          close(s2, c[2], 1e-12)
+          local n = a.shape[1]
+          assert.are.same({n, n}, u.shape)
+          assert.are.same({n, n}, vh.shape)
+          assert.is_true(maxdiff(np.matmul(ctrans(u), u), eye(n)) < 1e-13, name)
+          assert.is_true(maxdiff(usv(u, s2, vh), a) < 1e-12, name)
+        end
+      end
+      -- the signs of the eigenvalues go into vh: vh = diag(sign(w)) u^H
+      local u, s, vh = la.svd(np.array(F.Sy), {hermitian = true})
+      local w = F.svdh_Sy_w
+      for j = 1, s.size do
+        local neg = 0
+        for _, x in ipairs(w) do if x < 0 and math.abs(math.abs(x) - s:get(j)) < 1e-9 then neg = 1 end end
+        local sg = neg == 1 and -1 or 1
+        for i = 1, s.size do
+          assert.is_true(math.abs(vh:get(j, i) - sg * u:get(i, j)) < 1e-14)
+        end
+      end
+    end)
+    it("svd works on batches and keeps float32", function()
+      local st = {}
+      for i = 1, 3 do st[i] = {F.Sy[i][1], F.Sy[i][2], F.Sy[i][3]} end
+      local b = np.array{st, F.Sgs}
+      close(la.svd(b, {hermitian = true, compute_uv = false}), F.svdh_batch_s, 1e-12)
+      local u, s, vh = la.svd(b, {hermitian = true})
+      assert.are.same({2, 3, 3}, u.shape)
+      assert.are.same({2, 3}, s.shape)
+      assert.are.same({2, 3, 3}, vh.shape)
+      for k = 1, 2 do
+        local uk, vk = np.array(u:totable()[k]), np.array(vh:totable()[k])
+        assert.is_true(maxdiff(usv(uk, np.array(s:totable()[k]), vk), b:totable()[k]) < 1e-12)
+      end
+      local u32, s32 = la.svd(np.array(F.Sy, "float32"), {hermitian = true})
+      assert.are.equal("float32", u32.dtype)
+      assert.are.equal("float32", s32.dtype)
+      close(s32, F.svdh_Sy_s, 1e-5)
+    end)
+    it("pinv and matrix_rank take it", function()
+      for _, a in pairs(variants(F.Sy)) do close(la.pinv(a, {hermitian = true}), F.pinvh_Sy) end
+      close(la.pinv(arr(F.HZ), {hermitian = true}), F.pinvh_HZ)
+      close(la.pinv(np.array(F.Sgs), {hermitian = true, rcond = 1e-12}), F.pinvh_Sgs)
+      assert.are.equal(F.rankh_Sgs, la.matrix_rank(np.array(F.Sgs), {hermitian = true}))
+      local st = {}
+      for i = 1, 3 do st[i] = {F.Sy[i][1], F.Sy[i][2], F.Sy[i][3]} end
+      close(la.matrix_rank(np.array{F.Sgs, st}, {hermitian = true}), F.rankh_batch)
+    end)
+    it("reports non-square matrices and bad values", function()
+      fails(function() la.svd(np.ones{2, 3}, {hermitian = true}) end,
+        "lumpy.linalg.svd: hermitian needs square matrices, got 2x3")
+      fails(function() la.pinv(np.ones{2, 3}, {hermitian = true}) end,
+        "lumpy.linalg.pinv: hermitian needs square matrices, got 2x3")
+      fails(function() la.svd(np.eye(2), {hermitian = 1}) end, "option 'hermitian' must be a boolean")
+      fails(function() la.matrix_rank(np.eye(2), {hermit = true}) end, "unknown option 'hermit'")
+      fails(function() la.svd(np.array{{1, 0 / 0}, {0, 1}}, {hermitian = true}) end,
+        "lumpy.linalg.svd: array must not contain infs or NaNs")
+    end)
+  end)
+
+  describe("qr mode raw", function()
+    it("returns NumPy's h (n x m) and tau", function()
+      for _, name in ipairs{"R", "W", "Z"} do
+        local e = F["qr_raw_" .. name]
+        for vname, a in pairs(variants(F[name])) do
+          local h, tau = la.qr(a, "raw")
+          local m, n = a.shape[1], a.shape[2]
+          assert.are.same({n, m}, h.shape, vname)
+          assert.are.same({math.min(m, n)}, tau.shape)
+          close(h, e.h, 1e-12)
+          close(tau, e.tau, 1e-12)
+        end
+      end
+      local h, tau = la.qr(np.array(F.Bt), {mode = "raw"})
+      assert.are.same({2, 3, 3}, h.shape)
+      close(h, F.qr_raw_Bt.h, 1e-12)
+      close(tau, F.qr_raw_Bt.tau, 1e-12)
+      local h32, t32 = la.qr(np.array(F.R, "float32"), "raw")
+      assert.are.equal("float32", h32.dtype)
+      assert.are.equal("float32", t32.dtype)
+      close(h32, F.qr_raw_R.h, 1e-5)
+      h, tau = la.qr(np.zeros{0, 3}, "raw")
+      assert.are.same({3, 0}, h.shape)
+      assert.are.same({0}, tau.shape)
+    end)
+  end)
+
+  describe("non-finite input", function()
+    -- every function that reaches LAPACK, with the name its message carries
+    local b3 = np.array{1.0, 2, 3}
+    local calls = {
+      {"solve", function(a) return la.solve(a, b3) end},
+      {"solve", function(_, r) return la.solve(np.eye(3), r) end, true},
+      {"inv", la.inv}, {"det", la.det}, {"slogdet", la.slogdet},
+      {"eig", la.eig}, {"eigvals", la.eigvals}, {"eigh", la.eigh}, {"eigvalsh", la.eigvalsh},
+      {"svd", la.svd}, {"svd", function(a) return la.svd(a, {compute_uv = false}) end},
+      {"qr", la.qr}, {"qr", function(a) return la.qr(a, "raw") end},
+      {"cholesky", la.cholesky},
+      {"lstsq", function(a) return la.lstsq(a, b3) end},
+      {"lstsq", function(_, r) return la.lstsq(np.eye(3), r) end, true},
+      {"pinv", la.pinv}, {"pinv", function(a) return la.pinv(a, {hermitian = true}) end},
+      {"matrix_rank", la.matrix_rank}, {"cond", la.cond},
+      {"cond", function(a) return la.cond(a, 1) end},
+      {"norm", function(a) return la.norm(a, 2) end},
+      {"norm", function(a) return la.norm(a, "nuc") end},
+      {"inv", function(a) return la.matrix_power(a, -1) end},
+      {"lu", la.lu}, {"lu_factor", la.lu_factor},
+      {"lu_solve", function(a) return la.lu_solve(a, np.array{1, 2, 3}, b3) end},
+      {"lu_solve", function(_, r) return la.lu_solve(np.eye(3), np.array{1, 2, 3}, r) end, true},
+      {"cho_factor", la.cho_factor},
+      {"cho_solve", function(a) return la.cho_solve(a, true, b3) end},
+      {"cho_solve", function(_, r) return la.cho_solve(np.eye(3), true, r) end, true},
+      {"solve_triangular", function(a) return la.solve_triangular(a, b3) end},
+      {"solve_triangular", function(_, r) return la.solve_triangular(np.eye(3), r) end, true},
+      {"expm", la.expm}, {"schur", la.schur},
+    }
+    -- a 3x3 matrix with v at (i, j), in each layout and dtype
+    local function bad(v, i, j, dtype, layout)
+      local t = {{4.0, 1, 0}, {1, 4, 1}, {0, 1, 4}}
+      t[i][j] = v
+      if layout == "transposed" then
+        local a = np.array(T(t), dtype)
+        return a.T
+      elseif layout == "stepped" then
+        return np.array(spread(t), dtype)[{{1, -1, 2}, {1, -1, 2}}]
+      end
+      return np.array(t, dtype)
+    end
+    it("is rejected by every function that calls LAPACK", function()
+      for _, v in ipairs{math.huge, -math.huge, 0 / 0} do
+        for _, dtype in ipairs{"float64", "float32", "complex128"} do
+          for _, layout in ipairs{"contiguous", "transposed", "stepped"} do
+            for _, pos in ipairs{{1, 1}, {3, 3}, {1, 3}} do
+              local a = bad(v, pos[1], pos[2], dtype, layout)
+              for _, c in ipairs(calls) do
+                fails(function() if c[3] then c[2](a, a[pos[1]]) else c[2](a) end end,
+                  "lumpy.linalg." .. c[1] .. ": array must not contain infs or NaNs")
+              end
+            end
+          end
+        end
+      end
+      -- an imaginary part counts too
+      local z = np.complex(np.eye(3), np.array{{0, 0, 0}, {0, 0 / 0, 0}, {0, 0, 0}})
+      for _, c in ipairs(calls) do
+        fails(function() if c[3] then c[2](z, z[2]) else c[2](z) end end, "lumpy.linalg." .. c[1] .. ": array must not contain infs or NaNs")
+      end
+      -- and so does any matrix of a batch
+      local st = np.ones{3, 3, 3}
+      st:set(3, 2, 1, 0 / 0)
+      for _, f in ipairs{la.solve, la.inv, la.det, la.slogdet, la.eig, la.eigh, la.svd,
+                         la.cholesky} do
+        fails(function() f(st, f == la.solve and np.ones{3, 3} or nil) end,
+          "must not contain infs or NaNs")
+      end
+    end)
+    it("is not needed by the products, which follow IEEE arithmetic", function()
+      local r = np.matmul(np.array{{math.huge, 0}}, np.array{{1.0}, {1.0}})
+      assert.are.equal(math.huge, r:get(1, 1))
+    end)
+  end)
+
   describe("dtypes", function()
     it("computes float32 in float64 and returns float32 (complex128 when needed)", function()
       local a32 = np.array(F.S, "float32")
@@ -802,6 +1018,49 @@ describe("lumpy.linalg", function()
       end
       fails(function() la.solve_triangular(np.array{{1.0, 0}, {1, 0}}, np.ones(2), {lower = true}) end,
         "lumpy.linalg.solve_triangular: singular matrix: resolution failed at diagonal 2")
+    end)
+    it("take complex128 input", function()
+      local zb = arr(F.zb)
+      for _, z in pairs(variants(F.Z)) do
+        local p, l, u = la.lu(z)
+        assert.are.equal("complex128", l.dtype)
+        assert.is_true(maxdiff(np.matmul(p, np.matmul(l, u)), z) < 1e-13)
+        local lu, piv = la.lu_factor(z)
+        close(la.lu_solve({lu, piv}, zb), F.solve_Zzb)
+        local xc = la.lu_solve({lu, piv}, zb, {trans = "C"})
+        assert.is_true(maxdiff(np.matmul(ctrans(z), xc), zb) < 1e-13)
+        local xt = la.lu_solve({lu, piv}, zb, {trans = 1})
+        assert.is_true(maxdiff(np.matmul(z.T, xt), zb) < 1e-13)
+        local low = {re = {}, im = {}}
+        for i = 1, 3 do
+          low.re[i], low.im[i] = {}, {}
+          for j = 1, 3 do
+            low.re[i][j] = j <= i and F.Z.re[i][j] or 0
+            low.im[i][j] = j <= i and F.Z.im[i][j] or 0
+          end
+        end
+        local lt = arr(low)
+        local y = la.solve_triangular(lt, zb, {lower = true})
+        assert.is_true(maxdiff(np.matmul(lt, y), zb) < 1e-13)
+        close(la.matrix_power(z, -1), F.inv_Z)
+        assert.is_true(maxdiff(la.matrix_power(z, 3), np.matmul(z, np.matmul(z, z))) < 1e-12)
+        assert.is_true(maxdiff(la.multi_dot{z, z, zb}, np.matmul(z, np.matmul(z, zb))) < 1e-12)
+        local tr = la.trace(z)
+        close({tr.re, tr.im}, {F.Z.re[1][1] + F.Z.re[2][2] + F.Z.re[3][3],
+                               F.Z.im[1][1] + F.Z.im[2][2] + F.Z.im[3][3]}, 1e-15)
+      end
+      for _, h in pairs(variants(F.H)) do
+        for _, lower in ipairs{false, true} do
+          local c, lw = la.cho_factor(h, {lower = lower})
+          local x = la.cho_solve({c, lw}, zb)
+          assert.are.equal("complex128", x.dtype)
+          assert.is_true(maxdiff(np.matmul(h, x), zb) < 1e-13)
+        end
+      end
+      -- kron and outer: closed forms
+      local v = np.complex(np.array{1.0, 0}, np.array{0.0, 1})       -- {1, i}
+      close(la.kron(v, np.array{1.0, 2}), {re = {1, 2, 0, 0}, im = {0, 0, 1, 2}})
+      close(la.outer(v, np.array{1.0, 2}), {re = {{1, 2}, {0, 0}}, im = {{0, 0}, {1, 2}}})
     end)
     it("schur gives Z T Z^H = A with T (quasi) upper triangular", function()
       for _, src in ipairs{F.A, F.N, F.Z} do

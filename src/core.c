@@ -11,7 +11,7 @@ static const Opener openers[] = {
   lumpy_open_pool, lumpy_open_array, lumpy_open_complex, lumpy_open_callback, lumpy_open_print, lumpy_open_ufunc,
   lumpy_open_reduce, lumpy_open_sort, lumpy_open_index, lumpy_open_shape,
   lumpy_open_linalg, lumpy_open_optimize, lumpy_open_integrate,
-  lumpy_open_views, NULL
+  lumpy_open_views, lumpy_open_config, NULL
 };
 
 int luaopen_lumpy_core(lua_State *L);

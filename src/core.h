@@ -197,6 +197,7 @@ void lumpy_open_shape(lua_State *L);
 void lumpy_open_linalg(lua_State *L);
 void lumpy_open_optimize(lua_State *L);
 void lumpy_open_integrate(lua_State *L);
+void lumpy_open_config(lua_State *L);
 
 /* ---- shared helpers each domain exports (add below its own heading) ---- */
 /* ufunc.c exports: */

@@ -95,6 +95,63 @@ Array *la_load(lua_State *L, const Array *src, int dt, int allowtrans, int *tran
   return r;
 }
 
+/* copies n items of an itemsize isz (4, 8 or 16: float, double, complex)
+** from s to d; returns nonzero when one is inf or NaN. One pass: the check
+** rides on the copy's memory traffic */
+static int copyfinite(char *d, const char *s, int64_t n, int isz) {
+  int64_t i;
+  if (isz == 4) {
+    uint32_t bad = 0;
+    for (i = 0; i < n; i++) {
+      uint32_t u;
+      memcpy(&u, s + 4 * i, 4);
+      memcpy(d + 4 * i, &u, 4);
+      bad |= (((u >> 23) & 0xffu) + 1) >> 8;
+    }
+    return bad != 0;
+  }
+  else {
+    uint64_t bad = 0;
+    if (isz == 16) n *= 2;
+    for (i = 0; i < n; i++) {
+      uint64_t u;
+      memcpy(&u, s + 8 * i, 8);
+      memcpy(d + 8 * i, &u, 8);
+      bad |= (((u >> 52) & 0x7ffu) + 1) >> 11;
+    }
+    return bad != 0;
+  }
+}
+
+Array *la_loadfinite(lua_State *L, const Array *src, int dt, int allowtrans, int *trans,
+                     const char *fname) {
+  int nd = src->ndim, d, same = src->dtype == dt;
+  Array *r;
+  /* a straight copy when src is laid out as la_load's result will be */
+  int t = allowtrans && src->strides[nd - 1] == ITEMSIZE(src->dtype) && src->shape[nd - 2] > 1 &&
+          !(src->strides[nd - 2] == ITEMSIZE(src->dtype) && src->shape[nd - 1] > 1);
+  if (same && src->size > 0) {
+    int64_t st[LUMPY_MAXDIMS], sz = ITEMSIZE(dt);
+    lumpy_contigstrides(dt, nd, src->shape, st);
+    if (!t) {   /* column-major blocks */
+      st[nd - 2] = sz;
+      st[nd - 1] = src->shape[nd - 2] * sz;
+    }
+    for (d = 0; d < nd; d++)
+      if (src->shape[d] > 1 && src->strides[d] != st[d]) { same = 0; break; }
+  }
+  if (!same) {
+    la_checkfinite(L, src, fname);
+    return la_load(L, src, dt, allowtrans, trans);
+  }
+  if (t) r = lumpy_newarray(L, dt, nd, src->shape, 0);
+  else r = la_newF(L, dt, nd - 2, src->shape, src->shape[nd - 2], src->shape[nd - 1]);
+  if (copyfinite(r->data, src->data, src->size, ITEMSIZE(dt)))
+    lumpy_error(L, "lumpy.linalg.%s: array must not contain infs or NaNs", fname);
+  if (trans) *trans = t;
+  return r;
+}
+
 void *la_work(lua_State *L, size_t n) {
   int64_t len = (int64_t)(n > 0 ? n : 1);
   return lumpy_newarray(L, LUMPY_UINT8, 1, &len, 0)->data;
@@ -122,28 +179,38 @@ void la_closerange(lua_State *L, int from, int to) {
 
 typedef struct FiniteCtx { int bad; } FiniteCtx;
 
-static void finite_f64(char **args, int64_t n, const int64_t *steps, void *ctx) {
-  const char *p = args[0];
-  int64_t i;
-  for (i = 0; i < n; i++, p += steps[0])
-    if (!isfinite(*(const double *)p)) { ((FiniteCtx *)ctx)->bad = 1; return; }
+/* a float is finite unless its exponent bits are all ones: (e + 1) >> EBITS
+** is then 1. No branch per element, so a contiguous run is a plain
+** streaming loop (n counts floats of ebits exponent bits; complex runs
+** are scanned as 2n doubles) */
+#define FINITE_LOOP(name, T, UT, MBITS, EBITS, PER) \
+static void name(char **args, int64_t n, const int64_t *steps, void *ctx) { \
+  const char *p = args[0]; \
+  UT bad = 0; \
+  int64_t i; \
+  if (((FiniteCtx *)ctx)->bad) return; \
+  if (steps[0] == (int64_t)(PER * sizeof(T))) { \
+    for (i = 0; i < n * PER; i++) { \
+      UT u; \
+      memcpy(&u, p + i * (int64_t)sizeof(T), sizeof u); \
+      bad |= (((u >> MBITS) & ((1u << EBITS) - 1)) + 1) >> EBITS; \
+    } \
+  } \
+  else \
+    for (i = 0; i < n; i++, p += steps[0]) { \
+      int k; \
+      for (k = 0; k < PER; k++) { \
+        UT u; \
+        memcpy(&u, p + k * (int64_t)sizeof(T), sizeof u); \
+        bad |= (((u >> MBITS) & ((1u << EBITS) - 1)) + 1) >> EBITS; \
+      } \
+    } \
+  if (bad) ((FiniteCtx *)ctx)->bad = 1; \
 }
 
-static void finite_c128(char **args, int64_t n, const int64_t *steps, void *ctx) {
-  const char *p = args[0];
-  int64_t i;
-  for (i = 0; i < n; i++, p += steps[0]) {
-    const double *z = (const double *)p;
-    if (!isfinite(z[0]) || !isfinite(z[1])) { ((FiniteCtx *)ctx)->bad = 1; return; }
-  }
-}
-
-static void finite_f32(char **args, int64_t n, const int64_t *steps, void *ctx) {
-  const char *p = args[0];
-  int64_t i;
-  for (i = 0; i < n; i++, p += steps[0])
-    if (!isfinite(*(const float *)p)) { ((FiniteCtx *)ctx)->bad = 1; return; }
-}
+FINITE_LOOP(finite_f64, double, uint64_t, 52, 11, 1)
+FINITE_LOOP(finite_c128, double, uint64_t, 52, 11, 2)
+FINITE_LOOP(finite_f32, float, uint32_t, 23, 8, 1)
 
 void la_checkfinite(lua_State *L, const Array *a, const char *fname) {
   FiniteCtx c = {0};
@@ -334,8 +401,9 @@ static int linalg_solve(lua_State *L) {
   for (t = 0; t < nb; t++) nbatch *= bshape[t];
   ln = la_int(L, n, "solve");
   la_int(L, nrhs, "solve");
+  la_checkfinite(L, b, "solve");
   bview(&ha, a, nb, bshape, 2);
-  buf = la_load(L, &ha, dt, 1, &trans);                    /* 3 */
+  buf = la_loadfinite(L, &ha, dt, 1, &trans, "solve");   /* 3 */
   if (vec) {                                               /* b as n x 1 */
     bview(&hb, b, nb, bshape, 1);
     hb.ndim++;
@@ -370,7 +438,7 @@ static int linalg_inv(lua_State *L) {
   int dt = workdtype32(a->dtype), isz = ITEMSIZE(dt);
   int64_t n = a->shape[a->ndim - 1], t, nbatch = la_nbatch(a);
   lapack_int ln = la_int(L, n, "inv"), *ipiv;
-  buf = la_load(L, a, dt, 1, NULL);
+  buf = la_loadfinite(L, a, dt, 1, NULL, "inv");
   ipiv = (lapack_int *)la_work(L, sizeof(lapack_int) * (size_t)(n + 1));
   for (t = 0; t < nbatch && n > 0; t++)
     if (la_invert(L, dt, ln, buf->data + t * n * n * isz, ipiv) > 0)
@@ -437,7 +505,8 @@ static Array *lu_all(lua_State *L, Array *a, int dt, lapack_int **ipiv, const ch
   int64_t n = a->shape[a->ndim - 1], t, nbatch = la_nbatch(a);
   int isz = ITEMSIZE(dt);
   lapack_int ln = la_int(L, n, fname);
-  Array *buf = la_load(L, a, dt, 1, NULL);
+  Array *buf;
+  buf = la_loadfinite(L, a, dt, 1, NULL, fname);
   *ipiv = (lapack_int *)la_work(L, sizeof(lapack_int) * (size_t)(n + 1) * (size_t)nbatch);
   for (t = 0; t < nbatch && n > 0; t++)
     getrf(dt, ln, ln, buf->data + t * n * n * isz, *ipiv + t * (n + 1));
@@ -520,7 +589,7 @@ static int linalg_cholesky(lua_State *L) {
   int64_t n = a->shape[a->ndim - 1], t, nbatch = la_nbatch(a);
   lapack_int ln = la_int(L, n, "cholesky");
   char uplo;
-  buf = la_load(L, a, dt, 1, &trans);
+  buf = la_loadfinite(L, a, dt, 1, &trans, "cholesky");
   /* a C-ordered copy holds M = A^T: its 'U' factor read in C order is the
   ** lower factor of A, and its 'L' factor the upper one */
   uplo = (lower != trans) ? 'L' : 'U';
@@ -684,6 +753,8 @@ static int linalg_lu_solve(lua_State *L) {
   if (piv->ndim != 1 || piv->shape[0] != n || !ISINT(piv->dtype))
     luaL_argerror(L, 2, lua_pushfstring(L, "pivots must be %I integers", (lua_Integer)n));
   dt = la_workdtype(lumpy_promote(lu->dtype, lumpy_asarray(L, bidx)->dtype));
+  la_checkfinite(L, lu, "lu_solve");
+  la_checkfinite(L, lumpy_toarray(L, bidx), "lu_solve");
   ipiv = (lapack_int *)la_work(L, sizeof(lapack_int) * (size_t)(n + 1));
   {
     Array *p64 = lumpy_toarrayx(L, 2, LUMPY_INT64);
@@ -735,6 +806,8 @@ static int linalg_cho_solve(lua_State *L) {
   lower = lua_toboolean(L, 2);
   n = c->shape[0];
   dt = la_workdtype(lumpy_promote(c->dtype, (luaL_checkany(L, 3), lumpy_asarray(L, 3))->dtype));
+  la_checkfinite(L, c, "cho_solve");
+  la_checkfinite(L, lumpy_toarray(L, 3), "cho_solve");
   buf = la_load(L, c, dt, 0, NULL);
   x = loadrhs(L, 3, n, dt, &vec, "cho_solve");
   if (n > 0 && x->shape[1] > 0) {

@@ -42,6 +42,10 @@ Array *la_newF(lua_State *L, int dt, int nb, const int64_t *bshape, int64_t rows
 ** are contiguous, M = A^T (a plain C-order copy, *trans = 1). Either way the
 ** returned array has src's shape and holds src's values. */
 Array *la_load(lua_State *L, const Array *src, int dt, int allowtrans, int *trans);
+/* la_load raising "array must not contain infs or NaNs" (naming fname)
+** when src holds one; a straight copy is checked on the fly */
+Array *la_loadfinite(lua_State *L, const Array *src, int dt, int allowtrans, int *trans,
+                     const char *fname);
 /* a Lua-owned work block of n bytes (pushed; an array, 64-byte aligned) */
 void *la_work(lua_State *L, size_t n);
 /* frees at once the buffer of the array at idx, which must be one of our own

@@ -35,20 +35,22 @@ static char optuplo(lua_State *L, int idx, const char *fname) {
   return s[0];
 }
 
-static int eigh_impl(lua_State *L, int vecs, const char *fname) {
-  Array *a = la_checkmat(L, 1, fname, 1), *buf, *w;
+/* pushes w, or w and v, for the square stack a (eigenvalues ascending,
+** float64; eigenvectors in the columns, dtype float64 or complex128);
+** returns the count */
+static int eigh_core(lua_State *L, const Array *a, char uplo, int vecs, const char *fname) {
+  Array *buf, *w;
   int dt = la_workdtype(a->dtype), isz = ITEMSIZE(dt), trans, nb = a->ndim - 2;
-  char uplo = optuplo(L, 2, fname), jobz = vecs ? 'V' : 'N';
+  int base = lua_gettop(L);
+  char jobz = vecs ? 'V' : 'N';
   int64_t n = a->shape[a->ndim - 1], t, nbatch = la_nbatch(a);
   lapack_int ln = la_int(L, n, fname), lwork = -1, lrwork = -1, liwork = -1, ld = ln > 1 ? ln : 1;
   char *work = NULL;
   double *rwork = NULL;
   lapack_int *iwork = NULL;
-  la_checkfinite(L, a, fname);
-  lua_settop(L, 2);
-  buf = la_load(L, a, dt, 1, &trans);                    /* 3 */
+  buf = la_loadfinite(L, a, dt, 1, &trans, fname);       /* base + 1 */
   if (trans) uplo = uplo == 'L' ? 'U' : 'L';
-  w = lumpy_newarray(L, LUMPY_FLOAT64, nb + 1, a->shape, 0);   /* 4 */
+  w = lumpy_newarray(L, LUMPY_FLOAT64, nb + 1, a->shape, 0);   /* base + 2 */
   if (n > 0) {
     cplx wq;
     double rq;
@@ -66,9 +68,9 @@ static int eigh_impl(lua_State *L, int vecs, const char *fname) {
       lrwork = 1;
     }
     liwork = iq;
-    work = (char *)la_work(L, (size_t)lwork * isz);              /* 5 */
-    rwork = (double *)la_work(L, (size_t)lrwork * sizeof(double));   /* 6 */
-    iwork = (lapack_int *)la_work(L, (size_t)liwork * sizeof(lapack_int));  /* 7 */
+    work = (char *)la_work(L, (size_t)lwork * isz);
+    rwork = (double *)la_work(L, (size_t)lrwork * sizeof(double));
+    iwork = (lapack_int *)la_work(L, (size_t)liwork * sizeof(lapack_int));
     for (t = 0; t < nbatch; t++) {
       lapack_int info;
       char *m = buf->data + t * n * n * isz;
@@ -82,8 +84,7 @@ static int eigh_impl(lua_State *L, int vecs, const char *fname) {
     }
     la_drop(L, 3);
   }
-  la_restore32(L, 4, a->dtype);
-  if (!vecs) { la_close(L, 3); return 1; }
+  if (!vecs) { la_close(L, base + 1); lua_remove(L, base + 1); return 1; }
   /* the eigenvectors are the columns of each column-major block */
   if (trans) {
     int64_t s = buf->strides[nb];
@@ -95,9 +96,18 @@ static int eigh_impl(lua_State *L, int vecs, const char *fname) {
       for (i = 0; i < buf->size; i++) z[i] = conj(z[i]);
     }
   }
-  la_restore32(L, 3, a->dtype);
-  lua_insert(L, 3);       /* w, v */
+  lua_insert(L, base + 1);       /* w, v */
   return 2;
+}
+
+static int eigh_impl(lua_State *L, int vecs, const char *fname) {
+  Array *a = la_checkmat(L, 1, fname, 1);
+  char uplo = optuplo(L, 2, fname);
+  int nret, i;
+  lua_settop(L, 2);
+  nret = eigh_core(L, a, uplo, vecs, fname);
+  for (i = 1; i <= nret; i++) la_restore32(L, -i, a->dtype);
+  return nret;
 }
 
 static int linalg_eigh(lua_State *L) { return eigh_impl(L, 1, "eigh"); }
@@ -218,8 +228,80 @@ static void setident(Array *a) {
     }
 }
 
+/* the hermitian SVD (NumPy's svd(..., hermitian = True)): from the
+** eigendecomposition A = V diag(w) V^H, s = |w| in descending order, U = V
+** in that order and V^H's rows sign(w_j) v_j^H. */
+typedef struct HermKey { double v; int64_t i; } HermKey;
+
+/* descending |w|; ties put the larger index first, as NumPy's reversed
+** argsort does */
+static int hermkey_cmp(const void *x, const void *y) {
+  const HermKey *p = (const HermKey *)x, *q = (const HermKey *)y;
+  if (p->v != q->v) return p->v < q->v ? 1 : -1;
+  return p->i < q->i ? 1 : (p->i > q->i ? -1 : 0);
+}
+
+/* pushes s, or u, s, vh, as svd_core does; a must be square */
+static int svd_herm(lua_State *L, const Array *a, int uv, const char *fname) {
+  int nb = a->ndim - 2, base = lua_gettop(L), dt = la_workdtype(a->dtype);
+  int isz = ITEMSIZE(dt);
+  int64_t n = a->shape[nb + 1], t, i, j, nbatch = la_nbatch(a);
+  Array *w, *v = NULL, *s, *U = NULL, *VT = NULL;
+  HermKey *key;
+  if (a->shape[nb] != n)
+    lumpy_error(L, "lumpy.linalg.%s: hermitian needs square matrices, got %Ix%I", fname,
+                (lua_Integer)a->shape[nb], (lua_Integer)n);
+  eigh_core(L, a, 'L', uv, fname);                    /* base+1 w [, base+2 v] */
+  w = lumpy_toarray(L, base + 1);
+  if (uv) v = lumpy_toarray(L, base + 2);
+  s = lumpy_newarray(L, LUMPY_FLOAT64, nb + 1, a->shape, 0);
+  if (uv) {
+    U = lumpy_newarray(L, dt, nb + 2, a->shape, 0);
+    VT = lumpy_newarray(L, dt, nb + 2, a->shape, 0);
+  }
+  key = (HermKey *)la_work(L, sizeof(HermKey) * (size_t)(n + 1));
+  for (t = 0; t < nbatch; t++) {
+    const double *wt = (const double *)w->data + t * n;
+    for (i = 0; i < n; i++) { key[i].v = fabs(wt[i]); key[i].i = i; }
+    qsort(key, (size_t)n, sizeof(HermKey), hermkey_cmp);
+    for (j = 0; j < n; j++) ((double *)s->data)[t * n + j] = key[j].v;
+    if (!uv) continue;
+    for (j = 0; j < n; j++) {
+      int64_t src = key[j].i;
+      double sg = wt[src] > 0 ? 1 : (wt[src] < 0 ? -1 : 0);
+      const char *col = v->data + t * n * n * isz + src * v->strides[nb + 1];
+      if (ISCPLX(dt)) {
+        cplx *u = (cplx *)U->data + t * n * n, *vt = (cplx *)VT->data + t * n * n;
+        for (i = 0; i < n; i++) {
+          cplx e = *(const cplx *)(col + i * v->strides[nb]);
+          u[i * n + j] = e;
+          vt[j * n + i] = sg * conj(e);
+        }
+      }
+      else {
+        double *u = (double *)U->data + t * n * n, *vt = (double *)VT->data + t * n * n;
+        for (i = 0; i < n; i++) {
+          double e = *(const double *)(col + i * v->strides[nb]);
+          u[i * n + j] = e;
+          vt[j * n + i] = sg * e;
+        }
+      }
+    }
+  }
+  la_drop(L, 1);
+  la_closerange(L, base + 1, base + (uv ? 2 : 1));
+  lua_remove(L, base + 1);
+  if (!uv) return 1;
+  lua_remove(L, base + 1);    /* s, U, VT */
+  lua_pushvalue(L, base + 1);
+  lua_remove(L, base + 1);    /* U, VT, s */
+  lua_insert(L, base + 2);    /* U, s, VT */
+  return 3;
+}
+
 /* pushes s, or u, s, vh; returns the count */
-static int svd_core(lua_State *L, const Array *a, int uv, int full, const char *fname) {
+static int svd_core(lua_State *L, const Array *a, int uv, int full, int herm,
+                    const char *fname) {
   int dt = la_workdtype(a->dtype), isz = ITEMSIZE(dt), trans, nb = a->ndim - 2, top;
   int64_t m = a->shape[nb], n = a->shape[nb + 1], k = m < n ? m : n, t, nbatch = la_nbatch(a);
   int64_t rows, cols, uc, vr, shape[LUMPY_MAXDIMS];
@@ -228,11 +310,11 @@ static int svd_core(lua_State *L, const Array *a, int uv, int full, const char *
   lapack_int lwork, *iwork, ldu, ldvt;
   char *work, *ub, *vb;
   double *rwork = NULL;
-  la_checkfinite(L, a, fname);
+  if (herm) return svd_herm(L, a, uv, fname);
   la_int(L, m, fname);
   la_int(L, n, fname);
   top = lua_gettop(L);
-  buf = la_load(L, a, dt, 1, &trans);
+  buf = la_loadfinite(L, a, dt, 1, &trans, fname);
   rows = trans ? n : m;
   cols = trans ? m : n;
   uc = full ? rows : k;
@@ -306,19 +388,20 @@ static int svd_core(lua_State *L, const Array *a, int uv, int full, const char *
 }
 
 Array *la_svals(lua_State *L, const Array *a, const char *fname) {
-  svd_core(L, a, 0, 0, fname);
+  svd_core(L, a, 0, 0, 0, fname);
   return lumpy_toarray(L, -1);
 }
 
 static int linalg_svd(lua_State *L) {
-  static const char *const keys[] = {"full_matrices", "compute_uv", NULL};
+  static const char *const keys[] = {"full_matrices", "compute_uv", "hermitian", NULL};
   Array *a = la_checkmat(L, 1, "svd", 0);
-  int full, uv, nret, i;
+  int full, uv, herm, nret, i;
   la_checkopts(L, 2, "svd", keys);
   full = la_optbool(L, 2, "full_matrices", 1);
   uv = la_optbool(L, 2, "compute_uv", 1);
+  herm = la_optbool(L, 2, "hermitian", 0);
   lua_settop(L, 2);
-  nret = svd_core(L, a, uv, full, "svd");
+  nret = svd_core(L, a, uv, full, herm, "svd");
   for (i = 1; i <= nret; i++) la_restore32(L, -i, a->dtype);
   return nret;
 }
@@ -347,8 +430,10 @@ static int linalg_qr(lua_State *L) {
   if (ms == NULL || strcmp(ms, "reduced") == 0) mode = 0;
   else if (strcmp(ms, "complete") == 0) mode = 1;
   else if (strcmp(ms, "r") == 0) mode = 2;
+  else if (strcmp(ms, "raw") == 0) mode = 3;
   else luaL_argerror(L, 2, lua_pushfstring(L, "unrecognized mode '%s' (expected 'reduced', "
-                     "'complete' or 'r')", ms));
+                     "'complete', 'r' or 'raw')", ms));
+  la_checkfinite(L, a, "qr");
   lua_settop(L, 1);
   buf = la_load(L, a, dt, 0, NULL);                                         /* 2 */
   tau = (char *)la_work(L, (size_t)(k * nbatch + 1) * isz);                /* 3 */
@@ -358,14 +443,14 @@ static int linalg_qr(lua_State *L) {
     double dq1 = 0, dq2 = 0;
     if (ISCPLX(dt)) {
       LAPACKE_zgeqrf_work(COLMAJ, lm, lnn, (cplx *)buf->data, ld, (cplx *)tau, &wq1, -1);
-      if (mode != 2)
+      if (mode < 2)
         LAPACKE_zungqr_work(COLMAJ, lm, (lapack_int)qc, (lapack_int)k, (cplx *)buf->data, ld,
                             (cplx *)tau, &wq2, -1);
       lwork = (lapack_int)(creal(wq1) > creal(wq2) ? creal(wq1) : creal(wq2));
     }
     else {
       LAPACKE_dgeqrf_work(COLMAJ, lm, lnn, (double *)buf->data, ld, (double *)tau, &dq1, -1);
-      if (mode != 2)
+      if (mode < 2)
         LAPACKE_dorgqr_work(COLMAJ, lm, (lapack_int)qc, (lapack_int)k, (double *)buf->data, ld,
                             (double *)tau, &dq2, -1);
       lwork = (lapack_int)(dq1 > dq2 ? dq1 : dq2);
@@ -379,6 +464,24 @@ static int linalg_qr(lua_State *L) {
                                         (cplx *)work, lwork);
     else LAPACKE_dgeqrf_work(COLMAJ, lm, lnn, (double *)mt, ld, (double *)tt,
                              (double *)work, lwork);
+  }
+  if (mode == 3) {
+    /* NumPy's raw: h is the factored block read in C order, shape
+    ** (..., n, m), and tau (..., k) */
+    Array *ta;
+    memcpy(shape, a->shape, sizeof(int64_t) * nb);
+    shape[nb] = k;
+    ta = lumpy_newarray(L, dt, nb + 1, shape, 0);                           /* 5 */
+    if (k > 0) memcpy(ta->data, tau, (size_t)(k * nbatch * isz));
+    buf->shape[nb] = n;
+    buf->shape[nb + 1] = m;
+    lumpy_contigstrides(dt, buf->ndim, buf->shape, buf->strides);
+    la_closerange(L, 3, 4);
+    lua_remove(L, 3);
+    lua_remove(L, 3);                                                      /* h, tau */
+    la_restore32(L, 2, a->dtype);
+    la_restore32(L, 3, a->dtype);
+    return 2;
   }
   rrows = mode == 1 ? m : k;
   memcpy(shape, a->shape, sizeof(int64_t) * nb);
@@ -418,13 +521,62 @@ static int linalg_qr(lua_State *L) {
 /* lstsq                                                               */
 /* ------------------------------------------------------------------ */
 
+/* double-double arithmetic for the residuals (Dekker 1971; Ogita, Rump and
+** Oishi, "Accurate sum and dot product", SIAM J. Sci. Comput. 26 (2005)):
+** a value is hi + lo with |lo| <= ulp(hi) / 2, so the residual of a
+** problem with cond(A) up to ~1e15 is still computed to working accuracy */
+typedef struct DD { double hi, lo; } DD;
+
+/* a + b exactly as s + e */
+static DD dd_twosum(double a, double b) {
+  DD r;
+  double bb;
+  r.hi = a + b;
+  bb = r.hi - a;
+  r.lo = (a - (r.hi - bb)) + (b - bb);
+  return r;
+}
+
+/* x + y */
+static DD dd_add(DD x, DD y) {
+  DD s = dd_twosum(x.hi, y.hi);
+  s.lo += x.lo + y.lo;
+  return dd_twosum(s.hi, s.lo);
+}
+
+/* x - a * y for a double a */
+static DD dd_submul(DD x, double a, DD y) {
+  DD p;
+  p.hi = -a * y.hi;
+  p.lo = fma(-a, y.hi, -p.hi) - a * y.lo;
+  return dd_add(x, p);
+}
+
+static DD dd_of(double a) { DD r; r.hi = a; r.lo = 0; return r; }
+
+/* S = b - sub - A x in double-double (sub may be NULL), A column-major
+** m x n, walked by columns */
+static void dd_resid(int64_t m, int64_t n, const double *A0, const double *b, const DD *x,
+                     const DD *sub, DD *S) {
+  int64_t i, j;
+  for (i = 0; i < m; i++) {
+    S[i] = dd_of(b[i]);
+    if (sub) { DD ns; ns.hi = -sub[i].hi; ns.lo = -sub[i].lo; S[i] = dd_add(S[i], ns); }
+  }
+  for (j = 0; j < n; j++) {
+    const double *c = A0 + j * m;
+    DD xj = x[j];
+    for (i = 0; i < m; i++) S[i] = dd_submul(S[i], c[i], xj);
+  }
+}
+
 /* Accurate mode (refine = true), for ill-conditioned full-rank designs such
 ** as NIST's Filip: the columns are scaled to unit 2-norm (the solution is
 ** invariant, the conditioning improves), the scaled design is factored with
 ** Householder QR (?geqrf), and the solution of the augmented system
 **   [I  A] [r]   [b]
 **   [A' 0] [x] = [0]
-** is refined with residuals accumulated in long double (Bjorck, "Iterative
+** is refined with residuals accumulated in double-double (Bjorck, "Iterative
 ** refinement of linear least squares solutions I", BIT 7 (1967); Higham,
 ** "Accuracy and Stability of Numerical Algorithms", 2nd ed., sec. 20.5).
 ** Each correction solves the augmented system with the QR factors:
@@ -433,33 +585,26 @@ static int linalg_qr(lua_State *L) {
 static void lsq_refine(int64_t m, int64_t n, const double *A0, const double *b,
                        const double *qr, const double *tau, const double *scale,
                        double *x, double *rss, char *work, lapack_int lwork) {
-  long double *xl = (long double *)work, *rl = xl + n;
-  double *r = (double *)(rl + m), *f = r + m, *d = f + m, *g = d + m, *wk = g + n;
-  long double acc = 0;
+  DD *xd = (DD *)work, *rd = xd + n, *S = rd + m;
+  double *r = (double *)(S + m), *f = r + m, *d = f + m, *g = d + m, *wk = g + n;
+  double acc = 0, comp = 0;
   int64_t i, j;
-  int it;
+  int it, done;
   lapack_int lm = (lapack_int)m, lnn = (lapack_int)n;
   /* initial solution of the scaled problem: y = R^-1 (Q'b)_1 */
   memcpy(d, b, sizeof(double) * (size_t)m);
   LAPACKE_dormqr_work(COLMAJ, 'L', 'T', lm, 1, lnn, qr, lm, tau, d, lm, wk, lwork);
   LAPACKE_dtrtrs_work(COLMAJ, 'U', 'N', 'N', lnn, 1, qr, lm, d, lm);
-  for (j = 0; j < n; j++) xl[j] = d[j] / scale[j];
-  for (i = 0; i < m; i++) {
-    long double s = b[i];
-    for (j = 0; j < n; j++) s -= (long double)A0[j * m + i] * xl[j];
-    rl[i] = s;
-  }
-  for (it = 0; it < 3; it++) {
-    /* f = b - r - A x, g = -A' r (scaled columns), in long double */
-    for (i = 0; i < m; i++) {
-      long double s = (long double)b[i] - rl[i];
-      for (j = 0; j < n; j++) s -= (long double)A0[j * m + i] * xl[j];
-      f[i] = (double)s;
-    }
+  for (j = 0; j < n; j++) xd[j] = dd_of(d[j] / scale[j]);
+  dd_resid(m, n, A0, b, xd, NULL, rd);
+  for (it = 0; it < 4; it++) {
+    /* f = b - r - A x, g = -A' r (scaled columns), in double-double */
+    dd_resid(m, n, A0, b, xd, rd, S);
+    for (i = 0; i < m; i++) f[i] = S[i].hi + S[i].lo;
     for (j = 0; j < n; j++) {
-      long double s = 0;
-      for (i = 0; i < m; i++) s -= (long double)A0[j * m + i] * rl[i];
-      g[j] = (double)(s / scale[j]);
+      DD s = dd_of(0);
+      for (i = 0; i < m; i++) s = dd_submul(s, A0[j * m + i], rd[i]);
+      g[j] = (s.hi + s.lo) / scale[j];
     }
     /* h = R^-T g (in g), d = Q' f */
     LAPACKE_dtrtrs_work(COLMAJ, 'U', 'T', 'N', lnn, 1, qr, lm, g, lnn);
@@ -470,22 +615,36 @@ static void lsq_refine(int64_t m, int64_t n, const double *A0, const double *b,
     /* dy = R^-1 (d1 - h), dr = Q [h; d2] */
     LAPACKE_dtrtrs_work(COLMAJ, 'U', 'N', 'N', lnn, 1, qr, lm, d, lm);
     LAPACKE_dormqr_work(COLMAJ, 'L', 'N', lm, 1, lnn, qr, lm, tau, r, lm, wk, lwork);
-    for (j = 0; j < n; j++) xl[j] += d[j] / scale[j];
-    for (i = 0; i < m; i++) rl[i] += r[i];
+    done = 1;
+    for (j = 0; j < n; j++) {
+      double dx = d[j] / scale[j];
+      if (fabs(dx) > 0x1p-56 * fabs(xd[j].hi)) done = 0;
+      xd[j] = dd_add(xd[j], dd_of(dx));
+    }
+    for (i = 0; i < m; i++) rd[i] = dd_add(rd[i], dd_of(r[i]));
+    if (done) break;   /* x no longer moves in float64 */
   }
-  for (j = 0; j < n; j++) x[j] = (double)xl[j];
-  for (i = 0; i < m; i++) {
-    long double s = b[i];
-    for (j = 0; j < n; j++) s -= (long double)A0[j * m + i] * xl[j];
-    acc += s * s;
+  for (j = 0; j < n; j++) x[j] = xd[j].hi + xd[j].lo;
+  dd_resid(m, n, A0, b, xd, NULL, S);
+  for (i = 0; i < m; i++) {   /* Kahan-summed squares of the final residual */
+    double e = S[i].hi + S[i].lo, v = e * e - comp, t = acc + v;
+    comp = (t - acc) - v;
+    acc = t;
   }
-  *rss = (double)acc;
+  *rss = acc;
 }
+
+/* the default lstsq refines x (keeping gelsd's rank and singular values)
+** when the 2-norm condition number exceeds this: below it the SVD solution
+** already has about 9 correct digits or more (its error bound is
+** eps (cond + cond^2 |r| / (|A| |x|)), Higham sec. 20.1), and a well-conditioned
+** problem pays nothing extra */
+#define LSQ_COND 1e3
 
 static int linalg_lstsq(lua_State *L) {
   static const char *const keys[] = {"rcond", "refine", NULL};
   Array *a, *b, *A, *B, *x, *s, *res, hb;
-  int dt, isz, indt, vec, refine = 0;
+  int dt, isz, indt, vec, refine = -1, accurate;
   int64_t m, n, k, nrhs, ldb, i, j, zero = 0;
   double rcond, *csc;
   lapack_int rank = 0, lwork, info;
@@ -506,7 +665,9 @@ static int linalg_lstsq(lua_State *L) {
   else if (lua_type(L, 3) == LUA_TTABLE) {
     la_checkopts(L, 3, "lstsq", keys);
     rcond = la_optnum(L, 3, "rcond", rcond);
-    refine = la_optbool(L, 3, "refine", 0);
+    lua_getfield(L, 3, "refine");
+    if (!lua_isnil(L, -1)) refine = la_optbool(L, 3, "refine", 0);
+    lua_pop(L, 1);
   }
   else if (!lua_isnoneornil(L, 3)) luaL_typeerror(L, 3, "rcond number or options table");
   indt = lumpy_promote(a->dtype, b->dtype);
@@ -534,7 +695,7 @@ static int linalg_lstsq(lua_State *L) {
   }
   s = lumpy_newarray(L, LUMPY_FLOAT64, 1, &k, 0);                           /* 5 */
   csc = (double *)la_work(L, sizeof(double) * (size_t)(n + 1));             /* 6 */
-  if (refine && !ISCPLX(dt)) {
+  if (refine == 1 && !ISCPLX(dt)) {
     /* accurate mode: rank and singular values of the column-scaled design */
     for (j = 0; j < n; j++) {
       double ss = 0, *c = (double *)A->data + j * m;
@@ -575,10 +736,14 @@ static int linalg_lstsq(lua_State *L) {
     if (info > 0)
       lumpy_error(L, "lumpy.linalg.lstsq: SVD did not converge in Linear Least Squares");
   }
-  if (refine && !ISCPLX(dt) && !(rank == n && m >= n && n > 0))
+  /* refine = true: always (full rank); default: when cond_2(a) > LSQ_COND */
+  accurate = !ISCPLX(dt) && rank == n && m >= n && n > 0 && nrhs > 0 &&
+             (refine == 1 || (refine == -1 &&
+              ((double *)s->data)[0] > LSQ_COND * ((double *)s->data)[n - 1]));
+  if (refine == 1 && !ISCPLX(dt) && !accurate)
     for (j = 0; j < nrhs; j++)   /* gelsd solved for the scaled unknowns */
       for (i = 0; i < n; i++) ((double *)B->data)[j * ldb + i] /= csc[i];
-  if (refine && !ISCPLX(dt) && rank == n && m >= n && n > 0) {
+  if (accurate) {
     /* redo the solution in accurate mode from fresh copies */
     Array *A0 = la_load(L, a, dt, 0, NULL);                                 /* 7 */
     Array *Q = la_load(L, a, dt, 0, NULL);                                  /* 8 */
@@ -599,10 +764,10 @@ static int linalg_lstsq(lua_State *L) {
     }
     LAPACKE_dgeqrf_work(COLMAJ, lm, lnn, (double *)Q->data, lm, tau, &wq, -1);
     lw = (lapack_int)wq > lnn ? (lapack_int)wq : lnn;
-    w = (char *)la_work(L, sizeof(long double) * (size_t)(m + n) +
+    w = (char *)la_work(L, sizeof(DD) * (size_t)(2 * m + n) +
                         sizeof(double) * (size_t)(3 * m + n + lw));         /* 12 */
     LAPACKE_dgeqrf_work(COLMAJ, lm, lnn, (double *)Q->data, lm, tau,
-                        (double *)(w + sizeof(long double) * (size_t)(m + n)), lw);
+                        (double *)(w + sizeof(DD) * (size_t)(2 * m + n)), lw);
     for (j = 0; j < nrhs; j++) {
       double rss;
       lsq_refine(m, n, (double *)A0->data, (double *)Bc->data + j * m, (double *)Q->data, tau,
@@ -715,8 +880,9 @@ static int linalg_schur(lua_State *L) {
 /* pinv(a [, rcond]) or pinv(a, {rcond = ...}): V diag(1/s) U^H, singular
 ** values below rcond * max(s) dropped (NumPy's default rcond 1e-15) */
 static int linalg_pinv(lua_State *L) {
-  static const char *const keys[] = {"rcond", NULL};
+  static const char *const keys[] = {"rcond", "hermitian", NULL};
   Array *a = la_checkmat(L, 1, "pinv", 0), *U, *s, *VT, *P, *W, *VH;
+  int herm = 0;
   int dt = la_workdtype(a->dtype), isz = ITEMSIZE(dt), nb = a->ndim - 2;
   int64_t m = a->shape[nb], n = a->shape[nb + 1], k = m < n ? m : n, t, i, j;
   int64_t nbatch = la_nbatch(a), shape[2];
@@ -725,10 +891,11 @@ static int linalg_pinv(lua_State *L) {
   else if (lua_type(L, 2) == LUA_TTABLE) {
     la_checkopts(L, 2, "pinv", keys);
     rcond = la_optnum(L, 2, "rcond", rcond);
+    herm = la_optbool(L, 2, "hermitian", 0);
   }
   else if (!lua_isnoneornil(L, 2)) luaL_typeerror(L, 2, "rcond number or options table");
   lua_settop(L, 1);
-  svd_core(L, a, 1, 0, "pinv");                     /* 2 U, 3 s, 4 VT */
+  svd_core(L, a, 1, 0, herm, "pinv");                     /* 2 U, 3 s, 4 VT */
   U = lumpy_toarray(L, 2); s = lumpy_toarray(L, 3); VT = lumpy_toarray(L, 4);
   P = la_newF(L, dt, nb, a->shape, n, m);           /* 5 */
   shape[0] = k; shape[1] = m;
@@ -771,9 +938,9 @@ static int linalg_pinv(lua_State *L) {
 
 /* matrix_rank(a [, tol]) or matrix_rank(a, {tol =, rtol =}) */
 static int linalg_matrix_rank(lua_State *L) {
-  static const char *const keys[] = {"tol", "rtol", NULL};
+  static const char *const keys[] = {"tol", "rtol", "hermitian", NULL};
   Array *a, *s, *r;
-  int nb;
+  int nb, herm = 0;
   int64_t m, n, k, t, i, nbatch;
   double tol = -1, rtol = -1;
   luaL_checkany(L, 1);
@@ -783,6 +950,7 @@ static int linalg_matrix_rank(lua_State *L) {
     la_checkopts(L, 2, "matrix_rank", keys);
     tol = la_optnum(L, 2, "tol", -1);
     rtol = la_optnum(L, 2, "rtol", -1);
+    herm = la_optbool(L, 2, "hermitian", 0);
   }
   else if (!lua_isnoneornil(L, 2)) luaL_typeerror(L, 2, "tol number or options table");
   if (a->ndim < 2) {   /* NumPy: 1 unless every element is zero */
@@ -796,7 +964,8 @@ static int linalg_matrix_rank(lua_State *L) {
   m = a->shape[nb]; n = a->shape[nb + 1]; k = m < n ? m : n;
   nbatch = la_nbatch(a);
   lua_settop(L, 2);
-  s = la_svals(L, a, "matrix_rank");
+  svd_core(L, a, 0, 0, herm, "matrix_rank");
+  s = lumpy_toarray(L, -1);
   r = lumpy_newarray(L, LUMPY_INT64, nb, a->shape, 0);
   for (t = 0; t < nbatch; t++) {
     const double *st = (const double *)s->data + t * k;
@@ -841,6 +1010,7 @@ static int linalg_cond(lua_State *L) {
       luaL_argerror(L, 1, lua_pushfstring(L, "square matrix expected, got %Ix%I",
                     (lua_Integer)a->shape[nb], (lua_Integer)n));
     ln = la_int(L, n, "cond");
+    la_checkfinite(L, a, "cond");
     n1 = la_matnorms(L, a, 2, "cond");                     /* 3 */
     buf = la_load(L, a, dt, 1, NULL);                      /* 4 */
     ipiv = (lapack_int *)la_work(L, sizeof(lapack_int) * (size_t)(n + 1));   /* 5 */
