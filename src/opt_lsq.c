@@ -129,6 +129,10 @@ static void res_userjac(Res *r, const double *x, double *J) {
   lua_pop(L, 2);
 }
 
+/* LAPACK workspace of dgeqp3 (2n + (n + 1) nb) and dormqr (nb), nb = 64,
+** given to the _work calls: no allocation and no NaN scan per iteration */
+#define LMLWORK(n) (2 * (n) + ((n) + 1) * 64)
+
 /* ---- MINPACK Levenberg-Marquardt ----
 ** J. J. More, "The Levenberg-Marquardt algorithm: implementation and
 ** theory", Numerical Analysis, LNM 630, 1978; MINPACK-1 (More, Garbow,
@@ -138,7 +142,13 @@ static void res_userjac(Res *r, const double *x, double *J) {
 static double enorm(const double *x, int n) {
   double s = 0, scale = 0;
   int i;
-  /* scaled sum of squares, safe from overflow */
+  /* the plain sum of squares when it neither overflows nor loses the small
+  ** components to underflow (MINPACK's enorm sums mid-range components
+  ** directly too) */
+  for (i = 0; i < n; i++) s += x[i] * x[i];
+  if (s < INFINITY && s > 1e-280) return sqrt(s);
+  s = 0;
+  /* else the scaled sum of squares, safe from overflow */
   for (i = 0; i < n; i++) {
     double a = fabs(x[i]);
     if (a == 0) continue;
@@ -308,7 +318,7 @@ static void lmdif(Res *r, double *x, double *f, double ftol, double xtol, double
                   double *fjac, int *ipvt, double *work, LMOut *o) {
   int m = r->m, n = r->n, i, j, l, info = 0, iter = 1;
   double *qtf = work, *wa1 = qtf + n, *wa2 = wa1 + n, *wa3 = wa2 + n, *wa4 = wa3 + n;
-  double *tau = wa4 + m, *fq = tau + n;
+  double *tau = wa4 + m, *fq = tau + n, *lwork = fq + m;
   double fnorm = enorm(f, m), fnorm1, par = 0, delta = 0, xnorm = 0, gnorm, pnorm;
   double actred, prered, dirder, ratio, temp, temp1, temp2;
   for (;;) {
@@ -317,7 +327,10 @@ static void lmdif(Res *r, double *x, double *f, double ftol, double xtol, double
     else fdjac2(r, x, f, fjac, epsfcn, wa4);
     /* QR with column pivoting; acnorm in wa2 */
     for (j = 0; j < n; j++) { wa2[j] = enorm(fjac + (size_t)j * m, m); ipvt[j] = 0; }
-    if (LAPACKE_dgeqp3(LAPACK_COL_MAJOR, m, n, fjac, m, ipvt, tau) != 0) { info = -1; break; }
+    if (LAPACKE_dgeqp3_work(LAPACK_COL_MAJOR, m, n, fjac, m, ipvt, tau, lwork, LMLWORK(n)) != 0) {
+      info = -1;
+      break;
+    }
     for (j = 0; j < n; j++) ipvt[j]--;            /* 0-based */
     if (iter == 1) {
       if (mode == 1)
@@ -329,7 +342,8 @@ static void lmdif(Res *r, double *x, double *f, double ftol, double xtol, double
     }
     /* qtf = Q'f */
     memcpy(fq, f, sizeof(double) * (size_t)m);
-    if (LAPACKE_dormqr(LAPACK_COL_MAJOR, 'L', 'T', m, 1, n, fjac, m, tau, fq, m) != 0) {
+    if (LAPACKE_dormqr_work(LAPACK_COL_MAJOR, 'L', 'T', m, 1, n, fjac, m, tau, fq, m, lwork,
+                            LMLWORK(n)) != 0) {
       info = -1;
       break;
     }
@@ -444,7 +458,8 @@ static double *checkvec(lua_State *L, int idx, int *len) {
   return opt_checkx0(L, idx, len);
 }
 
-/* pushes the least-squares result pieces common to lm and trf */
+/* pushes the least-squares result pieces common to lm and trf (Jcm NULL:
+** only x, cost, fun and the counts, for curve_fit) */
 static void push_lsq(lua_State *L, const double *x, int n, const double *f, int m,
                      const double *Jcm, double cost, long nfev, long njev, int status,
                      const char *msg, const double *active) {
@@ -456,6 +471,7 @@ static void push_lsq(lua_State *L, const double *x, int n, const double *f, int 
   opt_pushvec(L, x, n); lua_setfield(L, -2, "x");
   lua_pushnumber(L, cost); lua_setfield(L, -2, "cost");
   opt_pushvec(L, f, m); lua_setfield(L, -2, "fun");
+  if (!Jcm) goto counts;        /* curve_fit: no Jacobian, gradient or mask */
   shape[0] = m; shape[1] = n;
   J = lumpy_newarray(L, LUMPY_FLOAT64, 2, shape, 0);
   for (i = 0; i < m; i++)
@@ -474,6 +490,7 @@ static void push_lsq(lua_State *L, const double *x, int n, const double *f, int 
   g = lumpy_newarray(L, LUMPY_INT64, 1, shape, 1);
   if (active) for (j = 0; j < n; j++) ((int64_t *)g->data)[j] = (int64_t)active[j];
   lua_setfield(L, -2, "active_mask");
+counts:
   lua_pushinteger(L, nfev); lua_setfield(L, -2, "nfev");
   if (njev >= 0) { lua_pushinteger(L, njev); lua_setfield(L, -2, "njev"); }
   lua_pushinteger(L, status); lua_setfield(L, -2, "status");
@@ -577,11 +594,12 @@ static int optimize_lm(lua_State *L) {
   epsfcn = opt_optnum(L, 4, "epsfcn", DBL_EPSILON);
   factor = opt_optnum(L, 4, "factor", 100.0);
   maxfev = opt_optint(L, 4, "max_nfev", r.hasjac ? 100L * (n + 1) : 200L * (n + 1));
-  fjac = opt_work(L, (size_t)m * n + 2 * (size_t)n * n + 7 * (size_t)n + 2 * (size_t)m + (size_t)n);
+  fjac = opt_work(L, (size_t)m * n + 2 * (size_t)n * n + 7 * (size_t)n + 2 * (size_t)m + (size_t)n
+                  + LMLWORK((size_t)n));
   diag = fjac + (size_t)m * n;
   cov = diag + n; Rinv = cov + (size_t)n * n;
   work = Rinv + (size_t)n * n;
-  ipvt = (int *)(work + 5 * (size_t)n + 2 * (size_t)m);
+  ipvt = (int *)(work + 5 * (size_t)n + 2 * (size_t)m + LMLWORK((size_t)n));
   lua_getfield(L, 4, "diag");
   mode = 1;
   if (!lua_isnil(L, -1)) {
@@ -600,10 +618,9 @@ static int optimize_lm(lua_State *L) {
     double cost = 0.5 * o.fnorm * o.fnorm;
     int singular = lmcov(fjac, m, n, ipvt, cov, Rinv);
     /* the Jacobian at the solution, for the result (not for curve_fit) */
-    double *J = opt_work(L, (size_t)m * n);
-    if (curve) memset(J, 0, sizeof(double) * (size_t)m * n);
-    else if (r.hasjac) res_userjac(&r, x, J);
-    else {
+    double *J = curve ? NULL : opt_work(L, (size_t)m * n);
+    if (r.hasjac && !curve) res_userjac(&r, x, J);
+    else if (!curve) {
       double *wa = opt_work(L, (size_t)m);
       long saved = r.nfev;
       /* approx_derivative '2-point' as SciPy reports it */

@@ -5,8 +5,10 @@
 local core = require "lumpy.core"
 local C = core._optimize
 local K = require "lumpy.optimize_constrained"  -- Powell, SLSQP, linprog
+local DOGBOX = require "lumpy.optimize_dogbox"
 
 local error, type, pairs, ipairs, select = error, type, pairs, ipairs, select
+local pcall, require = pcall, require
 local tostring, string, math, table = tostring, string, math, table
 local io = io
 local debug_getinfo = debug.getinfo
@@ -373,6 +375,62 @@ local function splitbounds(fname, bounds, n)
   return lb, ub
 end
 
+-- L-BFGS-B's inverse Hessian approximation as SciPy's LbfgsInvHessProduct:
+-- H = V_k' ... (V_1' I V_1) ... V_k + sum rho_i s_i s_i' from the stored
+-- pairs (rows of sk, yk), applied by the two-loop recursion (Nocedal &
+-- Wright, Algorithm 7.4, with H0 = I)
+local InvHess = {}
+InvHess.__index = InvHess
+
+-- H v for a vector v (array or table of n numbers) -> array
+function InvHess.matvec(self, v)
+  local q = core.array(v, "float64")
+  if q.ndim == 2 and q.shape[2] == 1 then q = q:reshape(q.size) end
+  if q.ndim ~= 1 or q.size ~= self.shape[1] then
+    error("lumpy.optimize: hess_inv:matvec needs a vector of " .. self.shape[1]
+          .. " elements", 2)
+  end
+  local s, y, rho, k = self.sk, self.yk, self.rho, self.n_corrs
+  local alpha = {}
+  for i = k, 1, -1 do
+    alpha[i] = rho[i] * s[i]:dot(q)
+    q = q - alpha[i] * y[i]
+  end
+  for i = 1, k do
+    local beta = rho[i] * y[i]:dot(q)
+    q = q + (alpha[i] - beta) * s[i]
+  end
+  return q
+end
+InvHess.__call = InvHess.matvec
+InvHess.dot = InvHess.matvec
+
+-- the n x n matrix H
+function InvHess.todense(self)
+  local n = self.shape[1]
+  local I = core.eye(n)
+  local H = I
+  for i = 1, self.n_corrs do
+    local s, y, rho = self.sk[i], self.yk[i], self.rho[i]
+    local sc, yc, sr, yr = s:reshape{n, 1}, y:reshape{n, 1}, s:reshape{1, n}, y:reshape{1, n}
+    local A1 = I - sc * yr * rho
+    local A2 = I - yc * sr * rho
+    H = A1:matmul(H:matmul(A2)) + rho * sc * sr
+  end
+  return H
+end
+
+function InvHess.__tostring(self)
+  return ("<%dx%d LbfgsInvHessProduct with dtype=float64>"):format(self.shape[1], self.shape[2])
+end
+
+local function lbfgs_invhess(sk, yk)
+  local k, n = sk.shape[1], sk.shape[2]
+  local rho = {}
+  for i = 1, k do rho[i] = 1 / sk[i]:dot(yk[i]) end
+  return setmetatable({sk = sk, yk = yk, rho = rho, n_corrs = k, shape = {n, n}}, InvHess)
+end
+
 local function size_of(x0)
   if type(x0) == "number" then return 1 end
   if type(x0) == "table" then return #x0 end
@@ -452,7 +510,10 @@ function M.minimize(fun, x0, opts)
     error("lumpy.optimize.minimize: method '" .. method .. "' cannot handle constraints", 2)
   end
   local r
-  if m == "l-bfgs-b" then r = C._lbfgsb(fun, x0, jac, o, lb, ub)
+  if m == "l-bfgs-b" then
+    r = C._lbfgsb(fun, x0, jac, o, lb, ub)
+    r.hess_inv = lbfgs_invhess(r._sk, r._yk)
+    r._sk, r._yk = nil, nil
   else r = C._minimize(m, fun, x0, jac, o, lb, ub) end
   if o.disp then print_summary(r) end
   return r
@@ -614,6 +675,41 @@ function M._trf(fname, fun, x0, jac, opts, curve)
   return C._trf(fun, x0, jac, o, lb, ub)
 end
 
+-- the dogbox method (lumpy/optimize_dogbox.lua) with least_squares' checks
+function M._dogbox(fname, fun, x0, jac, opts)
+  local n = size_of(x0)
+  local x = type(x0) == "table" and x0 or core.totable(core.asarray(x0))
+  if type(x) == "number" then x = {x} end
+  if type(x[1]) == "table" then x = core.totable(core.asarray(x0):reshape(n)) end
+  local lb, ub = lsqbounds(fname, opts.bounds, n)
+  if lb then
+    for i = 1, n do
+      if x[i] < lb[i] or x[i] > ub[i] then
+        error("lumpy.optimize." .. fname .. ": x0 is infeasible", 3)
+      end
+    end
+  end
+  local loss = opts.loss or "linear"
+  if not LOSSES[loss] then
+    error("lumpy.optimize." .. fname .. ": unknown loss '" .. tostring(loss) .. "'", 3)
+  end
+  local fscale = opts.f_scale or 1.0
+  if type(fscale) ~= "number" or fscale <= 0 then
+    error("lumpy.optimize." .. fname .. ": f_scale must be positive", 3)
+  end
+  local kernel = "lumpy.optimize." .. fname
+  local ok, r = pcall(DOGBOX, fun, x, jac, {
+    ftol = opts.ftol or 1e-8, xtol = opts.xtol or 1e-8, gtol = opts.gtol or 1e-8,
+    max_nfev = opts.max_nfev, x_scale = opts.x_scale, loss = loss, f_scale = fscale,
+    diff_step = opts.diff_step, fd3 = opts.jac == "3-point", args = opts.args,
+    kernel = kernel }, lb, ub)
+  if not ok then
+    if type(r) == "string" and r:sub(1, #kernel) ~= kernel then r = kernel .. ": " .. r end
+    error(r, 0)
+  end
+  return r
+end
+
 local LSQ_OPTS = set("method", "jac", "bounds", "ftol", "xtol", "gtol", "x_scale", "loss",
   "f_scale", "diff_step", "max_nfev", "args", "verbose", "tr_solver")
 
@@ -664,8 +760,85 @@ function M.least_squares(fun, x0, opts)
     return r
   elseif method == "trf" then
     return M._trf("least_squares", fun, x0, opts.jac ~= nil and jac or nil, opts, nil)
+  elseif method == "dogbox" then
+    return M._dogbox("least_squares", fun, x0, jac, opts)
   end
   error("lumpy.optimize.least_squares: unknown method '" .. tostring(opts.method) .. "'", 2)
+end
+
+-- curve_fit with method 'dogbox': the weighted residuals of the model
+-- through least_squares' dogbox, pcov from the SVD of the Jacobian at the
+-- solution as SciPy (VT' diag(1/s^2) VT over the singular values above
+-- eps * max(m, n) * s_max)
+local function curve_dogbox(f, xdata, ydata, p0, jac, opts, bounds)
+  local la = require "lumpy.linalg"
+  local y = core.array(ydata, "float64")
+  if y.ndim ~= 1 then y = y:reshape(y.size) end
+  local m = y.size
+  local sigma, Linv = opts.sigma, nil
+  local w
+  if sigma ~= nil then
+    sigma = core.array(sigma, "float64")
+    if sigma.ndim == 2 then
+      if sigma.shape[1] ~= m or sigma.shape[2] ~= m then
+        error(("lumpy.optimize.curve_fit: sigma must be %d x %d"):format(m, m), 3)
+      end
+      Linv = la.cholesky(sigma, {lower = true})
+    elseif sigma.size ~= m then
+      error(("lumpy.optimize.curve_fit: sigma must have %d elements, got %d"):format(m, sigma.size), 3)
+    else
+      w = 1 / sigma:reshape(m)
+    end
+  end
+  local function weigh(r)
+    if w then return r * w end
+    if Linv then return la.solve_triangular(Linv, r, {lower = true}) end
+    return r
+  end
+  local function params(p)
+    local t = {}
+    for k = 1, p.size do t[k] = p:get(k) end
+    return table.unpack(t)
+  end
+  local res = function(p)
+    local v = core.array(f(xdata, params(p)), "float64")
+    if v.ndim ~= 1 then v = v:reshape(v.size) end
+    if v.size ~= m then
+      error(("model value must have %d elements, got %d"):format(m, v.size), 0)
+    end
+    return weigh(v - y)
+  end
+  local rjac = jac and function(p)
+    local J = core.array(jac(xdata, params(p)), "float64")
+    if J.ndim == 1 then J = J:reshape{J.size, 1} end
+    if w then return J * w:reshape{m, 1} end
+    if Linv then return la.solve_triangular(Linv, J, {lower = true}) end
+    return J
+  end or nil
+  local r = M._dogbox("curve_fit", res, p0, rjac, {
+    bounds = bounds, ftol = opts.ftol, xtol = opts.xtol, gtol = opts.gtol,
+    max_nfev = opts.max_nfev or opts.maxfev, loss = opts.loss, f_scale = opts.f_scale,
+    x_scale = opts.x_scale, diff_step = opts.diff_step })
+  if not r.success then
+    error("lumpy.optimize.curve_fit: optimal parameters not found: " .. r.message, 3)
+  end
+  local n = r.x.size
+  local _, sv, vt = la.svd(r.jac, {full_matrices = false})
+  local cut = EPS * math.max(m, n) * sv:get(1)
+  local pcov = core.zeros({n, n}, "float64")
+  for k = 1, sv.size do
+    local s = sv:get(k)
+    if s > cut then
+      local v = vt[k]
+      pcov = pcov + v:reshape{n, 1} * v:reshape{1, n} / (s * s)
+    end
+  end
+  if not opts.absolute_sigma then
+    if m > n then pcov = pcov * (2 * r.cost / (m - n))
+    else pcov = core.full({n, n}, math.huge) end
+  end
+  r.pcov = pcov
+  return r
 end
 
 local CURVE_OPTS = set("sigma", "absolute_sigma", "bounds", "method", "jac", "maxfev",
@@ -735,6 +908,8 @@ function M.curve_fit(f, xdata, ydata, p0, opts)
     if not r.success then
       error("lumpy.optimize.curve_fit: optimal parameters not found: " .. r.message, 2)
     end
+  elseif method == "dogbox" then
+    r = curve_dogbox(f, xdata, ydata, p0, jac, opts, bounds)
   else
     error("lumpy.optimize.curve_fit: unknown method '" .. tostring(method) .. "'", 2)
   end
