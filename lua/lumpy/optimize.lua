@@ -5,7 +5,6 @@
 local core = require "lumpy.core"
 local C = core._optimize
 local K = require "lumpy.optimize_constrained"  -- Powell, SLSQP, linprog
-local DOGBOX = require "lumpy.optimize_dogbox"
 
 local error, type, pairs, ipairs, select = error, type, pairs, ipairs, select
 local pcall, require = pcall, require
@@ -675,8 +674,9 @@ function M._trf(fname, fun, x0, jac, opts, curve)
   return C._trf(fun, x0, jac, o, lb, ub)
 end
 
--- the dogbox method (lumpy/optimize_dogbox.lua) with least_squares' checks
-function M._dogbox(fname, fun, x0, jac, opts)
+-- the dogbox kernel (src/opt_dogbox.c) with least_squares' checks, for
+-- least_squares and curve_fit (curve = {xdata, ydata, sigma, absolute_sigma})
+function M._dogbox(fname, fun, x0, jac, opts, curve)
   local n = size_of(x0)
   local x = type(x0) == "table" and x0 or core.totable(core.asarray(x0))
   if type(x) == "number" then x = {x} end
@@ -697,17 +697,14 @@ function M._dogbox(fname, fun, x0, jac, opts)
   if type(fscale) ~= "number" or fscale <= 0 then
     error("lumpy.optimize." .. fname .. ": f_scale must be positive", 3)
   end
-  local kernel = "lumpy.optimize." .. fname
-  local ok, r = pcall(DOGBOX, fun, x, jac, {
-    ftol = opts.ftol or 1e-8, xtol = opts.xtol or 1e-8, gtol = opts.gtol or 1e-8,
+  local o = { ftol = opts.ftol or 1e-8, xtol = opts.xtol or 1e-8, gtol = opts.gtol or 1e-8,
     max_nfev = opts.max_nfev, x_scale = opts.x_scale, loss = loss, f_scale = fscale,
     diff_step = opts.diff_step, fd3 = opts.jac == "3-point", args = opts.args,
-    kernel = kernel }, lb, ub)
-  if not ok then
-    if type(r) == "string" and r:sub(1, #kernel) ~= kernel then r = kernel .. ": " .. r end
-    error(r, 0)
+    kernel = "lumpy.optimize." .. fname, absolute_sigma = curve and curve[4] or nil }
+  if curve then
+    return C._dogbox(fun, x, jac, o, lb, ub, curve[1], curve[2], curve[3])
   end
-  return r
+  return C._dogbox(fun, x, jac, o, lb, ub)
 end
 
 local LSQ_OPTS = set("method", "jac", "bounds", "ftol", "xtol", "gtol", "x_scale", "loss",
@@ -764,81 +761,6 @@ function M.least_squares(fun, x0, opts)
     return M._dogbox("least_squares", fun, x0, jac, opts)
   end
   error("lumpy.optimize.least_squares: unknown method '" .. tostring(opts.method) .. "'", 2)
-end
-
--- curve_fit with method 'dogbox': the weighted residuals of the model
--- through least_squares' dogbox, pcov from the SVD of the Jacobian at the
--- solution as SciPy (VT' diag(1/s^2) VT over the singular values above
--- eps * max(m, n) * s_max)
-local function curve_dogbox(f, xdata, ydata, p0, jac, opts, bounds)
-  local la = require "lumpy.linalg"
-  local y = core.array(ydata, "float64")
-  if y.ndim ~= 1 then y = y:reshape(y.size) end
-  local m = y.size
-  local sigma, Linv = opts.sigma, nil
-  local w
-  if sigma ~= nil then
-    sigma = core.array(sigma, "float64")
-    if sigma.ndim == 2 then
-      if sigma.shape[1] ~= m or sigma.shape[2] ~= m then
-        error(("lumpy.optimize.curve_fit: sigma must be %d x %d"):format(m, m), 3)
-      end
-      Linv = la.cholesky(sigma, {lower = true})
-    elseif sigma.size ~= m then
-      error(("lumpy.optimize.curve_fit: sigma must have %d elements, got %d"):format(m, sigma.size), 3)
-    else
-      w = 1 / sigma:reshape(m)
-    end
-  end
-  local function weigh(r)
-    if w then return r * w end
-    if Linv then return la.solve_triangular(Linv, r, {lower = true}) end
-    return r
-  end
-  local function params(p)
-    local t = {}
-    for k = 1, p.size do t[k] = p:get(k) end
-    return table.unpack(t)
-  end
-  local res = function(p)
-    local v = core.array(f(xdata, params(p)), "float64")
-    if v.ndim ~= 1 then v = v:reshape(v.size) end
-    if v.size ~= m then
-      error(("model value must have %d elements, got %d"):format(m, v.size), 0)
-    end
-    return weigh(v - y)
-  end
-  local rjac = jac and function(p)
-    local J = core.array(jac(xdata, params(p)), "float64")
-    if J.ndim == 1 then J = J:reshape{J.size, 1} end
-    if w then return J * w:reshape{m, 1} end
-    if Linv then return la.solve_triangular(Linv, J, {lower = true}) end
-    return J
-  end or nil
-  local r = M._dogbox("curve_fit", res, p0, rjac, {
-    bounds = bounds, ftol = opts.ftol, xtol = opts.xtol, gtol = opts.gtol,
-    max_nfev = opts.max_nfev or opts.maxfev, loss = opts.loss, f_scale = opts.f_scale,
-    x_scale = opts.x_scale, diff_step = opts.diff_step })
-  if not r.success then
-    error("lumpy.optimize.curve_fit: optimal parameters not found: " .. r.message, 3)
-  end
-  local n = r.x.size
-  local _, sv, vt = la.svd(r.jac, {full_matrices = false})
-  local cut = EPS * math.max(m, n) * sv:get(1)
-  local pcov = core.zeros({n, n}, "float64")
-  for k = 1, sv.size do
-    local s = sv:get(k)
-    if s > cut then
-      local v = vt[k]
-      pcov = pcov + v:reshape{n, 1} * v:reshape{1, n} / (s * s)
-    end
-  end
-  if not opts.absolute_sigma then
-    if m > n then pcov = pcov * (2 * r.cost / (m - n))
-    else pcov = core.full({n, n}, math.huge) end
-  end
-  r.pcov = pcov
-  return r
 end
 
 local CURVE_OPTS = set("sigma", "absolute_sigma", "bounds", "method", "jac", "maxfev",
@@ -909,7 +831,14 @@ function M.curve_fit(f, xdata, ydata, p0, opts)
       error("lumpy.optimize.curve_fit: optimal parameters not found: " .. r.message, 2)
     end
   elseif method == "dogbox" then
-    r = curve_dogbox(f, xdata, ydata, p0, jac, opts, bounds)
+    r = M._dogbox("curve_fit", f, p0, jac, {
+      jac = opts.jac, bounds = bounds, ftol = opts.ftol, xtol = opts.xtol, gtol = opts.gtol,
+      max_nfev = opts.max_nfev or opts.maxfev, loss = opts.loss, f_scale = opts.f_scale,
+      x_scale = opts.x_scale, diff_step = opts.diff_step }, {xdata, ydata, opts.sigma,
+      opts.absolute_sigma})
+    if not r.success then
+      error("lumpy.optimize.curve_fit: optimal parameters not found: " .. r.message, 2)
+    end
   else
     error("lumpy.optimize.curve_fit: unknown method '" .. tostring(method) .. "'", 2)
   end
