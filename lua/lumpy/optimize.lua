@@ -7,7 +7,6 @@ local C = core._optimize
 local K = require "lumpy.optimize_constrained"  -- Powell, SLSQP, linprog
 
 local error, type, pairs, ipairs, select = error, type, pairs, ipairs, select
-local pcall, require = pcall, require
 local tostring, string, math, table = tostring, string, math, table
 local io = io
 local debug_getinfo = debug.getinfo
