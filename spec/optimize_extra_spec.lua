@@ -155,6 +155,36 @@ describe("lumpy.optimize", function()
       assert.has_error(function() opt.least_squares(f, {1, 1}, {method = "dogbox", f_scale = 0}) end)
       assert.has_error(function() opt.least_squares(f, {1, 1}, {method = "dogbox", x_scale = {1, -1}}) end)
     end)
+
+    it("reports errors raised mid-run, non-finite Jacobians and bad x_scale", function()
+      local f = mgh.residuals.rosenbrock
+      local calls = 0
+      local ok, err = pcall(opt.least_squares, function(x)
+        calls = calls + 1
+        if calls > 6 then error("late boom") end
+        return f(x)
+      end, {-1.2, 1}, {method = "dogbox"})
+      assert.is_false(ok)
+      assert.truthy(err:find("lumpy.optimize.least_squares: ", 1, true))
+      assert.truthy(err:find("late boom", 1, true))
+      calls = 0
+      ok, err = pcall(opt.least_squares, function(x)
+        calls = calls + 1
+        return calls == 2 and {0 / 0, 1} or f(x)
+      end, {-1.2, 1}, {method = "dogbox"})
+      assert.truthy(err:find("lumpy.optimize.least_squares: the Jacobian must be finite", 1, true))
+      ok, err = pcall(opt.least_squares, function() return {1, 2} end, {1, 2}, {method = "dogbox",
+        jac = function() error("jac boom") end})
+      assert.truthy(err:find("jac boom", 1, true))
+      for _, xs in ipairs{"foo", {1, 2, 3}, {1, 0}, false} do
+        ok, err = pcall(opt.least_squares, f, {1, 1}, {method = "dogbox", x_scale = xs})
+        assert.is_false(ok)
+      end
+      ok, err = pcall(opt.least_squares, f, {1, 1}, {method = "dogbox", x_scale = "foo"})
+      assert.truthy(err:find("x_scale must be 'jac' or positive numbers", 1, true))
+      ok, err = pcall(opt.least_squares, function() return {} end, {1, 2}, {method = "dogbox"})
+      assert.truthy(err:find("fun must return at least one residual", 1, true))
+    end)
   end)
 
   describe("least_squares dogbox on the NIST StRD problems", function()

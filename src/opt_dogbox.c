@@ -254,182 +254,182 @@ static int optimize_dogbox(lua_State *L) {
   freev = hits + n;
   pcovmem = (double *)(freev + n);
   d.r = &r; d.m = m; d.n = n; d.lb = lb; d.ub = ub;
-  {
-    if (curve) db_eval(&r, x, f);
-    memcpy(ftrue, f, sizeof(double) * (size_t)m);
-    nfev = 1;
-    db_jac(&d, x, f, J);
-    njev = 1;
-    if (loss != LOSS_LINEAR) {
-      cost = opt_lossfn(loss, fs, f, m, rho, 0);
-      opt_lossscale(J, f, m, n, rho);
+  if (curve) db_eval(&r, x, f);
+  memcpy(ftrue, f, sizeof(double) * (size_t)m);
+  nfev = 1;
+  db_jac(&d, x, f, J);
+  njev = 1;
+  if (loss != LOSS_LINEAR) {
+    cost = opt_lossfn(loss, fs, f, m, rho, 0);
+    opt_lossscale(J, f, m, n, rho);
+  }
+  else cost = 0.5 * opt_dot(f, f, m);
+  for (j = 0; j < n; j++) g[j] = opt_dot(J + (size_t)j * m, f, m);
+  /* scaling */
+  lua_getfield(L, 4, "x_scale");
+  jacscale = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "jac") == 0;
+  if (jacscale) {
+    for (j = 0; j < n; j++) {
+      sinv[j] = opt_norm2(J + (size_t)j * m, m);
+      if (sinv[j] == 0) sinv[j] = 1;
+      scale[j] = 1 / sinv[j];
     }
-    else cost = 0.5 * opt_dot(f, f, m);
-    for (j = 0; j < n; j++) g[j] = opt_dot(J + (size_t)j * m, f, m);
-    /* scaling */
-    lua_getfield(L, 4, "x_scale");
-    jacscale = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "jac") == 0;
-    if (jacscale) {
-      for (j = 0; j < n; j++) {
-        sinv[j] = opt_norm2(J + (size_t)j * m, m);
-        if (sinv[j] == 0) sinv[j] = 1;
-        scale[j] = 1 / sinv[j];
+  }
+  else if (lua_isnil(L, -1)) {
+    for (j = 0; j < n; j++) { scale[j] = 1; sinv[j] = 1; }
+  }
+  else {
+    int ns = 0;
+    double *xs = NULL;
+    if (lua_type(L, -1) == LUA_TNUMBER || lua_type(L, -1) == LUA_TTABLE || lumpy_isarray(L, -1))
+      xs = opt_checkx0(L, lua_gettop(L), &ns);
+    if (!xs || (ns != 1 && ns != n))
+      return luaL_error(L, "%s: x_scale must be 'jac' or positive numbers", kernel);
+    for (j = 0; j < n; j++) {
+      double s = xs[ns == 1 ? 0 : j];
+      if (!(s > 0)) return luaL_error(L, "%s: x_scale must be 'jac' or positive numbers", kernel);
+      scale[j] = s; sinv[j] = 1 / s;
+    }
+  }
+  Delta = 0;
+  for (j = 0; j < n; j++) Delta = fmax(Delta, fabs(x[j] * sinv[j]));
+  if (Delta == 0) Delta = 1.0;
+  for (j = 0; j < n; j++) ob[j] = x[j] == lb[j] ? -1 : x[j] == ub[j] ? 1 : 0;
+  for (;;) {
+    double qa, qb, actual = -1;
+    lapack_int rank, info;
+    nf = 0;
+    for (j = 0; j < n; j++) {
+      gfull[j] = g[j];
+      if (ob[j] * g[j] < 0) g[j] = 0;
+      else { freev[nf] = j; gf[nf] = g[j]; nf++; }
+    }
+    gnorm = normi(g, n);
+    if (gnorm < gtol) status = 1;
+    if (status >= 0 || nfev == max_nfev) break;
+    /* the Gauss-Newton step of the free variables: min ||Jf p + f|| */
+    for (k = 0; k < nf; k++)
+      memcpy(A + (size_t)k * m, J + (size_t)freev[k] * m, sizeof(double) * (size_t)m);
+    for (i = 0; i < (m > nf ? m : nf); i++) b[i] = i < m ? -f[i] : 0;
+    for (i = 0; i < m * nf; i++)
+      if (!isfinite(A[i])) return luaL_error(L, "%s: the Jacobian must be finite", kernel);
+    for (i = 0; i < m; i++)
+      if (!isfinite(b[i])) return luaL_error(L, "%s: the residuals must be finite", kernel);
+    info = LAPACKE_dgelsd_work(LAPACK_COL_MAJOR, m, nf, 1, A, m, b, m > nf ? m : nf, sv, -1.0,
+                               &rank, lw, lwork, iwork);
+    if (info != 0)
+      return luaL_error(L, "%s: SVD did not converge in the least-squares step", kernel);
+    /* the quadratic model along -g_free: qa t^2 + qb t (full-length
+    ** vectors with zeros at the fixed variables) */
+    for (j = 0; j < n; j++) { nstep[j] = 0; ngf[j] = 0; }
+    for (k = 0; k < nf; k++) { nstep[k] = b[k]; ngf[freev[k]] = -gf[k]; }
+    matvec(J, m, n, ngf, fnew);
+    qa = 0.5 * opt_dot(fnew, fnew, m);
+    qb = 0;
+    for (k = 0; k < nf; k++) qb += gf[k] * -gf[k];
+    while (actual <= 0 && nfev < max_nfev) {
+      double predicted, shn, ratio, step_norm, xnorm;
+      int trhit = 0, inside = 1, finite = 1;
+      /* the trust box intersected with the bounds, around x_free; flags:
+      ** bit 1 lower is the bound, 2 upper is the bound, 4 lower is the
+      ** trust box, 8 upper is the trust box */
+      for (k = 0; k < nf; k++) {
+        double tb = Delta * scale[freev[k]], lc = lb[freev[k]] - x[freev[k]];
+        double uc = ub[freev[k]] - x[freev[k]];
+        lt[k] = fmax(lc, -tb); ut[k] = fmin(uc, tb);
+        flags[k] = (char)((lt[k] == lc) | (ut[k] == uc) << 1 | (lt[k] == -tb) << 2
+                          | (ut[k] == tb) << 3);
+        obf[k] = 0;
+        if (!(nstep[k] >= lt[k] && nstep[k] <= ut[k])) inside = 0;
       }
-    }
-    else if (lua_isnil(L, -1)) {
-      for (j = 0; j < n; j++) { scale[j] = 1; sinv[j] = 1; }
-    }
-    else {
-      int ns = 0;
-      double *xs = NULL;
-      if (lua_type(L, -1) == LUA_TNUMBER || lua_type(L, -1) == LUA_TTABLE || lumpy_isarray(L, -1))
-        xs = opt_checkx0(L, lua_gettop(L), &ns);
-      if (!xs || (ns != 1 && ns != n))
-        return luaL_error(L, "%s: x_scale must be 'jac' or positive numbers", kernel);
-      for (j = 0; j < n; j++) {
-        double s = xs[ns == 1 ? 0 : j];
-        if (!(s > 0)) return luaL_error(L, "%s: x_scale must be 'jac' or positive numbers", kernel);
-        scale[j] = s; sinv[j] = 1 / s;
-      }
-    }
-    Delta = 0;
-    for (j = 0; j < n; j++) Delta = fmax(Delta, fabs(x[j] * sinv[j]));
-    if (Delta == 0) Delta = 1.0;
-    for (j = 0; j < n; j++) ob[j] = x[j] == lb[j] ? -1 : x[j] == ub[j] ? 1 : 0;
-    for (;;) {
-      double qa, qb, actual = -1;
-      lapack_int rank, info;
-      nf = 0;
-      for (j = 0; j < n; j++) {
-        gfull[j] = g[j];
-        if (ob[j] * g[j] < 0) g[j] = 0;
-        else { freev[nf] = j; gf[nf] = g[j]; nf++; }
-      }
-      gnorm = normi(g, n);
-      if (gnorm < gtol) status = 1;
-      if (status >= 0 || nfev == max_nfev) break;
-      /* the Gauss-Newton step of the free variables: min ||Jf p + f|| */
-      for (k = 0; k < nf; k++) memcpy(A + (size_t)k * m, J + (size_t)freev[k] * m, sizeof(double) * (size_t)m);
-      for (i = 0; i < (m > nf ? m : nf); i++) b[i] = i < m ? -f[i] : 0;
-      for (i = 0; i < m * nf; i++)
-        if (!isfinite(A[i])) return luaL_error(L, "%s: the Jacobian must be finite", kernel);
-      for (i = 0; i < m; i++)
-        if (!isfinite(b[i])) return luaL_error(L, "%s: the residuals must be finite", kernel);
-      info = LAPACKE_dgelsd_work(LAPACK_COL_MAJOR, m, nf, 1, A, m, b, m > nf ? m : nf, sv, -1.0,
-                                 &rank, lw, lwork, iwork);
-      if (info != 0) return luaL_error(L, "%s: SVD did not converge in the least-squares step", kernel);
-      /* the quadratic model along -g_free: qa t^2 + qb t (full-length
-      ** vectors with zeros at the fixed variables) */
-      for (j = 0; j < n; j++) { nstep[j] = 0; ngf[j] = 0; }
-      for (k = 0; k < nf; k++) { nstep[k] = b[k]; ngf[freev[k]] = -gf[k]; }
-      matvec(J, m, n, ngf, fnew);
-      qa = 0.5 * opt_dot(fnew, fnew, m);
-      qb = 0;
-      for (k = 0; k < nf; k++) qb += gf[k] * -gf[k];
-      while (actual <= 0 && nfev < max_nfev) {
-        double predicted, shn, ratio, step_norm, xnorm;
-        int trhit = 0, inside = 1, finite = 1;
-        /* the trust box intersected with the bounds, around x_free; flags:
-        ** bit 1 lower is the bound, 2 upper is the bound, 4 lower is the
-        ** trust box, 8 upper is the trust box */
+      if (inside) memcpy(sf, nstep, sizeof(double) * (size_t)nf);
+      else {
+        /* dogleg: the Cauchy point, then towards the Gauss-Newton point */
+        double tob, tc, ss;
+        for (k = 0; k < nf; k++) { cp[k] = 0; dif[k] = -gf[k]; }
+        tob = tobox(cp, dif, lt, ut, nf, NULL);
+        tc = minquad(qa, qb, 0, tob);
+        for (k = 0; k < nf; k++) { cp[k] = -tc * gf[k]; dif[k] = nstep[k] - cp[k]; }
+        ss = tobox(cp, dif, lt, ut, nf, hits);
         for (k = 0; k < nf; k++) {
-          double tb = Delta * scale[freev[k]], lc = lb[freev[k]] - x[freev[k]];
-          double uc = ub[freev[k]] - x[freev[k]];
-          lt[k] = fmax(lc, -tb); ut[k] = fmin(uc, tb);
-          flags[k] = (char)((lt[k] == lc) | (ut[k] == uc) << 1 | (lt[k] == -tb) << 2
-                            | (ut[k] == tb) << 3);
-          obf[k] = 0;
-          if (!(nstep[k] >= lt[k] && nstep[k] <= ut[k])) inside = 0;
+          if (hits[k] < 0 && (flags[k] & 1)) obf[k] = -1;
+          if (hits[k] > 0 && (flags[k] & 2)) obf[k] = 1;
+          if ((hits[k] < 0 && (flags[k] & 4)) || (hits[k] > 0 && (flags[k] & 8))) trhit = 1;
+          sf[k] = cp[k] + ss * dif[k];
         }
-        if (inside) memcpy(sf, nstep, sizeof(double) * (size_t)nf);
-        else {
-          /* dogleg: the Cauchy point, then towards the Gauss-Newton point */
-          double tob, tc, ss;
-          for (k = 0; k < nf; k++) { cp[k] = 0; dif[k] = -gf[k]; }
-          tob = tobox(cp, dif, lt, ut, nf, NULL);
-          tc = minquad(qa, qb, 0, tob);
-          for (k = 0; k < nf; k++) { cp[k] = -tc * gf[k]; dif[k] = nstep[k] - cp[k]; }
-          ss = tobox(cp, dif, lt, ut, nf, hits);
-          for (k = 0; k < nf; k++) {
-            if (hits[k] < 0 && (flags[k] & 1)) obf[k] = -1;
-            if (hits[k] > 0 && (flags[k] & 2)) obf[k] = 1;
-            if ((hits[k] < 0 && (flags[k] & 4)) || (hits[k] > 0 && (flags[k] & 8))) trhit = 1;
-            sf[k] = cp[k] + ss * dif[k];
-          }
-        }
-        for (j = 0; j < n; j++) step[j] = 0.0;
-        for (k = 0; k < nf; k++) step[freev[k]] = sf[k];
-        matvec(J, m, n, step, fnew);
-        predicted = 0;
-        for (k = 0; k < nf; k++) predicted += sf[k] * gf[k];
-        predicted = -(0.5 * opt_dot(fnew, fnew, m) + predicted);
-        /* x + step made strictly feasible */
+      }
+      for (j = 0; j < n; j++) step[j] = 0.0;
+      for (k = 0; k < nf; k++) step[freev[k]] = sf[k];
+      matvec(J, m, n, step, fnew);
+      predicted = 0;
+      for (k = 0; k < nf; k++) predicted += sf[k] * gf[k];
+      predicted = -(0.5 * opt_dot(fnew, fnew, m) + predicted);
+      /* x + step made strictly feasible */
+      for (j = 0; j < n; j++) {
+        double xi = x[j] + step[j];
+        if (xi <= lb[j]) xi = nextafter(lb[j], ub[j]);
+        else if (xi >= ub[j]) xi = nextafter(ub[j], lb[j]);
+        if (xi < lb[j] || xi > ub[j]) xi = 0.5 * (lb[j] + ub[j]);
+        xnew[j] = xi;
+      }
+      db_eval(&r, xnew, fnew);
+      nfev++;
+      shn = 0;
+      for (j = 0; j < n; j++) shn = fmax(shn, fabs(step[j] * sinv[j]));
+      for (i = 0; i < m; i++) if (!isfinite(fnew[i])) { finite = 0; break; }
+      if (!finite) { Delta = 0.25 * shn; continue; }
+      if (loss != LOSS_LINEAR) cost_new = opt_lossfn(loss, fs, fnew, m, NULL, 1);
+      else cost_new = 0.5 * opt_dot(fnew, fnew, m);
+      actual = cost - cost_new;
+      /* the trust radius */
+      if (predicted > 0) ratio = actual / predicted;
+      else if (predicted == 0 && actual == 0) ratio = 1;
+      else ratio = 0;
+      if (ratio < 0.25) Delta = 0.25 * shn;
+      else if (ratio > 0.75 && trhit) Delta *= 2.0;
+      step_norm = opt_norm2(step, n);
+      xnorm = opt_norm2(x, n);
+      {
+        int fok = actual < ftol * cost && ratio > 0.25;
+        int xok = step_norm < xtol * (xtol + xnorm);
+        if (fok && xok) status = 4;
+        else if (fok) status = 2;
+        else if (xok) status = 3;
+      }
+      if (status >= 0) break;
+    }
+    if (actual > 0) {
+      for (k = 0; k < nf; k++) ob[freev[k]] = obf[k];
+      for (j = 0; j < n; j++)
+        x[j] = ob[j] == -1 ? lb[j] : ob[j] == 1 ? ub[j] : xnew[j];
+      memcpy(f, fnew, sizeof(double) * (size_t)m);
+      memcpy(ftrue, f, sizeof(double) * (size_t)m);
+      cost = cost_new;
+      db_jac(&d, x, f, J);
+      njev++;
+      if (loss != LOSS_LINEAR) {
+        opt_lossfn(loss, fs, f, m, rho, 0);
+        opt_lossscale(J, f, m, n, rho);
+      }
+      for (j = 0; j < n; j++) g[j] = opt_dot(J + (size_t)j * m, f, m);
+      if (jacscale)
         for (j = 0; j < n; j++) {
-          double xi = x[j] + step[j];
-          if (xi <= lb[j]) xi = nextafter(lb[j], ub[j]);
-          else if (xi >= ub[j]) xi = nextafter(ub[j], lb[j]);
-          if (xi < lb[j] || xi > ub[j]) xi = 0.5 * (lb[j] + ub[j]);
-          xnew[j] = xi;
+          sinv[j] = fmax(opt_norm2(J + (size_t)j * m, m), sinv[j]);
+          scale[j] = 1 / sinv[j];
         }
-        db_eval(&r, xnew, fnew);
-        nfev++;
-        shn = 0;
-        for (j = 0; j < n; j++) shn = fmax(shn, fabs(step[j] * sinv[j]));
-        for (i = 0; i < m; i++) if (!isfinite(fnew[i])) { finite = 0; break; }
-        if (!finite) { Delta = 0.25 * shn; continue; }
-        if (loss != LOSS_LINEAR) cost_new = opt_lossfn(loss, fs, fnew, m, NULL, 1);
-        else cost_new = 0.5 * opt_dot(fnew, fnew, m);
-        actual = cost - cost_new;
-        /* the trust radius */
-        if (predicted > 0) ratio = actual / predicted;
-        else if (predicted == 0 && actual == 0) ratio = 1;
-        else ratio = 0;
-        if (ratio < 0.25) Delta = 0.25 * shn;
-        else if (ratio > 0.75 && trhit) Delta *= 2.0;
-        step_norm = opt_norm2(step, n);
-        xnorm = opt_norm2(x, n);
-        {
-          int fok = actual < ftol * cost && ratio > 0.25;
-          int xok = step_norm < xtol * (xtol + xnorm);
-          if (fok && xok) status = 4;
-          else if (fok) status = 2;
-          else if (xok) status = 3;
-        }
-        if (status >= 0) break;
-      }
-      if (actual > 0) {
-        for (k = 0; k < nf; k++) ob[freev[k]] = obf[k];
-        for (j = 0; j < n; j++)
-          x[j] = ob[j] == -1 ? lb[j] : ob[j] == 1 ? ub[j] : xnew[j];
-        memcpy(f, fnew, sizeof(double) * (size_t)m);
-        memcpy(ftrue, f, sizeof(double) * (size_t)m);
-        cost = cost_new;
-        db_jac(&d, x, f, J);
-        njev++;
-        if (loss != LOSS_LINEAR) {
-          opt_lossfn(loss, fs, f, m, rho, 0);
-          opt_lossscale(J, f, m, n, rho);
-        }
-        for (j = 0; j < n; j++) g[j] = opt_dot(J + (size_t)j * m, f, m);
-        if (jacscale)
-          for (j = 0; j < n; j++) {
-            sinv[j] = fmax(opt_norm2(J + (size_t)j * m, m), sinv[j]);
-            scale[j] = 1 / sinv[j];
-          }
-      }
     }
-    if (status < 0) status = 0;
-    opt_push_lsq(L, x, n, ftrue, m, J, cost, nfev, njev, status, opt_lsq_msg[status], ob);
-    opt_pushvec(L, gfull, n);
-    lua_setfield(L, -2, "grad");
-    lua_pushnumber(L, gnorm);
-    lua_setfield(L, -2, "optimality");
-    if (curve) {
-      double *pa = pcovmem, *pu = pa + (size_t)m * n, *psv = pu + (size_t)m * n;
-      double *pvt = psv + n, *cov = pvt + (size_t)n * n;
-      int ok = opt_lsq_cov(J, m, n, pa, pu, psv, pvt, cov);
-      opt_push_pcov(L, ok ? cov : NULL, n, m, 2 * cost, opt_optbool(L, 4, "absolute_sigma"));
-    }
+  }
+  if (status < 0) status = 0;
+  opt_push_lsq(L, x, n, ftrue, m, J, cost, nfev, njev, status, opt_lsq_msg[status], ob);
+  opt_pushvec(L, gfull, n);
+  lua_setfield(L, -2, "grad");
+  lua_pushnumber(L, gnorm);
+  lua_setfield(L, -2, "optimality");
+  if (curve) {
+    double *pa = pcovmem, *pu = pa + (size_t)m * n, *psv = pu + (size_t)m * n;
+    double *pvt = psv + n, *cov = pvt + (size_t)n * n;
+    int ok = opt_lsq_cov(J, m, n, pa, pu, psv, pvt, cov);
+    opt_push_pcov(L, ok ? cov : NULL, n, m, 2 * cost, opt_optbool(L, 4, "absolute_sigma"));
   }
   return 1;
 }
