@@ -128,6 +128,31 @@ describe("lumpy.iter", function()
       end
     end)
 
+    it("copies planes of 2^20 elements and more", function()
+      local m, n = 1100, 1001
+      for _, dt in ipairs({"uint8", "float64", "complex128"}) do
+        local a = base(dt, {m, n})
+        local r = a.T:copy()                        -- (n, m)
+        local function check(i, j)
+          local got, want = r:get(i, j), val(dt, (j - 1) * n + (i - 1))
+          if not same(dt, got, want) then
+            error(string.format("%s (%d, %d): got %s, want %s", dt, i, j,
+                                tostring(got), tostring(want)))
+          end
+        end
+        for _, i in ipairs({1, 2, 479, 480, 481, 511, 512, 513, 544, 1000, 1001}) do
+          for j = 1, m do check(i, j) end
+        end
+        for i = 1, n, 7 do
+          for j = 1, m, 13 do check(i, j) end
+        end
+      end
+      local c = base("int32", {m, n}).T:astype("float64")     -- a cast
+      for _, i in ipairs({1, 500, 501, 1001}) do
+        for j = 1, m, 3 do assert.are.equal((j - 1) * n + (i - 1), c:get(i, j)) end
+      end
+    end)
+
     it("transposes a square array in place (overlapping source)", function()
       local a = base("float64", {50, 50})
       a[{}] = a.T
