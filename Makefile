@@ -25,7 +25,7 @@ PKG_LIBS   := $(shell pkg-config --libs openblas lapacke 2>/dev/null)
 WARN     = -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
            -Wno-unused-parameter
 CFLAGS  ?= $(OPT) -g
-ALL_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -fPIC $(WARN) $(CFLAGS) $(PKG_CFLAGS)
+ALL_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -fPIC -fno-math-errno -fvect-cost-model=dynamic -pthread $(WARN) $(CFLAGS) $(PKG_CFLAGS)
 LDLIBS   = $(PKG_LIBS) -lm
 
 SRCS := $(wildcard src/*.c)

@@ -294,4 +294,91 @@ describe("lumpy.reduce", function()
       it(g[1] .. " (" .. #g[2] .. " cases)", function() runcases(g[2]) end)
     end
   end)
+
+  -- sums over an outer axis go down the axis in blocks of 8 rows (each row
+  -- added into the output vector); expected values are closed forms
+  describe("sums over an outer axis", function()
+    -- column j (1-based) of arange(n*m):reshape(n, m) sums to
+    -- m*n*(n-1)/2 + n*(j-1), exact in float64
+    local function colsum(n, m, j) return m * n * (n - 1) // 2 + n * (j - 1) end
+
+    it("sums the rows of every dtype, row counts not multiples of 8", function()
+      for _, n in ipairs({8, 9, 15, 1003}) do
+        local m = 13
+        local k = np.arange(n * m):reshape(n, m)
+        for _, dt in ipairs({"int32", "int64", "float32", "float64"}) do
+          local s = k:astype(dt):sum(1)
+          for j = 1, m do assert.are.equal(colsum(n, m, j), s:get(j)) end
+        end
+        local c = np.complex(k * 1.0, k * -1.0):sum(1)
+        for j = 1, m do
+          assert.are.equal(colsum(n, m, j), c:get(j).re)
+          assert.are.equal(-colsum(n, m, j), c:get(j).im)
+        end
+        local u = (k % 2):astype("uint8"):sum(1)      -- 1 on odd k
+        local b = (k % 2):eq(1):sum(1)
+        for j = 1, m do
+          local odd = 0
+          for i = 0, n - 1 do odd = odd + ((i * m + j - 1) % 2) end
+          assert.are.equal(odd, u:get(j))
+          assert.are.equal(odd, b:get(j))
+        end
+      end
+    end)
+
+    it("sums with dtype, mean, nansum and nanmean", function()
+      local n, m = 21, 5
+      local a = np.arange(n * m):reshape(n, m):astype("int32")
+      local s = a:sum(1, {dtype = "float64"})
+      local mu = a:mean(1)
+      for j = 1, m do
+        assert.are.equal(colsum(n, m, j) * 1.0, s:get(j))
+        assert.are.equal(colsum(n, m, j) / n, mu:get(j))
+      end
+      local f = np.arange(n * m):reshape(n, m) * 1.0
+      f[{{1, -1, 4}, 2}] = 0 / 0                       -- rows 1, 5, ..., 21 of column 2
+      local ns, nm = np.nansum(f, 1), np.nanmean(f, 1)
+      local want, cnt = 0, 0
+      for i = 0, n - 1 do
+        if i % 4 ~= 0 then want = want + i * m + 1; cnt = cnt + 1 end
+      end
+      assert.are.equal(want, ns:get(2))
+      assert.are.equal(want / cnt, nm:get(2))
+      assert.are.equal(colsum(n, m, 3), ns:get(3))
+    end)
+
+    it("sums 3-d arrays, strided views and several axes", function()
+      local a = np.arange(11 * 4 * 6):reshape(11, 4, 6) * 1.0
+      local s = a:sum(1)                                 -- (4, 6)
+      for i = 1, 4 do
+        for j = 1, 6 do
+          local want = 0
+          for k = 0, 10 do want = want + k * 24 + (i - 1) * 6 + (j - 1) end
+          assert.are.equal(want, s:get(i, j))
+        end
+      end
+      local t = a:sum({1, 2})                            -- (6)
+      for j = 1, 6 do
+        local want = 0
+        for k = 0, 10 do for i = 0, 3 do want = want + k * 24 + i * 6 + j - 1 end end
+        assert.are.equal(want, t:get(j))
+      end
+      local v = a[{{-1, 1, -1}, {}, {1, -1, 2}}]:sum(1)   -- reversed rows, stepped columns
+      for i = 1, 4 do
+        for j = 1, 3 do assert.are.equal(s:get(i, 2 * j - 1), v:get(i, j)) end
+      end
+      local w = a:sum(1, {keepdims = true})
+      assert.are.same({1, 4, 6}, w.shape)
+      assert.are.equal(s:get(2, 3), w:get(1, 2, 3))
+    end)
+
+    it("stays accurate over many rows", function()
+      -- 100003 rows of 0.1 in each column: the exact sum of the stored
+      -- doubles is 100003 * 0.1000000000000000055511151231257827
+      local a = np.full({100003, 3}, 0.1)
+      local s = a:sum(1)
+      local want = 100003 * 0.1000000000000000055511151231257827
+      for j = 1, 3 do assert.is_true(math.abs(s:get(j) - want) < 1e-12 * want) end
+    end)
+  end)
 end)

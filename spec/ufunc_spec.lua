@@ -460,4 +460,51 @@ describe("lumpy.ufunc", function()
         {sp:get(2), sp:get(3), sp:get(4), sp:get(5), sp:get(6), sp:get(7), sp:get(8)})
     end)
   end)
+
+  -- calls of at least 2^20 contiguous elements run as two halves on two
+  -- threads; the expected values are closed forms of the element index
+  describe("big contiguous calls", function()
+    local n = 2 ^ 20 + 37          -- not a multiple of the split
+    n = math.tointeger(n)
+    local function checkall(r, f)
+      for _, i in ipairs({1, 2, n // 2 - 1, n // 2, n // 2 + 1, n // 2 + 64, n - 1, n}) do
+        assert.are.equal(f(i), r:get(i))
+      end
+      local bad = 0
+      for i = 1, n, 997 do if r:get(i) ~= f(i) then bad = bad + 1 end end
+      assert.are.equal(0, bad)
+    end
+
+    it("adds into a new array, into out, and in place", function()
+      local a, b = np.arange(n) * 1.0, np.arange(n) * 2.0     -- a[i] = i - 1
+      checkall(a + b, function(i) return 3.0 * (i - 1) end)
+      local out = np.empty(n)
+      np.add(a, b, out)
+      checkall(out, function(i) return 3.0 * (i - 1) end)
+      np.add(a, b, a)
+      checkall(a, function(i) return 3.0 * (i - 1) end)
+      np.multiply(a, 2.5, a)
+      checkall(a, function(i) return 7.5 * (i - 1) end)
+      checkall(np.sqrt(np.arange(n) ^ 2), function(i) return (i - 1) * 1.0 end)
+    end)
+
+    it("computes integers and comparisons", function()
+      local k = np.arange(n)
+      checkall(k * 3 - 1, function(i) return 3 * (i - 1) - 1 end)
+      checkall(k:ge(n // 2), function(i) return i - 1 >= n // 2 end)
+    end)
+
+    it("raises errors found in either half, leaving out untouched", function()
+      local e = np.ones(n, "int64")
+      e:set(n, -1)                                  -- in the second half
+      local out = np.zeros(n, "int64")
+      assert.has_error(function() np.power(np.full(n, 2, "int64"), e, out) end,
+        "lumpy.power: integers to negative integer powers are not allowed")
+      assert.are.equal(0, out:max())
+      e:set(n, 1)
+      e:set(1, -1)                                  -- in the first half
+      assert.has_error(function() np.power(np.full(n, 2, "int64"), e) end,
+        "lumpy.power: integers to negative integer powers are not allowed")
+    end)
+  end)
 end)

@@ -174,6 +174,69 @@ SUMLOOP(nsum_f64, double, double, double, L_nf64_d)
 SUMLOOP(nsumd_f32, float, double, double, L_nf32_d)
 SUMLOOP(nsum_c, cplx, cplx, cplx, L_nc_c)
 
+/* out += the sum of 8 rows rs bytes apart (rs = *ctx), added pairwise:
+** the loop of a sum over an outer axis, run on blocks of 8 rows of that
+** axis (see sumrun). The output vector is read and written once per 8 rows
+** instead of once per row, and the result is more accurate than one running
+** sum down the axis. */
+#define SUM8LOOP(NAME, TI, TA, TO, LOAD) \
+INLINE void NAME##_8r(const char *restrict ip, char *restrict op, int64_t n, \
+                      int64_t is, int64_t os, int64_t rs) { \
+  int64_t i; \
+  for (i = 0; i < n; i++) { \
+    const char *q = ip + i * is; \
+    TO *o = (TO *)(op + i * os); \
+    TA s01 = LOAD(q, 0) + LOAD(q + rs, 0); \
+    TA s23 = LOAD(q + 2 * rs, 0) + LOAD(q + 3 * rs, 0); \
+    TA s45 = LOAD(q + 4 * rs, 0) + LOAD(q + 5 * rs, 0); \
+    TA s67 = LOAD(q + 6 * rs, 0) + LOAD(q + 7 * rs, 0); \
+    *o = (TO)((TA)*o + ((s01 + s23) + (s45 + s67))); \
+  } \
+} \
+static void NAME##_8(char **args, int64_t n, const int64_t *steps, void *ctx) { \
+  int64_t is = steps[0], os = steps[1], rs = *(const int64_t *)ctx; \
+  if (os == 0) {    /* the rows are reduced runs themselves */ \
+    int k; \
+    for (k = 0; k < 8; k++) { \
+      char *a[2]; \
+      a[0] = args[0] + k * rs; \
+      a[1] = args[1]; \
+      NAME(a, n, steps, NULL); \
+    } \
+  } \
+  else if (is == (int64_t)sizeof(TI) && os == (int64_t)sizeof(TO)) \
+    NAME##_8r(args[0], args[1], n, (int64_t)sizeof(TI), (int64_t)sizeof(TO), rs); \
+  else \
+    NAME##_8r(args[0], args[1], n, is, os, rs); \
+}
+
+SUM8LOOP(sum_b, uint8_t, uint64_t, int64_t, L_b_u)
+SUM8LOOP(sum_u8, uint8_t, uint64_t, int64_t, L_u8_u)
+SUM8LOOP(sum_i32, int32_t, uint64_t, int64_t, L_i32_u)
+SUM8LOOP(sum_i64, int64_t, uint64_t, int64_t, L_i64_u)
+SUM8LOOP(sum_f32, float, double, float, L_f32_d)
+SUM8LOOP(sum_f64, double, double, double, L_f64_d)
+SUM8LOOP(sum_c, cplx, cplx, cplx, L_c_c)
+SUM8LOOP(sumd_b, uint8_t, double, double, L_b_d)
+SUM8LOOP(sumd_u8, uint8_t, double, double, L_u8_d)
+SUM8LOOP(sumd_i32, int32_t, double, double, L_i32_d)
+SUM8LOOP(sumd_i64, int64_t, double, double, L_i64_d)
+SUM8LOOP(sumd_f32, float, double, double, L_f32_d)
+SUM8LOOP(nsum_f32, float, double, float, L_nf32_d)
+SUM8LOOP(nsum_f64, double, double, double, L_nf64_d)
+SUM8LOOP(nsumd_f32, float, double, double, L_nf32_d)
+SUM8LOOP(nsum_c, cplx, cplx, cplx, L_nc_c)
+
+/* each sum loop and its 8-row version */
+static const struct { lumpy_Loop one, eight; } sum8[] = {
+  {sum_b, sum_b_8}, {sum_u8, sum_u8_8}, {sum_i32, sum_i32_8},
+  {sum_i64, sum_i64_8}, {sum_f32, sum_f32_8}, {sum_f64, sum_f64_8},
+  {sum_c, sum_c_8}, {sumd_b, sumd_b_8}, {sumd_u8, sumd_u8_8},
+  {sumd_i32, sumd_i32_8}, {sumd_i64, sumd_i64_8}, {sumd_f32, sumd_f32_8},
+  {nsum_f32, nsum_f32_8}, {nsum_f64, nsum_f64_8}, {nsumd_f32, nsumd_f32_8},
+  {nsum_c, nsum_c_8}
+};
+
 /* natural sum (int -> int64, float32 -> float32 ...) and sum into float64 */
 static const lumpy_Loop sumloops[LUMPY_NDTYPES] = {
   sum_b, sum_u8, sum_i32, sum_i64, sum_f32, sum_f64, sum_c
@@ -654,6 +717,47 @@ static void redrun(const Array *a, const Array *o, const int64_t *ostr, lumpy_Lo
   lumpy_iterate(2, data, a->ndim, a->shape, st, loop, NULL);
 }
 
+/* redrun for a sum loop. When the input's innermost axis (smallest stride)
+** is kept and a reduced axis R has at least 8 entries, the iteration would
+** add one row at a time into the output vector: instead R is walked in
+** blocks of 8 rows summed pairwise by the loop's 8-row version, then the
+** rows left over one at a time. */
+static void sumrun(const Array *a, const Array *o, const int64_t *ostr, lumpy_Loop loop) {
+  int64_t shape[LUMPY_MAXDIMS], st[LUMPY_MAXDIMS], rs;
+  const int64_t *sts[2];
+  char *data[2];
+  int k, in = -1, R = -1;
+  size_t e;
+  lumpy_Loop eight = NULL;
+  for (e = 0; e < sizeof sum8 / sizeof sum8[0]; e++)
+    if (sum8[e].one == loop) eight = sum8[e].eight;
+  for (k = 0; k < a->ndim; k++) {
+    if (a->shape[k] < 2) continue;
+    if (in < 0 || llabs(a->strides[k]) < llabs(a->strides[in])) in = k;
+    if (ostr[k] == 0 && a->shape[k] >= 8 && (R < 0 || a->shape[k] > a->shape[R])) R = k;
+  }
+  if (eight == NULL || in < 0 || R < 0 || ostr[in] == 0 || a->size == 0) {
+    redrun(a, o, ostr, loop);
+    return;
+  }
+  for (k = 0; k < a->ndim; k++) {
+    shape[k] = a->shape[k];
+    st[k] = a->strides[k];
+  }
+  rs = a->strides[R];
+  shape[R] = a->shape[R] / 8;
+  st[R] = 8 * rs;
+  data[0] = a->data; data[1] = o->data;
+  sts[0] = st; sts[1] = ostr;
+  lumpy_iterate(2, data, a->ndim, shape, sts, eight, &rs);
+  if (a->shape[R] % 8) {
+    data[0] = a->data + shape[R] * 8 * rs;
+    shape[R] = a->shape[R] % 8;
+    st[R] = rs;
+    lumpy_iterate(2, data, a->ndim, shape, sts, loop, NULL);
+  }
+}
+
 /* the header of the first slice of a along the reduced axes, shaped like o */
 static void firstslice(Array *h, const Array *a, const Red *r, const Array *o) {
   int64_t st[LUMPY_MAXDIMS];
@@ -744,7 +848,8 @@ static int sumprod(lua_State *L, const char *name, const lumpy_Loop *loops,
     header(&one, LUMPY_INT64, (char *)&v, 0, NULL, NULL);
     lumpy_assign(L, o, &one);
   }
-  redrun(a, o, ostr, loop);
+  if (isprod) redrun(a, o, ostr, loop);
+  else sumrun(a, o, ostr, loop);
   castresult(L, r.dtype);
   return redfinish(L, &r);
 }
@@ -796,7 +901,7 @@ static Array *meanof(lua_State *L, const Array *a, Red *r, int nan) {
   if (nan && (ISFLOAT(a->dtype) || isc)) {
     int oidx = lua_gettop(L);
     Array *c = redout(L, a, r, LUMPY_INT64, cstr);
-    redrun(a, o, ostr, a->dtype == LUMPY_FLOAT32 ? nsumd_f32
+    sumrun(a, o, ostr, a->dtype == LUMPY_FLOAT32 ? nsumd_f32
                        : a->dtype == LUMPY_FLOAT64 ? nsum_f64 : nsum_c);
     redrun(a, c, cstr, a->dtype == LUMPY_FLOAT32 ? cnn_f32
                        : a->dtype == LUMPY_FLOAT64 ? cnn_f64 : cnn_c);
@@ -804,7 +909,7 @@ static Array *meanof(lua_State *L, const Array *a, Red *r, int nan) {
     lua_settop(L, oidx);
   }
   else {
-    redrun(a, o, ostr, sumdloops[a->dtype]);
+    sumrun(a, o, ostr, sumdloops[a->dtype]);
     divide(o, r->count, NULL);
   }
   return o;

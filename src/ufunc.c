@@ -12,8 +12,15 @@
 **
 ** Operand layout in every inner loop: args[0] is the output, args[1..] the
 ** inputs (so the iterator orders axes by the output's memory order).
+**
+** A call of at least PAR_MIN elements whose operands are all contiguous
+** (or scalars) and need no conversion is split in two halves, the second
+** run on a second thread (see parallel): one core cannot use the memory
+** bandwidth of two. Each half has its own Ctx; nothing else is shared and
+** the loops cannot raise.
 */
 #include <math.h>
+#include <pthread.h>
 #include "core.h"
 
 /* parameters and status shared with the inner loops of one call */
@@ -817,6 +824,70 @@ static void shapeerror(lua_State *L, const Ufunc *u, const Array *out,
               lumpy_shapestr(b2, nd, shape));
 }
 
+/* ------------------------------------------------------------------ */
+/* two threads for big contiguous calls                                */
+/* ------------------------------------------------------------------ */
+
+#define PAR_MIN ((int64_t)1 << 20)
+
+/* one half of a call: what its thread needs, owned by the caller's frame */
+typedef struct Half {
+  lumpy_Loop loop;
+  char *args[NOP];
+  int64_t steps[NOP];
+  int64_t n;
+  Ctx ctx;
+} Half;
+
+static void *runhalf(void *vh) {
+  Half *h = (Half *)vh;
+  h->loop(h->args, h->n, h->steps, &h->ctx);
+  return NULL;
+}
+
+/* is every operand C-contiguous over shape (or a scalar: all strides 0)?
+** fills steps with the itemsize (or 0) of each */
+static int onerun(int nop, int nd, const int64_t *shape, const int64_t *const *strides,
+                  const int64_t *isz, int64_t *steps) {
+  int k, d, zero;
+  for (k = 0; k < nop; k++) {
+    int64_t want = isz[k];
+    for (d = 0, zero = 1; d < nd; d++) zero = zero && strides[k][d] == 0;
+    steps[k] = zero ? 0 : isz[k];
+    if (zero) continue;
+    for (d = nd - 1; d >= 0; d--) {
+      if (shape[d] != 1 && strides[k][d] != want) return 0;
+      want *= shape[d];
+    }
+  }
+  return 1;
+}
+
+/* loop over n elements as two halves, the second on its own thread (in
+** this thread when none can be started); the halves' error flags are
+** merged into ctx */
+static void parallel(lumpy_Loop loop, int nop, char **data, const int64_t *steps,
+                     int64_t n, Ctx *ctx) {
+  Half h;
+  pthread_t t;
+  char *args[NOP];
+  int64_t m = (n / 2) & ~(int64_t)63;     /* whole cache lines for each half */
+  int k, started;
+  h.loop = loop;
+  h.n = n - m;
+  h.ctx = *ctx;
+  for (k = 0; k < nop; k++) {
+    args[k] = data[k];
+    h.args[k] = data[k] + m * steps[k];
+    h.steps[k] = steps[k];
+  }
+  started = pthread_create(&t, NULL, runhalf, &h) == 0;
+  loop(args, m, steps, ctx);
+  if (started) pthread_join(t, NULL);
+  else runhalf(&h);
+  if (h.ctx.err) ctx->err = h.ctx.err;
+}
+
 /*
 ** Runs u on the inputs at stack indices idx[0..nin-1], writing into the
 ** array at outidx (0 or nil there: a new array). Pushes the result: the
@@ -828,6 +899,7 @@ static int ufunc_run(lua_State *L, const Ufunc *u, const int *idx, int outidx, C
   int64_t shape[LUMPY_MAXDIMS], st[NOP][LUMPY_MAXDIMS];
   const int64_t *strides[NOP];
   char *data[NOP];
+  int64_t psteps[NOP];
   union { cplx z; int64_t i; double d; } sval[NOP];
   Buffered b;
   Array *given = NULL;
@@ -894,6 +966,8 @@ static int ufunc_run(lua_State *L, const Ufunc *u, const int *idx, int outidx, C
       b.nop = nin + 1;
       lumpy_iterate(nin + 1, data, nd, shape, strides, buffered, &b);
     }
+    else if (out->size >= PAR_MIN && onerun(nin + 1, nd, shape, strides, b.isz, psteps))
+      parallel(u->loops[ct], nin + 1, data, psteps, out->size, ctx);
     else lumpy_iterate(nin + 1, data, nd, shape, strides, u->loops[ct], ctx);
   }
   if (ctx->err)
