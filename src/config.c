@@ -2,7 +2,8 @@
 ** config.c: lumpy.config(), the facts about this build a user (or the
 ** benchmark) needs to interpret timings: the BLAS library and the kernel core
 ** it picked, its threading, the OPENBLAS_CORETYPE it was loaded under, the
-** number of processors and the Lua release.
+** number of processors and the Lua release. OpenBLAS loads on first use
+** (blas.c), so config loads it, and names the files it was loaded from.
 */
 #include <stdlib.h>
 #include <unistd.h>
@@ -60,6 +61,7 @@ static void setoptions(lua_State *L) {
 static int config_config(lua_State *L) {
   const char *cfg, *core, *env;
   long ncpu;
+  lumpy_blas_load(L);
   if (!lua_isnoneornil(L, 1)) {
     luaL_checktype(L, 1, LUA_TTABLE);
     setoptions(L);
@@ -68,9 +70,13 @@ static int config_config(lua_State *L) {
   core = openblas_get_corename();
   env = getenv("OPENBLAS_CORETYPE");
   ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-  lua_createtable(L, 0, 10);
+  lua_createtable(L, 0, 12);
   lua_pushliteral(L, "OpenBLAS");
   lua_setfield(L, -2, "blas");
+  lua_pushstring(L, lumpy_blas_library(0));
+  lua_setfield(L, -2, "blas_library");
+  lua_pushstring(L, lumpy_blas_library(1));
+  lua_setfield(L, -2, "lapack_library");
   pushversion(L, cfg ? cfg : "OpenBLAS");
   lua_setfield(L, -2, "blas_version");
   lua_pushstring(L, cfg ? cfg : "");
