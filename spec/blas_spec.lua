@@ -1,0 +1,125 @@
+-- OpenBLAS and LAPACKE load on first use (src/blas.c), not at require. Each
+-- check runs in a fresh lua5.4 (same LUA_PATH, LUA_CPATH and, under make
+-- asan, LD_PRELOAD), since the busted process has long since loaded them,
+-- and reads /proc/self/maps there.
+local np = require "lumpy"
+
+local prelude = [[
+local function mapped(name)
+  for l in io.lines("/proc/self/maps") do
+    if l:find(name, 1, true) then return true end
+  end
+  return false
+end
+local function say(...) io.write(table.concat({...}, " "), "\n") end
+]]
+
+-- runs the script in a fresh lua5.4; returns its output
+local function fresh(script)
+  local name = os.tmpname()
+  local f = assert(io.open(name, "w"))
+  f:write(prelude, script)
+  f:close()
+  local p = io.popen("lua5.4 " .. name .. " 2>&1")
+  local out = p:read("a")
+  local ok = p:close()
+  os.remove(name)
+  assert.is_true(ok, out)
+  return out
+end
+
+describe("lumpy.blas", function()
+  describe("require", function()
+    it("does not load OpenBLAS or LAPACKE", function()
+      local out = fresh([[
+local np = require "lumpy"
+say(tostring(mapped("libopenblas")), tostring(mapped("liblapacke")))
+]])
+      assert.are.equal("false false\n", out)
+    end)
+
+    it("leaves it unloaded through work that needs no BLAS", function()
+      local out = fresh([[
+local np = require "lumpy"
+local a = np.arange(12):reshape{3, 4}
+local s = (a * 2.5 + 1):sum()
+local m = np.array{{1, 2}, {3, 4}}:matmul(np.array{{5, 6}, {7, 8}})  -- int64: no BLAS
+local nm = np.optimize.minimize(function(x) return (x:get(1) - 1)^2 end, {0},
+                                {method = "Nelder-Mead"})
+say(tostring(mapped("libopenblas")), s, m:get(2, 2), m.dtype)
+]])
+      -- sum of 2.5 i + 1 for i = 0..11 is 2.5 * 66 + 12
+      assert.are.equal("false 177.0 50 int64\n", out)
+    end)
+  end)
+
+  describe("first use", function()
+    it("linalg.solve loads it and solves", function()
+      local out = fresh([[
+local np = require "lumpy"
+local x = np.linalg.solve(np.array{{2, 0}, {0, 4}}, np.array{2, 4})
+say(tostring(mapped("libopenblas")), tostring(mapped("liblapacke")), x:get(1), x:get(2))
+]])
+      assert.are.equal("true true 1.0 1.0\n", out)
+    end)
+
+    it("a float matmul loads it", function()
+      local out = fresh([[
+local np = require "lumpy"
+local c = np.array{{1.0, 2.0}, {3.0, 4.0}}:matmul(np.array{{5.0, 6.0}, {7.0, 8.0}})
+say(tostring(mapped("libopenblas")), c:get(1, 1), c:get(2, 2))
+]])
+      assert.are.equal("true 19.0 50.0\n", out)
+    end)
+
+    it("an optimizer that uses BLAS loads it", function()
+      local out = fresh([[
+local np = require "lumpy"
+local r = np.optimize.minimize(function(x) return (x:get(1) - 3)^2 end, {0},
+                               {method = "BFGS"})
+say(tostring(mapped("libopenblas")), string.format("%.6f", r.x:get(1)))
+]])
+      assert.are.equal("true 3.000000\n", out)
+    end)
+
+    it("loads one copy of OpenBLAS", function()
+      local out = fresh([[
+local np = require "lumpy"
+np.linalg.inv(np.eye(3))
+local files = {}
+for l in io.lines("/proc/self/maps") do
+  local f = l:match("(/%S*libopenblas%S*)$")
+  if f then files[f] = true end
+end
+local n = 0
+for _ in pairs(files) do n = n + 1 end
+say(n)
+]])
+      assert.are.equal("1\n", out)
+    end)
+  end)
+
+  describe("config", function()
+    it("loads it and names the files", function()
+      local out = fresh([[
+local np = require "lumpy"
+local before = mapped("libopenblas")
+local c = np.config()
+say(tostring(before), tostring(mapped("libopenblas")), c.blas_library,
+    c.lapack_library)
+]])
+      local before, after, blas, lapack = out:match("^(%S+) (%S+) (%S+) (%S+)\n$")
+      assert.are.equal("false", before, out)
+      assert.are.equal("true", after, out)
+      assert.matches("libopenblas%.so%.0$", blas)
+      assert.matches("liblapacke%.so%.3$", lapack)
+    end)
+
+    it("reports the same files in this process", function()
+      local c = np.config()
+      assert.matches("libopenblas", c.blas_library)
+      assert.matches("lapacke", c.lapack_library)
+      assert.are.equal("OpenBLAS", c.blas)
+    end)
+  end)
+end)
