@@ -14,13 +14,14 @@ end
 local function say(...) io.write(table.concat({...}, " "), "\n") end
 ]]
 
--- runs the script in a fresh lua5.4; returns its output
-local function fresh(script)
+-- runs the script in a fresh lua5.4 (env: assignments put before the
+-- command); returns its output
+local function fresh(script, env)
   local name = os.tmpname()
   local f = assert(io.open(name, "w"))
   f:write(prelude, script)
   f:close()
-  local p = io.popen("lua5.4 " .. name .. " 2>&1")
+  local p = io.popen((env and "env " .. env .. " " or "") .. "lua5.4 " .. name .. " 2>&1")
   local out = p:read("a")
   local ok = p:close()
   os.remove(name)
@@ -96,6 +97,32 @@ for _ in pairs(files) do n = n + 1 end
 say(n)
 ]])
       assert.are.equal("1\n", out)
+    end)
+  end)
+
+  describe("a library that cannot be loaded", function()
+    it("raises a Lua error at each call that needs it, and the rest still works", function()
+      local out = fresh([[
+local np = require "lumpy"
+local ok1, e1 = pcall(np.linalg.solve, np.eye(2), np.ones(2))
+local ok2, e2 = pcall(np.matmul, np.ones{2, 2}, np.ones{2, 2})
+local ok3, e3 = pcall(np.config)
+local ok4, e4 = pcall(np.linalg.inv, np.eye(2))
+local m = np.array{{1, 2}, {3, 4}}:matmul(np.array{{1, 0}, {0, 1}})
+say(tostring(ok1), tostring(ok2), tostring(ok3), tostring(ok4), m:get(2, 1),
+    (np.arange(5) * 2):sum())
+say(e1)
+say(e2)
+say(e3)
+say(e4)
+]], "LUMPY_BLAS_LIBRARY=/nonexistent/libopenblas.so.0")
+      local lines = {}
+      for l in out:gmatch("[^\n]+") do lines[#lines + 1] = l end
+      assert.are.equal("false false false false 3 20", lines[1], out)
+      for i = 2, 5 do
+        assert.matches("lumpy: cannot load OpenBLAS: /nonexistent/libopenblas%.so%.0: cannot open",
+                       lines[i])
+      end
     end)
   end)
 

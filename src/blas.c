@@ -17,7 +17,11 @@
 ** The libraries: LUMPY_BLAS_DIR/libopenblas.so.0 (the directory
 ** `pkg-config --variable=libdir openblas` names at build time), else
 ** libopenblas.so.0 through the runtime linker; then liblapacke.so.3 the
-** same way (LUMPY_LAPACKE_DIR), else the LAPACKE inside libopenblas. OpenBLAS
+** same way (LUMPY_LAPACKE_DIR), else the LAPACKE inside libopenblas. The
+** file names can be changed at build time (LUMPY_BLAS_SONAME,
+** LUMPY_LAPACKE_SONAME), and the environment variable LUMPY_BLAS_LIBRARY,
+** when set, names the OpenBLAS file to open instead (say, another
+** threading variant). OpenBLAS
 ** is opened RTLD_GLOBAL so that LAPACKE's Fortran LAPACK calls bind to
 ** OpenBLAS's own LAPACK (as when core.so linked it), not to the reference
 ** liblapack.so.3 that liblapacke also depends on.
@@ -155,6 +159,12 @@ static int resolve(void *h, const char *sym, void *dst) {
 #ifndef LUMPY_BLAS_DIR
 #define LUMPY_BLAS_DIR NULL
 #endif
+#ifndef LUMPY_BLAS_SONAME
+#define LUMPY_BLAS_SONAME "libopenblas.so.0"
+#endif
+#ifndef LUMPY_LAPACKE_SONAME
+#define LUMPY_LAPACKE_SONAME "liblapacke.so.3"
+#endif
 #ifndef LUMPY_LAPACKE_DIR
 #define LUMPY_LAPACKE_DIR NULL
 #endif
@@ -165,18 +175,23 @@ static int resolve(void *h, const char *sym, void *dst) {
 
 static void load(void) {
   void *h, *hblas;
-  hblas = openlib(LUMPY_BLAS_DIR, "libopenblas.so.0", RTLD_NOW | RTLD_GLOBAL, blasname,
-                  sizeof blasname);
+  const char *env = getenv("LUMPY_BLAS_LIBRARY");
+  if (env && env[0]) {
+    snprintf(blasname, sizeof blasname, "%s", env);
+    hblas = dlopen(env, RTLD_NOW | RTLD_GLOBAL);
+  }
+  else hblas = openlib(LUMPY_BLAS_DIR, LUMPY_BLAS_SONAME, RTLD_NOW | RTLD_GLOBAL, blasname,
+                       sizeof blasname);
   if (!hblas) {
-    seterror("libopenblas.so.0 not found");
+    seterror(LUMPY_BLAS_SONAME " not found");
     return;
   }
   h = hblas;
   OPENBLAS_FUNCS(RESOLVE, RESOLVEV)
-  h = openlib(LUMPY_LAPACKE_DIR, "liblapacke.so.3", RTLD_NOW | RTLD_LOCAL, lapackename,
+  h = openlib(LUMPY_LAPACKE_DIR, LUMPY_LAPACKE_SONAME, RTLD_NOW | RTLD_LOCAL, lapackename,
               sizeof lapackename);
   if (!h) {                           /* some builds of OpenBLAS include LAPACKE */
-    seterror("liblapacke.so.3 not found");
+    seterror(LUMPY_LAPACKE_SONAME " not found");
     if (!dlsym(hblas, "LAPACKE_dgetrf")) return;
     h = hblas;
     memcpy(lapackename, blasname, sizeof blasname);
