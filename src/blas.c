@@ -21,10 +21,11 @@
 ** file names can be changed at build time (LUMPY_BLAS_SONAME,
 ** LUMPY_LAPACKE_SONAME), and the environment variable LUMPY_BLAS_LIBRARY,
 ** when set, names the OpenBLAS file to open instead (say, another
-** threading variant). OpenBLAS
-** is opened RTLD_GLOBAL so that LAPACKE's Fortran LAPACK calls bind to
-** OpenBLAS's own LAPACK (as when core.so linked it), not to the reference
-** liblapack.so.3 that liblapacke also depends on.
+** threading variant).
+**
+** OpenBLAS is opened RTLD_GLOBAL so that LAPACKE's Fortran LAPACK calls
+** bind to OpenBLAS's own LAPACK (as when core.so linked it), not to the
+** reference liblapack.so.3 that liblapacke also depends on.
 */
 #include <dlfcn.h>
 #include <pthread.h>
