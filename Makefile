@@ -16,7 +16,9 @@ LUA_LIBDIR ?= $(PREFIX)/lib/lua/5.4
 LUA_DIR  ?= $(PREFIX)/share/lua/5.4
 LUA      ?= lua5.4
 BUSTED   ?= $(LUA) /usr/bin/busted
-DEBS     = lua5.4 liblua5.4-dev libopenblas-dev liblapacke-dev lua-busted luarocks pkg-config
+# the build and the specs; NumPy/SciPy for bench/ (spec/bench_spec.lua runs it at tiny sizes)
+DEBS     = lua5.4 liblua5.4-dev libopenblas-dev liblapacke-dev lua-busted luarocks pkg-config \
+           python3-numpy python3-scipy
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # OpenBLAS and LAPACKE are not linked: src/blas.c loads them on first use,
@@ -36,7 +38,7 @@ OBJDIR ?= build
 OBJS := $(SRCS:src/%.c=$(OBJDIR)/%.o)
 SO   ?= lua/lumpy/core.so
 
-.PHONY: all deps test demo asan bench bench-deps bench-tools install clean embed
+.PHONY: all deps test demo asan bench bench-tools install clean embed
 
 all: $(SO)
 
@@ -94,17 +96,6 @@ $(OBJDIR)/embed-%: examples/embed/%.c $(SO) src/lumpy.h
 	  -Wl,-rpath,$(abspath $(dir $(SO))) $(shell pkg-config --libs lua5.4) -lpthread -lm
 
 # bench: BENCH="sum linalg" selects workloads, BENCH="--reps 9" sets options (bench/run -h)
-BENCH_DEBS = python3-numpy python3-scipy
-bench-deps:
-	@missing=""; for p in $(BENCH_DEBS); do \
-	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing:$$missing"; \
-	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
-	fi
-
 bench-tools: bench/limits bench/clock.so
 
 bench/limits: bench/limits.c
@@ -113,7 +104,7 @@ bench/limits: bench/limits.c
 bench/clock.so: bench/clock.c
 	$(CC) -shared $(ALL_CFLAGS) -o $@ $<
 
-bench: deps bench-deps
+bench: deps
 	@$(MAKE) --no-print-directory all bench-tools
 	@bench/run $(BENCH)
 

@@ -1,4 +1,6 @@
 # SciPy side of bench/optimize.lua: the same problems, same output format.
+# The *_loop lines repeat SciPy's (vectorised) time next to lumpy's Lua-loop
+# objectives.
 import math
 import time
 import numpy as np
@@ -23,6 +25,7 @@ x10 = np.array([-1.2, 1.0] * 5)
 x100 = np.array([-1.2, 1.0] * 50)
 t, r = best(5, lambda: optimize.minimize(optimize.rosen, x10, method="BFGS"))
 print("bfgs_rosen10 %.6f %d" % (t, r.nfev))
+print("bfgs_rosen10_loop %.6f %d" % (t, r.nfev))
 
 
 def rosen_seq(x):
@@ -39,9 +42,11 @@ t, r = best(5, lambda: optimize.minimize(rosen_seq, x10, method="BFGS"))
 print("bfgs_rosen10_seqsum %.6f %d" % (t, r.nfev))
 t, r = best(5, lambda: optimize.minimize(optimize.rosen, [-1.2, 1.0], method="Nelder-Mead"))
 print("neldermead_rosen2 %.6f %d" % (t, r.nfev))
+print("neldermead_rosen2_loop %.6f %d" % (t, r.nfev))
 t, r = best(5, lambda: optimize.minimize(optimize.rosen, x100, method="L-BFGS-B",
                                          jac=optimize.rosen_der))
 print("lbfgsb_rosen100 %.6f %d" % (t, r.nfev))
+print("lbfgsb_rosen100_loop %.6f %d" % (t, r.nfev))
 f = lambda x: x * x * x - 2 * x - 5
 
 

@@ -188,9 +188,16 @@ describe("lumpy.optimize", function()
           assert.is_not_nil(d, "NIST data not found")
           local p0 = s == 1 and d.start1 or d.start2
           local popt, pcov = opt.curve_fit(M.f, d.x, d.y, p0, {ftol = 1e-15, xtol = 1e-15, maxfev = 100000})
-          -- Lanczos1's residuals (RSS 1.4e-25) are at the level of double
-          -- rounding, which limits its standard errors to about 3 digits
-          local sedig = name == "Lanczos1" and 2.5 or 3
+          -- Lanczos1's residuals (RSS 1.4e-25, each about 8e-14 on values
+          -- near 1) are at the level of double rounding: the RSS at any
+          -- computed minimum is off by about 0.2% (1.4280e-25 from start 1
+          -- against the certified 1.4308e-25), and the standard errors
+          -- scale with its square root. (J'J)^-1 itself is good to 11
+          -- digits (from the QR as here, or from the SVD of J as SciPy's
+          -- trf path: 3.01 digits instead of 2.99-3.00); SciPy lands at
+          -- 3.4 and 4.3 digits from the two starts, by where the rounding
+          -- noise puts its last iterate
+          local sedig = name == "Lanczos1" and 2.9 or 3
           for k = 1, #d.cert do
             assert.is_true(digits(popt:get(k), d.cert[k]) >= 6,
               ("b%d %.12g vs %.12g"):format(k, popt:get(k), d.cert[k]))

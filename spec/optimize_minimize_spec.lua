@@ -150,7 +150,7 @@ describe("lumpy.optimize", function()
       local r = opt.minimize(rosen, {-1.2, 1}, {bounds = {{-math.huge, 0.5}, {}}})
       assert.is_true(r.message:find("CONVERGENCE", 1, true) ~= nil)
       assert.is_true(r.x:get(1) <= 0.5)
-      assert.is_nil(r.hess_inv)
+      assert.are.same({2, 2}, r.hess_inv:todense().shape)
     end)
 
     it("starts from x0 clipped into the box; fixed variables stay fixed", function()
@@ -366,10 +366,10 @@ describe("lumpy.optimize", function()
           collectgarbage() collectgarbage()
         end
         run()
-        local m0, r0 = collectgarbage("count"), rss()
+        local m0, r0, b0 = collectgarbage("count"), rss(), np.memstats().live
         run()
-        local m1, r1 = collectgarbage("count"), rss()
-        io.write(string.format("%.1f %d", m1 - m0, r1 - r0))
+        local m1, r1, b1 = collectgarbage("count"), rss(), np.memstats().live
+        io.write(string.format("%.1f %d %d", m1 - m0, r1 - r0, b1 - b0))
       ]]
       local tmp = os.tmpname()
       local fh = assert(io.open(tmp, "w"))
@@ -381,12 +381,18 @@ describe("lumpy.optimize", function()
       local out = p:read("a")
       p:close()
       os.remove(tmp)
-      local dm, dr = out:match("^(%S+) (%S+)$")
+      local dm, dr, db = out:match("^(%S+) (%S+) (%S+)$")
       assert.is_not_nil(dm, out)
       assert.is_true(tonumber(dm) < 50, "lua heap grew by " .. dm .. " KB")
-      -- (AddressSanitizer's quarantine keeps freed memory: RSS says nothing there)
+      -- array buffers, counted exactly by the pool
+      assert.are.equal(0, tonumber(db), "array buffers grew by " .. db .. " bytes")
+      -- RSS is a coarse guard only: with every block freed (valgrind finds
+      -- no leak, and the two counts above stay flat) glibc's heap still
+      -- grows by a few MB per 10,000 mixed failing calls from fragmentation,
+      -- depending on the layout of the binary (AddressSanitizer's quarantine
+      -- keeps freed memory: RSS says nothing there)
       if not os.getenv("ASAN_OPTIONS") then
-        assert.is_true(tonumber(dr) < 1024, "rss grew by " .. dr .. " KB")
+        assert.is_true(tonumber(dr) < 16384, "rss grew by " .. dr .. " KB")
       end
     end)
   end)

@@ -239,6 +239,10 @@ void lumpy_fn_checkvector(lumpy_Fn *f, int idx, double *out, int n, const char *
     Array view;
     if (a->dtype == LUMPY_COMPLEX128)
       luaL_error(L, "%s: %s must be real, got a complex128 array", f->kernel, what);
+    if (a->dtype == LUMPY_FLOAT64 && lumpy_iscontiguous(a)) {
+      if (n) memcpy(out, a->data, sizeof(double) * (size_t)n);   /* the common case */
+      return;
+    }
     memset(&view, 0, sizeof view);
     view.dtype = LUMPY_FLOAT64;
     view.ndim = a->ndim;

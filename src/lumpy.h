@@ -65,7 +65,9 @@ int64_t lumpy_size(const lumpy_Array *a);
 /* C callables for the kernels (the analogue of SciPy's LowLevelCallable).
 ** A scalar function double f(double x, void *ud) is used by quad, brentq,
 ** minimize_scalar ...; a vector function int f(int n, const double *x,
-** double *out, void *ud) returning 0 on success by minimize and friends.
+** double *out, void *ud) returning 0 on success by minimize and friends
+** (nout outputs; 1 for an objective). For solve_ivp and odeint a vector
+** function gets n + 1 values: t first, then y; it writes the n derivatives.
 ** pushcfunc pushes a value the kernels accept wherever they take a function;
 ** it is also callable from Lua. */
 typedef double (*lumpy_ScalarFn)(double x, void *ud);

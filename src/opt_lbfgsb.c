@@ -21,6 +21,7 @@
 #include <math.h>
 #include <float.h>
 #include <stdlib.h>
+#include <cblas.h>
 #include "optimize.h"
 
 /* bound types (the paper's nbd) */
@@ -37,6 +38,9 @@ typedef struct LB {
   double *wrk2m[4];        /* scratch vectors of 2m */
   double *A;               /* 2m x 2m scratch */
   double *SY, *SS, *YY;    /* m x m products between physical slots */
+  double *W;               /* n x 2col: row i of W = [Y, theta S] (with bounds) */
+  double *F;               /* n x 2col scratch: the rows of W of fixed variables */
+  int *slots;              /* physical slot of each logical correction */
 } LB;
 
 /* row k (0 = oldest) of the stored corrections */
@@ -81,10 +85,15 @@ static void lusolve(const double *a, int n, const int *piv, double *x) {
 /* physical slot of logical correction k */
 static int slot(const LB *b, int k) { return (b->head + k) % b->m; }
 
-/* the products of the newest correction (logical col - 1) with all */
-static void updprod(LB *b) {
+/* the products of the newest correction (logical col - 1) with all (all
+** = 0: its s'y only) */
+static void updprod(LB *b, int all) {
   int m = b->m, p = slot(b, b->col - 1), k;
   const double *sp = b->S + (size_t)p * b->n, *yp = b->Y + (size_t)p * b->n;
+  if (!all) {       /* without bounds the two-loop recursion needs only s'y */
+    b->SY[p * m + p] = opt_dot(sp, yp, b->n);
+    return;
+  }
   for (k = 0; k < b->col; k++) {
     int q = slot(b, k);
     const double *sq = b->S + (size_t)q * b->n, *yq = b->Y + (size_t)q * b->n;
@@ -117,14 +126,22 @@ static void bmv(LB *b, double *v) {
   lusolve(b->KLU, 2 * b->col, b->piv, v);
 }
 
-/* row i of W = [Y, theta S] into w */
-static void wrow(LB *b, int i, double *w) {
-  int j;
+/* W = [Y, theta S] row by row (contiguous rows for the Cauchy point and
+** the subspace step), and the slot of each correction */
+static void formw(LB *b) {
+  int i, j, c2 = 2 * b->col;
   for (j = 0; j < b->col; j++) {
-    w[j] = yrow(b, j)[i];
-    w[b->col + j] = b->theta * srow(b, j)[i];
+    const double *y = yrow(b, j), *sv = srow(b, j);
+    b->slots[j] = slot(b, j);
+    for (i = 0; i < b->n; i++) {
+      b->W[(size_t)i * c2 + j] = y[i];
+      b->W[(size_t)i * c2 + b->col + j] = b->theta * sv[i];
+    }
   }
 }
+
+/* row i of W */
+static const double *wrow(const LB *b, int i) { return b->W + (size_t)i * 2 * b->col; }
 
 /* infinity norm of the projected gradient */
 static double projgr(const LB *b, const double *x, const double *g) {
@@ -144,11 +161,31 @@ static double projgr(const LB *b, const double *x, const double *g) {
 
 typedef struct Brk { double t; int i; } Brk;
 
-static int brkcmp(const void *pa, const void *pb) {
-  const Brk *a = (const Brk *)pa, *b = (const Brk *)pb;
-  if (a->t < b->t) return -1;
-  if (a->t > b->t) return 1;
-  return a->i - b->i;
+/* breakpoint order: by t, then by index */
+static int brkless(const Brk *a, const Brk *b) {
+  return a->t < b->t || (a->t == b->t && a->i < b->i);
+}
+
+/* the breakpoints as a binary min-heap (the paper takes them in order, and
+** usually needs only the first few: no full sort) */
+static void heapdown(Brk *h, int n, int k) {
+  for (;;) {
+    int l = 2 * k + 1, sm = k;
+    Brk t;
+    if (l < n && brkless(&h[l], &h[sm])) sm = l;
+    if (l + 1 < n && brkless(&h[l + 1], &h[sm])) sm = l + 1;
+    if (sm == k) return;
+    t = h[k]; h[k] = h[sm]; h[sm] = t;
+    k = sm;
+  }
+}
+
+/* removes the smallest of the n breakpoints of the heap and returns it */
+static Brk heappop(Brk *h, int n) {
+  Brk top = h[0];
+  h[0] = h[n - 1];
+  heapdown(h, n - 1, 0);
+  return top;
 }
 
 /*
@@ -159,7 +196,8 @@ static int brkcmp(const void *pa, const void *pb) {
 static void cauchy(LB *b, const double *x, const double *g, int *iwhere, double *xcp,
                    double *d, double *c, Brk *brk) {
   int n = b->n, col = b->col, c2 = 2 * b->col, i, j, nbreak = 0, bnded = 1, nleft, k;
-  double *p = b->wrk2m[0], *v = b->wrk2m[1], *wbp = b->wrk2m[2];
+  double *p = b->wrk2m[0], *v = b->wrk2m[1];
+  const double *wbp;
   double f1 = 0, f2, f2_org, dtm, tsum = 0, tj = 0, tj0, dt, theta = b->theta;
   int nfreeish = 0;
   for (j = 0; j < c2; j++) { p[j] = 0; c[j] = 0; }
@@ -180,9 +218,10 @@ static void cauchy(LB *b, const double *x, const double *g, int *iwhere, double 
     else {
       d[i] = neggi;
       f1 -= neggi * neggi;
+      const double *w = wrow(b, i);
       for (j = 0; j < col; j++) {
-        p[j] += yrow(b, j)[i] * neggi;
-        p[col + j] += srow(b, j)[i] * neggi;
+        p[j] += w[j] * neggi;
+        p[col + j] += b->S[(size_t)b->slots[j] * n + i] * neggi;
       }
       if (b->nbd[i] <= NB_BOTH && b->nbd[i] != NB_NONE && neggi < 0) {
         brk[nbreak].t = tl / (-neggi); brk[nbreak].i = i; nbreak++;
@@ -208,14 +247,18 @@ static void cauchy(LB *b, const double *x, const double *g, int *iwhere, double 
   }
   dtm = -f1 / f2;
   if (nbreak > 0) {
-    qsort(brk, (size_t)nbreak, sizeof(Brk), brkcmp);
+    int nheap = nbreak;
+    for (k = nbreak / 2 - 1; k >= 0; k--) heapdown(brk, nbreak, k);
     nleft = nbreak;
     for (k = 0; ; k++) {
       int ibp;
       double dibp, zibp, dibp2;
       tj0 = tj;
-      tj = brk[k].t;
-      ibp = brk[k].i;
+      {
+        Brk bk = heappop(brk, nheap--);
+        tj = bk.t;
+        ibp = bk.i;
+      }
       dt = tj - tj0;
       if (dtm < dt) break;             /* the minimiser is in this interval */
       tsum += dt;
@@ -235,7 +278,7 @@ static void cauchy(LB *b, const double *x, const double *g, int *iwhere, double 
       if (col > 0) {
         double wmc, wmp, wmw;
         for (j = 0; j < c2; j++) c[j] += dt * p[j];
-        wrow(b, ibp, wbp);
+        wbp = wrow(b, ibp);
         memcpy(v, wbp, sizeof(double) * (size_t)c2);
         bmv(b, v);
         wmc = opt_dot(c, v, c2);
@@ -268,7 +311,8 @@ static void cauchy(LB *b, const double *x, const double *g, int *iwhere, double 
 static void subsm(LB *b, const double *x, const double *g, const int *iwhere, double *z,
                   const double *c, double *rc, double *du, double *xp) {
   int n = b->n, c2 = 2 * b->col, i, j, k, nfree = 0, iword = 0;
-  double *v = b->wrk2m[0], *w = b->wrk2m[1], *row = b->wrk2m[2], *mc = b->wrk2m[3];
+  double *v = b->wrk2m[0], *w = b->wrk2m[1], *mc = b->wrk2m[3];
+  const double *row;
   double *A = b->A, theta = b->theta, ddp;
   /* reduced gradient rc = Z'(g + theta (z - x) - W M c) */
   memcpy(mc, c, sizeof(double) * (size_t)c2);
@@ -285,18 +329,24 @@ static void subsm(LB *b, const double *x, const double *g, const int *iwhere, do
         A[(nc + j) * c2 + nc + k] = theta * theta * b->SS[pj * m + pk];
       }
   }
-  for (i = 0; i < n; i++) {
-    wrow(b, i, row);
-    if (iwhere[i] > 0) {
-      for (j = 0; j < c2; j++)
-        for (k = 0; k < c2; k++) A[j * c2 + k] -= row[j] * row[k];
-      continue;
+  {       /* the fixed rows of W gathered, then A -= F'F in one BLAS call */
+    int nfix = 0;
+    for (i = 0; i < n; i++) {
+      row = wrow(b, i);
+      if (iwhere[i] > 0) {
+        memcpy(b->F + (size_t)nfix * c2, row, sizeof(double) * (size_t)c2);
+        nfix++;
+        continue;
+      }
+      nfree++;
+      rc[i] = g[i] + theta * (z[i] - x[i]) - opt_dot(row, mc, c2);
+      for (j = 0; j < c2; j++) v[j] += row[j] * rc[i];
     }
-    nfree++;
-    rc[i] = g[i] + theta * (z[i] - x[i]) - opt_dot(row, mc, c2);
-    for (j = 0; j < c2; j++) v[j] += row[j] * rc[i];
+    if (nfree == 0) return;
+    if (nfix > 0)
+      cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, c2, c2, nfix, -1.0, b->F, c2,
+                  b->F, c2, 1.0, A, c2);
   }
-  if (nfree == 0) return;
   /* du = -(1/theta) rc - (1/theta^2) Z'W (I - (1/theta) M W'ZZ'W)^-1 M W'Z rc */
   bmv(b, v);
   for (k = 0; k < c2; k++) {          /* A := I - (1/theta) M A, column by column */
@@ -314,7 +364,7 @@ static void subsm(LB *b, const double *x, const double *g, const int *iwhere, do
   }
   for (i = 0; i < n; i++) {
     if (iwhere[i] > 0) { du[i] = 0; continue; }
-    wrow(b, i, row);
+    row = wrow(b, i);
     du[i] = -rc[i] / theta - opt_dot(row, v, c2) / (theta * theta);
   }
   /* projection (version 3.0) */
@@ -431,9 +481,9 @@ static int optimize_lbfgsb(lua_State *L) {
   ftol = opt_optnum(L, 4, "ftol", 2.2204460492503131e-09);
   opt_cbinit(L, &cb, 4, "lumpy.optimize.minimize");
   /* work memory: doubles, then ints and breakpoints in the same block */
-  work = opt_work(L, 11 * (size_t)n + 2 * (size_t)m * n + 15 * (size_t)m * m + 10 * (size_t)m
+  work = opt_work(L, 11 * (size_t)n + 6 * (size_t)m * n + 15 * (size_t)m * m + 10 * (size_t)m
                   + ((size_t)n * sizeof(Brk) + 2 * (size_t)n * sizeof(int)
-                     + 4 * (size_t)m * sizeof(int)) / sizeof(double) + 2);
+                     + 5 * (size_t)m * sizeof(int)) / sizeof(double) + 2);
   l = work; u = l + n;
   x = u + n; g = x + n; z = g + n; d = z + n; t = d + n; r = t + n; rc = r + n; du = rc + n;
   xp = du + n;
@@ -442,11 +492,14 @@ static int optimize_lbfgsb(lua_State *L) {
   b.wrk2m[0] = b.A + 4 * (size_t)m * m;
   for (i = 1; i < 4; i++) b.wrk2m[i] = b.wrk2m[i - 1] + 2 * m;
   b.SY = b.wrk2m[3] + 2 * m; b.SS = b.SY + (size_t)m * m; b.YY = b.SS + (size_t)m * m;
-  c = b.YY + (size_t)m * m;
+  b.W = b.YY + (size_t)m * m;
+  b.F = b.W + 2 * (size_t)m * n;
+  c = b.F + 2 * (size_t)m * n;
   brk = (Brk *)(c + 2 * m);
   iwhere = (int *)(brk + n);
   nbd = iwhere + n;
   b.piv = nbd + n;
+  b.slots = b.piv + 4 * m;
   for (i = 0; i < n; i++) {
     l[i] = bnd ? bnd[i] : -INFINITY;
     u[i] = bnd ? bnd[n + i] : INFINITY;
@@ -556,11 +609,28 @@ static int optimize_lbfgsb(lua_State *L) {
     memcpy(srow(&b, b.col - 1), d, sizeof(double) * (size_t)n);
     memcpy(yrow(&b, b.col - 1), r, sizeof(double) * (size_t)n);
     b.theta = rr / dr;
-    updprod(&b);
-    if (formk(&b) != 0) { b.col = 0; b.head = 0; b.theta = 1.0; }
+    updprod(&b, cnstnd);
+    /* the middle matrix serves the Cauchy point and the subspace step with
+    ** bounds; without them the two-loop recursion needs only s'y */
+    if (cnstnd) {
+      if (formk(&b) != 0) { b.col = 0; b.head = 0; b.theta = 1.0; }
+      else formw(&b);
+    }
   }
   if (!isfinite(f) && status == 0 && msg != LB_PGTOL) status = 2;
   opt_pushresult(L, x, n, f, g, NULL, nit, o.nfev, o.njev, status, msg);
+  {   /* the stored corrections, oldest slot first as SciPy's s[:n_corrs],
+      ** for the inverse Hessian operator (lumpy/optimize.lua) */
+    int64_t shape[2];
+    Array *a;
+    shape[0] = b.col; shape[1] = n;
+    a = lumpy_newarray(L, LUMPY_FLOAT64, 2, shape, 0);
+    if (b.col) memcpy(a->data, b.S, sizeof(double) * (size_t)b.col * n);
+    lua_setfield(L, -2, "_sk");
+    a = lumpy_newarray(L, LUMPY_FLOAT64, 2, shape, 0);
+    if (b.col) memcpy(a->data, b.Y, sizeof(double) * (size_t)b.col * n);
+    lua_setfield(L, -2, "_yk");
+  }
   return 1;
 }
 

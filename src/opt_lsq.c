@@ -15,16 +15,6 @@
 
 /* ---- residuals ---- */
 
-enum { RES_PLAIN, RES_CURVE };
-
-typedef struct Res {
-  lumpy_Fn fun, jac;
-  int mode, hasjac, m, n;
-  int xidx;                /* curve: stack index of xdata */
-  const double *y, *w;     /* curve: ydata and weights 1/sigma (or NULL) */
-  const double *Ls;        /* curve: Cholesky factor of a 2-d sigma (or NULL) */
-  long nfev, njev;
-} Res;
 
 /* x := L^-1 x for the m x m lower-triangular L (row major), x strided */
 static void lowsolve(const double *Lm, int m, double *x, int inc) {
@@ -39,7 +29,7 @@ static void lowsolve(const double *Lm, int m, double *x, int inc) {
 /* curve_fit's sigma at idx: one value per point (weights 1/sigma), or an
 ** m x m covariance matrix (residuals scaled by the inverse of its
 ** Cholesky factor, as SciPy) */
-static void res_sigma(lua_State *L, struct Res *r, int idx, const char *kernel) {
+void opt_res_sigma(lua_State *L, Res *r, int idx, const char *kernel) {
   Array *a;
   double *w;
   int i, m = r->m;
@@ -80,7 +70,7 @@ static int res_pushargs(Res *r, const double *x) {
 }
 
 /* the residual vector at x into f (m values) */
-static void res_eval(Res *r, const double *x, double *f) {
+void opt_res_eval(Res *r, const double *x, double *f) {
   lua_State *L = r->fun.L;
   int i;
   lua_pushvalue(L, r->fun.fidx);
@@ -98,7 +88,7 @@ static void res_eval(Res *r, const double *x, double *f) {
 }
 
 /* the Jacobian from the user's jac at x into J (m x n, column major) */
-static void res_userjac(Res *r, const double *x, double *J) {
+void opt_res_userjac(Res *r, const double *x, double *J) {
   lua_State *L = r->fun.L;
   Array *a;
   int i, j;
@@ -129,6 +119,10 @@ static void res_userjac(Res *r, const double *x, double *J) {
   lua_pop(L, 2);
 }
 
+/* LAPACK workspace of dgeqp3 (2n + (n + 1) nb) and dormqr (nb), nb = 64,
+** given to the _work calls: no allocation and no NaN scan per iteration */
+#define LMLWORK(n) (2 * (n) + ((n) + 1) * 64)
+
 /* ---- MINPACK Levenberg-Marquardt ----
 ** J. J. More, "The Levenberg-Marquardt algorithm: implementation and
 ** theory", Numerical Analysis, LNM 630, 1978; MINPACK-1 (More, Garbow,
@@ -138,7 +132,13 @@ static void res_userjac(Res *r, const double *x, double *J) {
 static double enorm(const double *x, int n) {
   double s = 0, scale = 0;
   int i;
-  /* scaled sum of squares, safe from overflow */
+  /* the plain sum of squares when it neither overflows nor loses the small
+  ** components to underflow (MINPACK's enorm sums mid-range components
+  ** directly too) */
+  for (i = 0; i < n; i++) s += x[i] * x[i];
+  if (s < INFINITY && s > 1e-280) return sqrt(s);
+  s = 0;
+  /* else the scaled sum of squares, safe from overflow */
   for (i = 0; i < n; i++) {
     double a = fabs(x[i]);
     if (a == 0) continue;
@@ -291,7 +291,7 @@ static void fdjac2(Res *r, double *x, const double *f, double *J, double epsfcn,
     double t = x[j], h = eps * fabs(t);
     if (h == 0) h = eps;
     x[j] = t + h;
-    res_eval(r, x, wa);
+    opt_res_eval(r, x, wa);
     x[j] = t;
     for (i = 0; i < m; i++) J[i + (size_t)j * m] = (wa[i] - f[i]) / h;
   }
@@ -308,16 +308,19 @@ static void lmdif(Res *r, double *x, double *f, double ftol, double xtol, double
                   double *fjac, int *ipvt, double *work, LMOut *o) {
   int m = r->m, n = r->n, i, j, l, info = 0, iter = 1;
   double *qtf = work, *wa1 = qtf + n, *wa2 = wa1 + n, *wa3 = wa2 + n, *wa4 = wa3 + n;
-  double *tau = wa4 + m, *fq = tau + n;
+  double *tau = wa4 + m, *fq = tau + n, *lwork = fq + m;
   double fnorm = enorm(f, m), fnorm1, par = 0, delta = 0, xnorm = 0, gnorm, pnorm;
   double actred, prered, dirder, ratio, temp, temp1, temp2;
   for (;;) {
     /* the Jacobian */
-    if (r->hasjac) res_userjac(r, x, fjac);
+    if (r->hasjac) opt_res_userjac(r, x, fjac);
     else fdjac2(r, x, f, fjac, epsfcn, wa4);
     /* QR with column pivoting; acnorm in wa2 */
     for (j = 0; j < n; j++) { wa2[j] = enorm(fjac + (size_t)j * m, m); ipvt[j] = 0; }
-    if (LAPACKE_dgeqp3(LAPACK_COL_MAJOR, m, n, fjac, m, ipvt, tau) != 0) { info = -1; break; }
+    if (LAPACKE_dgeqp3_work(LAPACK_COL_MAJOR, m, n, fjac, m, ipvt, tau, lwork, LMLWORK(n)) != 0) {
+      info = -1;
+      break;
+    }
     for (j = 0; j < n; j++) ipvt[j]--;            /* 0-based */
     if (iter == 1) {
       if (mode == 1)
@@ -329,7 +332,8 @@ static void lmdif(Res *r, double *x, double *f, double ftol, double xtol, double
     }
     /* qtf = Q'f */
     memcpy(fq, f, sizeof(double) * (size_t)m);
-    if (LAPACKE_dormqr(LAPACK_COL_MAJOR, 'L', 'T', m, 1, n, fjac, m, tau, fq, m) != 0) {
+    if (LAPACKE_dormqr_work(LAPACK_COL_MAJOR, 'L', 'T', m, 1, n, fjac, m, tau, fq, m, lwork,
+                            LMLWORK(n)) != 0) {
       info = -1;
       break;
     }
@@ -358,7 +362,7 @@ static void lmdif(Res *r, double *x, double *f, double ftol, double xtol, double
       }
       pnorm = enorm(wa3, n);
       if (iter == 1) delta = fmin(delta, pnorm);
-      res_eval(r, wa2, wa4);
+      opt_res_eval(r, wa2, wa4);
       fnorm1 = enorm(wa4, m);
       actred = -1;
       if (0.1 * fnorm1 < fnorm) actred = 1 - (fnorm1 / fnorm) * (fnorm1 / fnorm);
@@ -428,7 +432,7 @@ static int lmcov(const double *fjac, int m, int n, const int *ipvt, double *cov,
 
 /* sets up r from the stack: fun at 1, x0 work at hand; opts at oidx with
 ** jac; curve: xdata at xidx, ydata/sigma tables at yidx/sidx */
-static void res_init(lua_State *L, Res *r, int fidx, int jidx, int optsidx,
+void opt_res_init(lua_State *L, Res *r, int fidx, int jidx, int optsidx,
                      const char *kernel, int n) {
   memset(r, 0, sizeof *r);
   r->n = n;
@@ -444,8 +448,9 @@ static double *checkvec(lua_State *L, int idx, int *len) {
   return opt_checkx0(L, idx, len);
 }
 
-/* pushes the least-squares result pieces common to lm and trf */
-static void push_lsq(lua_State *L, const double *x, int n, const double *f, int m,
+/* pushes the least-squares result pieces common to lm and trf (Jcm NULL:
+** only x, cost, fun and the counts, for curve_fit) */
+void opt_push_lsq(lua_State *L, const double *x, int n, const double *f, int m,
                      const double *Jcm, double cost, long nfev, long njev, int status,
                      const char *msg, const double *active) {
   int64_t shape[2];
@@ -456,6 +461,7 @@ static void push_lsq(lua_State *L, const double *x, int n, const double *f, int 
   opt_pushvec(L, x, n); lua_setfield(L, -2, "x");
   lua_pushnumber(L, cost); lua_setfield(L, -2, "cost");
   opt_pushvec(L, f, m); lua_setfield(L, -2, "fun");
+  if (!Jcm) goto counts;        /* curve_fit: no Jacobian, gradient or mask */
   shape[0] = m; shape[1] = n;
   J = lumpy_newarray(L, LUMPY_FLOAT64, 2, shape, 0);
   for (i = 0; i < m; i++)
@@ -474,6 +480,7 @@ static void push_lsq(lua_State *L, const double *x, int n, const double *f, int 
   g = lumpy_newarray(L, LUMPY_INT64, 1, shape, 1);
   if (active) for (j = 0; j < n; j++) ((int64_t *)g->data)[j] = (int64_t)active[j];
   lua_setfield(L, -2, "active_mask");
+counts:
   lua_pushinteger(L, nfev); lua_setfield(L, -2, "nfev");
   if (njev >= 0) { lua_pushinteger(L, njev); lua_setfield(L, -2, "njev"); }
   lua_pushinteger(L, status); lua_setfield(L, -2, "status");
@@ -483,7 +490,7 @@ static void push_lsq(lua_State *L, const double *x, int n, const double *f, int 
 
 /* curve_fit's pcov from the unscaled covariance cov (NULL: indeterminate):
 ** scaled by the residual variance unless absolute_sigma; set as field pcov */
-static void push_pcov(lua_State *L, const double *cov, int n, int m, double sumsq, int absolute) {
+void opt_push_pcov(lua_State *L, const double *cov, int n, int m, double sumsq, int absolute) {
   int64_t shape[2];
   Array *c;
   size_t k, nn = (size_t)n * n;
@@ -499,6 +506,27 @@ static void push_pcov(lua_State *L, const double *cov, int n, int m, double sums
   lua_setfield(L, -2, "pcov");
   lua_pushboolean(L, cov == NULL);
   lua_setfield(L, -2, "pcov_indeterminate");
+}
+
+/* curve_fit's unscaled covariance from the SVD of J (m x n, column
+** major), discarding singular values below eps max(m, n) s_max, into cov
+** (n x n, row major); A (m n), U (m n), sv (n) and VT (n n) are scratch;
+** returns 0 when it cannot be formed (m < n or no SVD) */
+int opt_lsq_cov(const double *J, int m, int n, double *A, double *U, double *sv, double *VT,
+                double *cov) {
+  double thr;
+  int i, j, k;
+  for (k = 0; k < m * n; k++) A[k] = J[k];
+  if (m < n || LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', m, n, A, m, sv, U, m, VT, n) != 0) return 0;
+  thr = DBL_EPSILON * (m > n ? m : n) * sv[0];
+  for (i = 0; i < n; i++)
+    for (j = 0; j < n; j++) {
+      double s = 0;
+      for (k = 0; k < n; k++)
+        if (sv[k] > thr) s += VT[k + (size_t)i * n] * VT[k + (size_t)j * n] / (sv[k] * sv[k]);
+      cov[i * n + j] = s;
+    }
+  return 1;
 }
 
 static const char *const LSQ_MSG[] = {
@@ -547,16 +575,16 @@ static int optimize_lm(lua_State *L) {
   lua_pop(L, 1);
   x = opt_checkx0(L, 2, &n);
   if (n < 1) return luaL_error(L, "%s: x0 must not be empty", kernel);
-  res_init(L, &r, 1, 3, 4, kernel, n);
+  opt_res_init(L, &r, 1, 3, 4, kernel, n);
   if (curve) {
     int ny;
     r.mode = RES_CURVE;
     r.xidx = 5;
     r.y = checkvec(L, 6, &ny);
     r.m = ny;
-    if (!lua_isnil(L, 7)) res_sigma(L, &r, 7, kernel);
+    if (!lua_isnil(L, 7)) opt_res_sigma(L, &r, 7, kernel);
     f = opt_work(L, (size_t)r.m);
-    res_eval(&r, x, f);
+    opt_res_eval(&r, x, f);
   }
   else {
     lua_pushvalue(L, 1);
@@ -578,11 +606,12 @@ static int optimize_lm(lua_State *L) {
   epsfcn = opt_optnum(L, 4, "epsfcn", DBL_EPSILON);
   factor = opt_optnum(L, 4, "factor", 100.0);
   maxfev = opt_optint(L, 4, "max_nfev", r.hasjac ? 100L * (n + 1) : 200L * (n + 1));
-  fjac = opt_work(L, (size_t)m * n + 2 * (size_t)n * n + 7 * (size_t)n + 2 * (size_t)m + (size_t)n);
+  fjac = opt_work(L, (size_t)m * n + 2 * (size_t)n * n + 7 * (size_t)n + 2 * (size_t)m + (size_t)n
+                  + LMLWORK((size_t)n));
   diag = fjac + (size_t)m * n;
   cov = diag + n; Rinv = cov + (size_t)n * n;
   work = Rinv + (size_t)n * n;
-  ipvt = (int *)(work + 5 * (size_t)n + 2 * (size_t)m);
+  ipvt = (int *)(work + 5 * (size_t)n + 2 * (size_t)m + LMLWORK((size_t)n));
   lua_getfield(L, 4, "diag");
   mode = 1;
   if (!lua_isnil(L, -1)) {
@@ -601,10 +630,9 @@ static int optimize_lm(lua_State *L) {
     double cost = 0.5 * o.fnorm * o.fnorm;
     int singular = lmcov(fjac, m, n, ipvt, cov, Rinv);
     /* the Jacobian at the solution, for the result (not for curve_fit) */
-    double *J = opt_work(L, (size_t)m * n);
-    if (curve) memset(J, 0, sizeof(double) * (size_t)m * n);
-    else if (r.hasjac) res_userjac(&r, x, J);
-    else {
+    double *J = curve ? NULL : opt_work(L, (size_t)m * n);
+    if (r.hasjac && !curve) opt_res_userjac(&r, x, J);
+    else if (!curve) {
       double *wa = opt_work(L, (size_t)m);
       long saved = r.nfev;
       /* approx_derivative '2-point' as SciPy reports it */
@@ -613,13 +641,13 @@ static int optimize_lm(lua_State *L) {
         double t = x[j], h = opt_fdstep(t, 0, sqrt(DBL_EPSILON)), dx;
         x[j] = t + h;
         dx = x[j] - t;
-        res_eval(&r, x, wa);
+        opt_res_eval(&r, x, wa);
         x[j] = t;
         for (k = 0; k < m; k++) J[k + (size_t)j * m] = (wa[k] - f[k]) / dx;
       }
       r.nfev = saved;
     }
-    push_lsq(L, x, n, f, m, J, cost, o.nfev, r.hasjac ? o.njev : -1, status,
+    opt_push_lsq(L, x, n, f, m, J, cost, o.nfev, r.hasjac ? o.njev : -1, status,
              LSQ_MSG[status + 1], NULL);
     lua_pushinteger(L, o.info);
     lua_setfield(L, -2, "info");
@@ -631,7 +659,7 @@ static int optimize_lm(lua_State *L) {
       memcpy(c->data, cov, sizeof(double) * (size_t)n * n);
       lua_setfield(L, -2, "cov_x");
     }
-    if (curve) push_pcov(L, singular ? NULL : cov, n, m, 2 * cost, opt_optbool(L, 4, "absolute_sigma"));
+    if (curve) opt_push_pcov(L, singular ? NULL : cov, n, m, 2 * cost, opt_optbool(L, 4, "absolute_sigma"));
   }
   return 1;
 }
@@ -649,11 +677,9 @@ static int optimize_lm(lua_State *L) {
 ** losses rescale J and f as Triggs et al., "Bundle adjustment: a modern
 ** synthesis", 1999. */
 
-enum { LOSS_LINEAR, LOSS_SOFT_L1, LOSS_HUBER, LOSS_CAUCHY, LOSS_ARCTAN };
-
 /* rho(z), rho'(z), rho''(z) with z = (f/f_scale)^2, scaled as SciPy's
 ** construct_loss_function; returns the cost 0.5 sum rho0 */
-static double lossfn(int loss, double fs, const double *f, int m, double *rho, int cost_only) {
+double opt_lossfn(int loss, double fs, const double *f, int m, double *rho, int cost_only) {
   double cost = 0;
   int i;
   for (i = 0; i < m; i++) {
@@ -686,7 +712,7 @@ static double lossfn(int loss, double fs, const double *f, int m, double *rho, i
 }
 
 /* J and f scaled for the loss (scale_for_robust_loss_function) */
-static void lossscale(double *J, double *f, int m, int n, const double *rho) {
+void opt_lossscale(double *J, double *f, int m, int n, const double *rho) {
   int i, j;
   for (i = 0; i < m; i++) {
     double js = rho[m + i] + 2 * rho[2 * m + i] * f[i] * f[i];
@@ -713,7 +739,7 @@ static void trf_jac(TRF *t, double *x, const double *f, double *J) {
   int i, j, m = t->m, one;
   long saved = r->nfev;
   double rstep;
-  if (r->hasjac) { res_userjac(r, x, J); return; }
+  if (r->hasjac) { opt_res_userjac(r, x, J); return; }
   r->njev++;
   rstep = t->diff_step > 0 ? t->diff_step : (t->fd3 ? pow(DBL_EPSILON, 1.0 / 3.0) : sqrt(DBL_EPSILON));
   for (j = 0; j < t->n; j++) {
@@ -729,20 +755,20 @@ static void trf_jac(TRF *t, double *x, const double *f, double *J) {
     if (h == 0) { for (i = 0; i < m; i++) J[i + (size_t)j * m] = 0; continue; }
     if (!t->fd3) {
       x[j] = x0 + h; dx = x[j] - x0;
-      res_eval(r, x, t->work);
+      opt_res_eval(r, x, t->work);
       for (i = 0; i < m; i++) J[i + (size_t)j * m] = (t->work[i] - f[i]) / dx;
     }
     else if (one) {
       double *w2 = t->work + m;
-      x[j] = x0 + h; res_eval(r, x, t->work);
-      x[j] = x0 + 2 * h; dx = x[j] - x0; res_eval(r, x, w2);
+      x[j] = x0 + h; opt_res_eval(r, x, t->work);
+      x[j] = x0 + 2 * h; dx = x[j] - x0; opt_res_eval(r, x, w2);
       for (i = 0; i < m; i++)
         J[i + (size_t)j * m] = (-3.0 * f[i] + 4 * t->work[i] - w2[i]) / dx;
     }
     else {
       double *w2 = t->work + m, x1 = x0 - h, x2 = x0 + h;
-      x[j] = x1; res_eval(r, x, t->work);
-      x[j] = x2; res_eval(r, x, w2);
+      x[j] = x1; opt_res_eval(r, x, t->work);
+      x[j] = x2; opt_res_eval(r, x, w2);
       dx = x2 - x1;
       for (i = 0; i < m; i++) J[i + (size_t)j * m] = (w2[i] - t->work[i]) / dx;
     }
@@ -905,7 +931,7 @@ static void strictly_feasible(double *x, const double *lb, const double *ub, int
   }
 }
 
-static const char *const TRF_MSG[] = {
+const char *const opt_lsq_msg[] = {
   "The maximum number of function evaluations is exceeded.",
   "`gtol` termination condition is satisfied.",
   "`ftol` termination condition is satisfied.",
@@ -919,7 +945,7 @@ static const char *const TRF_MSG[] = {
 ** diff_step fd3 kernel absolute_sigma. x0 must be inside the bounds.
 */
 static int optimize_trf(lua_State *L) {
-  int n, m, i, j, k, curve = !lua_isnoneornil(L, 7), loss, jacscale, status = -1, *hits;
+  int n, m, i, j, curve = !lua_isnoneornil(L, 7), loss, jacscale, status = -1, *hits;
   long max_nfev, nfev, njev;
   double *x, *lb, *ub, *f, *ftrue, *J, *g, *scale, *sinv, *v, *dv, *d, *diagh, *gh;
   double *Jaug, *faug, *U, *sv, *VT, *uf, *ph, *p, *step, *steph, *rh, *rr, *ag, *agh;
@@ -936,7 +962,7 @@ static int optimize_trf(lua_State *L) {
   lua_pop(L, 1);
   x = opt_checkx0(L, 2, &n);
   if (n < 1) return luaL_error(L, "%s: x0 must not be empty", kernel);
-  res_init(L, &r, 1, 3, 4, kernel, n);
+  opt_res_init(L, &r, 1, 3, 4, kernel, n);
   lb = opt_work(L, 2 * (size_t)n);
   ub = lb + n;
   {
@@ -970,7 +996,7 @@ static int optimize_trf(lua_State *L) {
     r.xidx = 7;
     r.y = checkvec(L, 8, &ny);
     r.m = ny;
-    if (!lua_isnil(L, 9)) res_sigma(L, &r, 9, kernel);
+    if (!lua_isnil(L, 9)) opt_res_sigma(L, &r, 9, kernel);
   }
   else {
     lua_pushvalue(L, 1);
@@ -998,14 +1024,14 @@ static int optimize_trf(lua_State *L) {
   fnew = suf + n; t.J_h = fnew + m; t.work = t.J_h + (size_t)m * n;
   hits = (int *)(t.work + 3 * (size_t)m);
   t.r = &r; t.m = m; t.n = n; t.lb = lb; t.ub = ub;
-  res_eval(&r, x, f);
+  opt_res_eval(&r, x, f);
   memcpy(ftrue, f, sizeof(double) * (size_t)m);
   nfev = 1;
   trf_jac(&t, x, f, J);
   njev = 1;
   if (loss != LOSS_LINEAR) {
-    cost = lossfn(loss, fs, f, m, rho, 0);
-    lossscale(J, f, m, n, rho);
+    cost = opt_lossfn(loss, fs, f, m, rho, 0);
+    opt_lossscale(J, f, m, n, rho);
   }
   else cost = 0.5 * opt_dot(f, f, m);
   for (j = 0; j < n; j++) g[j] = opt_dot(J + (size_t)j * m, f, m);
@@ -1176,13 +1202,13 @@ static int optimize_trf(lua_State *L) {
         for (j = 0; j < n; j++) xnew[j] = x[j] + step[j];
         strictly_feasible(xnew, lb, ub, n, 0, act);
       }
-      res_eval(&r, xnew, fnew);
+      opt_res_eval(&r, xnew, fnew);
       nfev++;
       step_h_norm = opt_norm2(steph, n);
       better = 1;
       for (i = 0; i < m; i++) if (!isfinite(fnew[i])) { better = 0; break; }
       if (!better) { Delta = 0.25 * step_h_norm; continue; }
-      if (loss != LOSS_LINEAR) cost_new = lossfn(loss, fs, fnew, m, NULL, 1);
+      if (loss != LOSS_LINEAR) cost_new = opt_lossfn(loss, fs, fnew, m, NULL, 1);
       else cost_new = 0.5 * opt_dot(fnew, fnew, m);
       actred = cost - cost_new;
       /* update_tr_radius */
@@ -1213,8 +1239,8 @@ static int optimize_trf(lua_State *L) {
       trf_jac(&t, x, f, J);
       njev++;
       if (loss != LOSS_LINEAR) {
-        lossfn(loss, fs, f, m, rho, 0);
-        lossscale(J, f, m, n, rho);
+        opt_lossfn(loss, fs, f, m, rho, 0);
+        opt_lossscale(J, f, m, n, rho);
       }
       for (j = 0; j < n; j++) g[j] = opt_dot(J + (size_t)j * m, f, m);
       if (jacscale)
@@ -1228,26 +1254,13 @@ static int optimize_trf(lua_State *L) {
   if (status < 0) status = 0;
   findactive(x, lb, ub, n, xtol, act);
   if (r.hasjac) njev = r.njev;
-  push_lsq(L, x, n, ftrue, m, J, cost, nfev, njev, status, TRF_MSG[status], act);
+  opt_push_lsq(L, x, n, ftrue, m, J, cost, nfev, njev, status, opt_lsq_msg[status], act);
   lua_pushnumber(L, gnorm);
   lua_setfield(L, -2, "optimality");
   if (curve) {
-    /* pcov from the SVD of J, discarding tiny singular values */
-    double *A = Jaug, *cov = U, thr;
-    int ok;
-    for (k = 0; k < m * n; k++) A[k] = J[k];
-    ok = LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', m, n, A, m, sv, faug, m, VT, n) == 0 && m >= n;
-    if (ok) {
-      thr = DBL_EPSILON * (m > n ? m : n) * sv[0];
-      for (i = 0; i < n; i++)
-        for (j = 0; j < n; j++) {
-          double s = 0;
-          for (k = 0; k < n; k++)
-            if (sv[k] > thr) s += VT[k + (size_t)i * n] * VT[k + (size_t)j * n] / (sv[k] * sv[k]);
-          cov[i * n + j] = s;
-        }
-    }
-    push_pcov(L, ok ? cov : NULL, n, m, 2 * cost, opt_optbool(L, 4, "absolute_sigma"));
+    double *cov = U;
+    int ok = opt_lsq_cov(J, m, n, Jaug, faug, sv, VT, cov);
+    opt_push_pcov(L, ok ? cov : NULL, n, m, 2 * cost, opt_optbool(L, 4, "absolute_sigma"));
   }
   return 1;
 }

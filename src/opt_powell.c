@@ -45,169 +45,33 @@ static double pw_line(Powell *s, double t) {
   return pw_f(s, s->xt);
 }
 
-/* bracket of a minimum from xa = 0, xb = 1 (SciPy's bracket: golden
-** growth with parabolic extrapolation, growth limit 110) */
-static void pw_bracket(Powell *s, double *pxa, double *pxb, double *pxc, double *pfb) {
-  const double gold = 1.618034, small = 1e-21, glimit = 110.0;
-  double xa = 0, xb = 1, xc, fa, fb, fc, t;
-  int it = 0;
-  fa = pw_line(s, xa);
-  fb = pw_line(s, xb);
-  if (fa < fb) { t = xa; xa = xb; xb = t; t = fa; fa = fb; fb = t; }
-  xc = xb + gold * (xb - xa);
-  fc = pw_line(s, xc);
-  while (fc < fb) {
-    double tmp1 = (xb - xa) * (fb - fc), tmp2 = (xb - xc) * (fb - fa);
-    double val = tmp2 - tmp1, denom = fabs(val) < small ? 2 * small : 2 * val;
-    double w = xb - ((xb - xc) * tmp2 - (xb - xa) * tmp1) / denom;
-    double wlim = xb + glimit * (xc - xb), fw;
-    if (it++ > 1000) luaL_error(s->o->fun.L, "lumpy.optimize.minimize: "
-                                "too many iterations bracketing a line minimum");
-    if ((w - xc) * (xb - w) > 0) {
-      fw = pw_line(s, w);
-      if (fw < fc) { xa = xb; xb = w; fb = fw; goto done; }
-      else if (fw > fb) { xc = w; goto done; }
-      w = xc + gold * (xc - xb);
-      fw = pw_line(s, w);
-    }
-    else if ((w - wlim) * (wlim - xc) >= 0) {
-      w = wlim;
-      fw = pw_line(s, w);
-    }
-    else if ((w - wlim) * (xc - w) > 0) {
-      fw = pw_line(s, w);
-      if (fw < fc) {
-        xb = xc; xc = w; w = xc + gold * (xc - xb);
-        fb = fc; fc = fw;
-        fw = pw_line(s, w);
-      }
-    }
-    else {
-      w = xc + gold * (xc - xb);
-      fw = pw_line(s, w);
-    }
-    xa = xb; xb = xc; xc = w;
-    fa = fb; fb = fc; fc = fw;
-  }
-done:
-  *pxa = xa; *pxb = xb; *pxc = xc; *pfb = fb;
+/* the line function for the shared scalar minimisers (opt_scalar.c) */
+static double pw_line1(void *ud, double t) {
+  return pw_line((Powell *)ud, t);
 }
 
-/* Brent's minimisation on the bracket (SciPy's Brent.optimize, 500
-** iterations); returns the minimiser, its value in *fmin */
+/* Brent's minimisation along the line, from SciPy's bracket of xa = 0,
+** xb = 1 (SciPy's Brent.optimize, 500 iterations); returns the minimiser,
+** its value in *fmin */
 static double pw_brent(Powell *s, double tol, double *fmin) {
-  const double mintol = 1e-11, cg = 0.3819660;
-  double xa, xb, xc, fb, a, b, x, w, v, fx, fw, fv, deltax = 0, rat = 0, u, fu;
-  int iter = 0;
-  pw_bracket(s, &xa, &xb, &xc, &fb);
-  x = w = v = xb;
-  fx = fw = fv = fb;
-  if (xa < xc) { a = xa; b = xc; } else { a = xc; b = xa; }
-  while (iter < 500) {
-    double tol1 = tol * fabs(x) + mintol, tol2 = 2 * tol1, xmid = 0.5 * (a + b);
-    if (fabs(x - xmid) < tol2 - 0.5 * (b - a)) break;
-    if (fabs(deltax) <= tol1) {
-      deltax = x >= xmid ? a - x : b - x;
-      rat = cg * deltax;
-    }
-    else {
-      double tmp1 = (x - w) * (fx - fv), tmp2 = (x - v) * (fx - fw), p, dxt;
-      p = (x - v) * tmp2 - (x - w) * tmp1;
-      tmp2 = 2 * (tmp2 - tmp1);
-      if (tmp2 > 0) p = -p;
-      tmp2 = fabs(tmp2);
-      dxt = deltax;
-      deltax = rat;
-      if (p > tmp2 * (a - x) && p < tmp2 * (b - x) && fabs(p) < fabs(0.5 * tmp2 * dxt)) {
-        rat = p / tmp2;
-        u = x + rat;
-        if (u - a < tol2 || b - u < tol2) rat = xmid - x >= 0 ? tol1 : -tol1;
-      }
-      else {
-        deltax = x >= xmid ? a - x : b - x;
-        rat = cg * deltax;
-      }
-    }
-    if (fabs(rat) < tol1) u = rat >= 0 ? x + tol1 : x - tol1;
-    else u = x + rat;
-    fu = pw_line(s, u);
-    if (fu > fx) {
-      if (u < x) a = u; else b = u;
-      if (fu <= fw || w == x) { v = w; w = u; fv = fw; fw = fu; }
-      else if (fu <= fv || v == x || v == w) { v = u; fv = fu; }
-    }
-    else {
-      if (u >= x) a = x; else b = x;
-      v = w; w = x; x = u;
-      fv = fw; fw = fx; fx = fu;
-    }
-    iter++;
-  }
-  *fmin = fx;
-  return x;
+  double xa = 0, xb = 1, xc, fa, fb, fc;
+  int ncalls;
+  MinOut o;
+  if (opt_bracket(pw_line1, s, &xa, &xb, &xc, &fa, &fb, &fc, &ncalls, 110.0, 1000) != 0)
+    luaL_error(s->o->fun.L, "lumpy.optimize.minimize: "
+               "too many iterations bracketing a line minimum");
+  opt_brent(pw_line1, s, xa, xb, xc, fb, ncalls, tol, 500, &o);
+  *fmin = o.fun;
+  return o.x;
 }
 
 /* Brent's bounded minimisation on [x1, x2] (SciPy's
 ** _minimize_scalar_bounded, 500 evaluations) */
 static double pw_fminbound(Powell *s, double x1, double x2, double xatol, double *fmin) {
-  const double sqrt_eps = sqrt(2.2e-16), golden = 0.5 * (3.0 - sqrt(5.0));
-  double a = x1, b = x2, fulc = a + golden * (b - a), nfc = fulc, xf = fulc;
-  double rat = 0, e = 0, x = xf, fx, ffulc, fnfc, xm, tol1, tol2, fu;
-  int num = 1;
-  fx = pw_line(s, x);
-  ffulc = fnfc = fx;
-  xm = 0.5 * (a + b);
-  tol1 = sqrt_eps * fabs(xf) + xatol / 3.0;
-  tol2 = 2 * tol1;
-  while (fabs(xf - xm) > tol2 - 0.5 * (b - a)) {
-    int gold = 1;
-    double si;
-    if (fabs(e) > tol1) {
-      double r = (xf - nfc) * (fx - ffulc), q = (xf - fulc) * (fx - fnfc), p;
-      gold = 0;
-      p = (xf - fulc) * q - (xf - nfc) * r;
-      q = 2 * (q - r);
-      if (q > 0) p = -p;
-      q = fabs(q);
-      r = e;
-      e = rat;
-      if (fabs(p) < fabs(0.5 * q * r) && p > q * (a - xf) && p < q * (b - xf)) {
-        rat = p / q;
-        x = xf + rat;
-        if (x - a < tol2 || b - x < tol2) {
-          double d = xm - xf;
-          si = (d > 0) - (d < 0) + (d == 0);
-          rat = tol1 * si;
-        }
-      }
-      else gold = 1;
-    }
-    if (gold) {
-      e = xf >= xm ? a - xf : b - xf;
-      rat = golden * e;
-    }
-    si = (rat > 0) - (rat < 0) + (rat == 0);
-    x = xf + si * fmax(fabs(rat), tol1);
-    fu = pw_line(s, x);
-    num++;
-    if (fu <= fx) {
-      if (x >= xf) a = xf; else b = xf;
-      fulc = nfc; ffulc = fnfc;
-      nfc = xf; fnfc = fx;
-      xf = x; fx = fu;
-    }
-    else {
-      if (x < xf) a = x; else b = x;
-      if (fu <= fnfc || nfc == xf) { fulc = nfc; ffulc = fnfc; nfc = x; fnfc = fu; }
-      else if (fu <= ffulc || fulc == xf || fulc == nfc) { fulc = x; ffulc = fu; }
-    }
-    xm = 0.5 * (a + b);
-    tol1 = sqrt_eps * fabs(xf) + xatol / 3.0;
-    tol2 = 2 * tol1;
-    if (num >= 500) break;
-  }
-  *fmin = fx;
-  return xf;
+  MinOut o;
+  opt_bounded(pw_line1, s, x1, x2, xatol, 500, &o);
+  *fmin = o.fun;
+  return o.x;
 }
 
 /* the interval of alpha keeping x + alpha d inside the bounds (SciPy's

@@ -18,6 +18,7 @@ void lumpy_open_optimize(lua_State *L) {
   lumpy_open_opt_minimize(L);
   lumpy_open_opt_lbfgsb(L);
   lumpy_open_opt_lsq(L);
+  lumpy_open_opt_dogbox(L);
   lumpy_open_opt_root(L);
   lua_setfield(L, LUMPY_MODULE, "_optimize");
 }

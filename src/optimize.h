@@ -117,4 +117,47 @@ void lumpy_open_opt_powell(lua_State *L);
 void lumpy_open_opt_slsqp(lua_State *L);
 void lumpy_open_opt_linprog(lua_State *L);
 
+/* ---- residuals of the least-squares kernels (opt_lsq.c, opt_dogbox.c) ---- */
+enum { RES_PLAIN, RES_CURVE };
+
+typedef struct Res {
+  lumpy_Fn fun, jac;
+  int mode, hasjac, m, n;
+  int xidx;                /* curve: stack index of xdata */
+  const double *y, *w;     /* curve: ydata and weights 1/sigma (or NULL) */
+  const double *Ls;        /* curve: Cholesky factor of a 2-d sigma (or NULL) */
+  long nfev, njev;
+} Res;
+
+/* r for fun at fidx and jac at jidx (used when callable), options at optsidx */
+void opt_res_init(lua_State *L, Res *r, int fidx, int jidx, int optsidx,
+                  const char *kernel, int n);
+/* curve_fit's sigma at idx (weights, or the Cholesky factor of a matrix) */
+void opt_res_sigma(lua_State *L, Res *r, int idx, const char *kernel);
+/* the residual vector at x into f (m values), counted in r->nfev */
+void opt_res_eval(Res *r, const double *x, double *f);
+/* the user's Jacobian at x into J (m x n, column major) */
+void opt_res_userjac(Res *r, const double *x, double *J);
+
+enum { LOSS_LINEAR, LOSS_SOFT_L1, LOSS_HUBER, LOSS_CAUCHY, LOSS_ARCTAN };
+/* cost 0.5 sum rho(f^2) and, unless cost_only, rho, rho', rho'' into rho (3m) */
+double opt_lossfn(int loss, double fs, const double *f, int m, double *rho, int cost_only);
+/* J and f scaled for a robust loss (scale_for_robust_loss_function) */
+void opt_lossscale(double *J, double *f, int m, int n, const double *rho);
+
+/* least_squares' status messages, by status 0..4 */
+extern const char *const opt_lsq_msg[];
+/* pushes least_squares' result table (Jcm NULL: x, cost, fun, counts only) */
+void opt_push_lsq(lua_State *L, const double *x, int n, const double *f, int m,
+                  const double *Jcm, double cost, long nfev, long njev, int status,
+                  const char *msg, const double *active);
+/* curve_fit's unscaled covariance from the SVD of J; 0 when not formed */
+int opt_lsq_cov(const double *J, int m, int n, double *A, double *U, double *sv, double *VT,
+                double *cov);
+/* sets field pcov (and pcov_indeterminate) of the table on top from cov */
+void opt_push_pcov(lua_State *L, const double *cov, int n, int m, double sumsq, int absolute);
+
+/* opt_dogbox.c: least_squares' dogbox */
+void lumpy_open_opt_dogbox(lua_State *L);
+
 #endif

@@ -27,6 +27,36 @@ static double gauss(double x, void *ud) {
   return __builtin_exp(-x * x);
 }
 
+/* a C objective for minimize: Rosenbrock in n variables, one output */
+static int rosen(int n, const double *x, double *out, void *ud) {
+  double f = 0;
+  int i;
+  (void)ud;
+  for (i = 0; i + 1 < n; i++) {
+    double a = 1 - x[i], b = x[i + 1] - x[i] * x[i];
+    f += a * a + 100 * b * b;
+  }
+  out[0] = f;
+  return 0;
+}
+
+/* a C right-hand side for solve_ivp: gets (t, y1..yn), writes y' */
+static int decay(int n, const double *ty, double *out, void *ud) {
+  int i;
+  (void)ud;
+  for (i = 1; i < n; i++) out[i - 1] = -ty[i];
+  return 0;
+}
+
+/* the kernels take the C callables wherever they take a function */
+static const char *kernels =
+  "local np = require 'lumpy'\n"
+  "local g, r, d = ...\n"
+  "local q = np.integrate.quad(g, -math.huge, math.huge)\n"
+  "local m = np.optimize.minimize(r, {-1.2, 1}, {method = 'Nelder-Mead', xatol = 1e-10, fatol = 1e-14})\n"
+  "local s = np.integrate.solve_ivp(d, {0, 1}, {1}, {rtol = 1e-10, atol = 1e-12})\n"
+  "return q, m.x:get(1), m.x:get(2), s.y:get(1, -1)\n";
+
 static const char *script =
   "local np = require 'lumpy'\n"
   "local buf = ...\n"
@@ -65,6 +95,15 @@ int main(void) {
   lua_call(L, 1, 1);
   printf("C callable from Lua: f(1) = %.6f\n", lua_tonumber(L, -1));
   lua_pop(L, 1);
+  if (luaL_loadstring(L, kernels) != LUA_OK) goto fail;
+  lumpy_pushscalarfn(L, gauss, NULL);
+  lumpy_pushvectorfn(L, rosen, 1, NULL);
+  lumpy_pushvectorfn(L, decay, 1, NULL);
+  if (lua_pcall(L, 3, 4, 0) != LUA_OK) goto fail;
+  printf("quad of the C integrand: %.12f\n", lua_tonumber(L, -4));
+  printf("minimize of the C objective: %.6f %.6f\n", lua_tonumber(L, -3), lua_tonumber(L, -2));
+  printf("solve_ivp of the C right-hand side: y(1) = %.9f\n", lua_tonumber(L, -1));
+  lua_pop(L, 4);
   lua_close(L);
   printf("released %d host buffer(s)\n", released);
   return released == 1 ? 0 : 2;

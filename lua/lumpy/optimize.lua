@@ -373,6 +373,62 @@ local function splitbounds(fname, bounds, n)
   return lb, ub
 end
 
+-- L-BFGS-B's inverse Hessian approximation as SciPy's LbfgsInvHessProduct:
+-- H = V_k' ... (V_1' I V_1) ... V_k + sum rho_i s_i s_i' from the stored
+-- pairs (rows of sk, yk), applied by the two-loop recursion (Nocedal &
+-- Wright, Algorithm 7.4, with H0 = I)
+local InvHess = {}
+InvHess.__index = InvHess
+
+-- H v for a vector v (array or table of n numbers) -> array
+function InvHess.matvec(self, v)
+  local q = core.array(v, "float64")
+  if q.ndim == 2 and q.shape[2] == 1 then q = q:reshape(q.size) end
+  if q.ndim ~= 1 or q.size ~= self.shape[1] then
+    error("lumpy.optimize: hess_inv:matvec needs a vector of " .. self.shape[1]
+          .. " elements", 2)
+  end
+  local s, y, rho, k = self.sk, self.yk, self.rho, self.n_corrs
+  local alpha = {}
+  for i = k, 1, -1 do
+    alpha[i] = rho[i] * s[i]:dot(q)
+    q = q - alpha[i] * y[i]
+  end
+  for i = 1, k do
+    local beta = rho[i] * y[i]:dot(q)
+    q = q + (alpha[i] - beta) * s[i]
+  end
+  return q
+end
+InvHess.__call = InvHess.matvec
+InvHess.dot = InvHess.matvec
+
+-- the n x n matrix H
+function InvHess.todense(self)
+  local n = self.shape[1]
+  local I = core.eye(n)
+  local H = I
+  for i = 1, self.n_corrs do
+    local s, y, rho = self.sk[i], self.yk[i], self.rho[i]
+    local sc, yc, sr, yr = s:reshape{n, 1}, y:reshape{n, 1}, s:reshape{1, n}, y:reshape{1, n}
+    local A1 = I - sc * yr * rho
+    local A2 = I - yc * sr * rho
+    H = A1:matmul(H:matmul(A2)) + rho * sc * sr
+  end
+  return H
+end
+
+function InvHess.__tostring(self)
+  return ("<%dx%d LbfgsInvHessProduct with dtype=float64>"):format(self.shape[1], self.shape[2])
+end
+
+local function lbfgs_invhess(sk, yk)
+  local k, n = sk.shape[1], sk.shape[2]
+  local rho = {}
+  for i = 1, k do rho[i] = 1 / sk[i]:dot(yk[i]) end
+  return setmetatable({sk = sk, yk = yk, rho = rho, n_corrs = k, shape = {n, n}}, InvHess)
+end
+
 local function size_of(x0)
   if type(x0) == "number" then return 1 end
   if type(x0) == "table" then return #x0 end
@@ -452,7 +508,10 @@ function M.minimize(fun, x0, opts)
     error("lumpy.optimize.minimize: method '" .. method .. "' cannot handle constraints", 2)
   end
   local r
-  if m == "l-bfgs-b" then r = C._lbfgsb(fun, x0, jac, o, lb, ub)
+  if m == "l-bfgs-b" then
+    r = C._lbfgsb(fun, x0, jac, o, lb, ub)
+    r.hess_inv = lbfgs_invhess(r._sk, r._yk)
+    r._sk, r._yk = nil, nil
   else r = C._minimize(m, fun, x0, jac, o, lb, ub) end
   if o.disp then print_summary(r) end
   return r
@@ -614,6 +673,39 @@ function M._trf(fname, fun, x0, jac, opts, curve)
   return C._trf(fun, x0, jac, o, lb, ub)
 end
 
+-- the dogbox kernel (src/opt_dogbox.c) with least_squares' checks, for
+-- least_squares and curve_fit (curve = {xdata, ydata, sigma, absolute_sigma})
+function M._dogbox(fname, fun, x0, jac, opts, curve)
+  local n = size_of(x0)
+  local x = type(x0) == "table" and x0 or core.totable(core.asarray(x0))
+  if type(x) == "number" then x = {x} end
+  if type(x[1]) == "table" then x = core.totable(core.asarray(x0):reshape(n)) end
+  local lb, ub = lsqbounds(fname, opts.bounds, n)
+  if lb then
+    for i = 1, n do
+      if x[i] < lb[i] or x[i] > ub[i] then
+        error("lumpy.optimize." .. fname .. ": x0 is infeasible", 3)
+      end
+    end
+  end
+  local loss = opts.loss or "linear"
+  if not LOSSES[loss] then
+    error("lumpy.optimize." .. fname .. ": unknown loss '" .. tostring(loss) .. "'", 3)
+  end
+  local fscale = opts.f_scale or 1.0
+  if type(fscale) ~= "number" or fscale <= 0 then
+    error("lumpy.optimize." .. fname .. ": f_scale must be positive", 3)
+  end
+  local o = { ftol = opts.ftol or 1e-8, xtol = opts.xtol or 1e-8, gtol = opts.gtol or 1e-8,
+    max_nfev = opts.max_nfev, x_scale = opts.x_scale, loss = loss, f_scale = fscale,
+    diff_step = opts.diff_step, fd3 = opts.jac == "3-point", args = opts.args,
+    kernel = "lumpy.optimize." .. fname, absolute_sigma = curve and curve[4] or nil }
+  if curve then
+    return C._dogbox(fun, x, jac, o, lb, ub, curve[1], curve[2], curve[3])
+  end
+  return C._dogbox(fun, x, jac, o, lb, ub)
+end
+
 local LSQ_OPTS = set("method", "jac", "bounds", "ftol", "xtol", "gtol", "x_scale", "loss",
   "f_scale", "diff_step", "max_nfev", "args", "verbose", "tr_solver")
 
@@ -664,6 +756,8 @@ function M.least_squares(fun, x0, opts)
     return r
   elseif method == "trf" then
     return M._trf("least_squares", fun, x0, opts.jac ~= nil and jac or nil, opts, nil)
+  elseif method == "dogbox" then
+    return M._dogbox("least_squares", fun, x0, jac, opts)
   end
   error("lumpy.optimize.least_squares: unknown method '" .. tostring(opts.method) .. "'", 2)
 end
@@ -728,6 +822,15 @@ function M.curve_fit(f, xdata, ydata, p0, opts)
     end
   elseif method == "trf" then
     r = M._trf("curve_fit", f, p0, jac, {
+      jac = opts.jac, bounds = bounds, ftol = opts.ftol, xtol = opts.xtol, gtol = opts.gtol,
+      max_nfev = opts.max_nfev or opts.maxfev, loss = opts.loss, f_scale = opts.f_scale,
+      x_scale = opts.x_scale, diff_step = opts.diff_step }, {xdata, ydata, opts.sigma,
+      opts.absolute_sigma})
+    if not r.success then
+      error("lumpy.optimize.curve_fit: optimal parameters not found: " .. r.message, 2)
+    end
+  elseif method == "dogbox" then
+    r = M._dogbox("curve_fit", f, p0, jac, {
       jac = opts.jac, bounds = bounds, ftol = opts.ftol, xtol = opts.xtol, gtol = opts.gtol,
       max_nfev = opts.max_nfev or opts.maxfev, loss = opts.loss, f_scale = opts.f_scale,
       x_scale = opts.x_scale, diff_step = opts.diff_step }, {xdata, ydata, opts.sigma,
