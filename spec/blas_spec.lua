@@ -30,6 +30,31 @@ local function fresh(script, env)
 end
 
 describe("lumpy.blas", function()
+  describe("core.so", function()
+    it("needs no BLAS symbol from elsewhere (each one is a forwarder in src/blas.c)", function()
+      local so = assert(package.searchpath("lumpy.core", package.cpath))
+      local p = io.popen("nm -D --undefined-only " .. so .. " 2>&1")
+      local out = p:read("a")
+      assert.is_true(p:close(), out)
+      local missing = {}
+      for sym in out:gmatch("U ([%w_]+)") do
+        if sym:match("^cblas_") or sym:match("^LAPACKE_") or sym:match("^openblas_") then
+          missing[#missing + 1] = sym
+        end
+      end
+      assert.are.same({}, missing)
+    end)
+
+    it("does not export the forwarders", function()
+      local so = assert(package.searchpath("lumpy.core", package.cpath))
+      local p = io.popen("nm -D --defined-only " .. so .. " 2>&1")
+      local out = p:read("a")
+      assert.is_true(p:close(), out)
+      assert.is_nil(out:match("[TW] cblas_") or out:match("[TW] LAPACKE_"))
+      assert.matches("T luaopen_lumpy_core", out)
+    end)
+  end)
+
   describe("require", function()
     it("does not load OpenBLAS or LAPACKE", function()
       local out = fresh([[

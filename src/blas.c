@@ -74,7 +74,7 @@
   F(LI, LAPACKE_zgeev_work, (int l, char jl, char jr, LI n, LZ *a, LI lda, LZ *wv, LZ *vl, LI ldvl, LZ *vr, LI ldvr, LZ *w, LI lw, double *rw), (l, jl, jr, n, a, lda, wv, vl, ldvl, vr, ldvr, w, lw, rw)) \
   F(LI, LAPACKE_dgelsd_work, (int l, LI m, LI n, LI nr, double *a, LI lda, double *b, LI ldb, double *s, double rc, LI *rk, double *w, LI lw, LI *iw), (l, m, n, nr, a, lda, b, ldb, s, rc, rk, w, lw, iw)) \
   F(LI, LAPACKE_zgelsd_work, (int l, LI m, LI n, LI nr, LZ *a, LI lda, LZ *b, LI ldb, double *s, double rc, LI *rk, LZ *w, LI lw, double *rw, LI *iw), (l, m, n, nr, a, lda, b, ldb, s, rc, rk, w, lw, rw, iw)) \
-  F(LI, LAPACKE_dgeqp3, (int l, LI m, LI n, double *a, LI lda, LI *jp, double *tau), (l, m, n, a, lda, jp, tau)) \
+  F(LI, LAPACKE_dgeqp3_work, (int l, LI m, LI n, double *a, LI lda, LI *jp, double *tau, double *w, LI lw), (l, m, n, a, lda, jp, tau, w, lw)) \
   F(LI, LAPACKE_dgeqrf, (int l, LI m, LI n, double *a, LI lda, double *tau), (l, m, n, a, lda, tau)) \
   F(LI, LAPACKE_dgeqrf_work, (int l, LI m, LI n, double *a, LI lda, double *tau, double *w, LI lw), (l, m, n, a, lda, tau, w, lw)) \
   F(LI, LAPACKE_zgeqrf_work, (int l, LI m, LI n, LZ *a, LI lda, LZ *tau, LZ *w, LI lw), (l, m, n, a, lda, tau, w, lw)) \
@@ -96,7 +96,6 @@
   F(LI, LAPACKE_dorgqr, (int l, LI m, LI n, LI k, double *a, LI lda, const double *tau), (l, m, n, k, a, lda, tau)) \
   F(LI, LAPACKE_dorgqr_work, (int l, LI m, LI n, LI k, double *a, LI lda, const double *tau, double *w, LI lw), (l, m, n, k, a, lda, tau, w, lw)) \
   F(LI, LAPACKE_zungqr_work, (int l, LI m, LI n, LI k, LZ *a, LI lda, const LZ *tau, LZ *w, LI lw), (l, m, n, k, a, lda, tau, w, lw)) \
-  F(LI, LAPACKE_dormqr, (int l, char s, char t, LI m, LI n, LI k, const double *a, LI lda, const double *tau, double *c, LI ldc), (l, s, t, m, n, k, a, lda, tau, c, ldc)) \
   F(LI, LAPACKE_dormqr_work, (int l, char s, char t, LI m, LI n, LI k, const double *a, LI lda, const double *tau, double *c, LI ldc, double *w, LI lw), (l, s, t, m, n, k, a, lda, tau, c, ldc, w, lw)) \
   F(LI, LAPACKE_dpotrf, (int l, char u, LI n, double *a, LI lda), (l, u, n, a, lda)) \
   F(LI, LAPACKE_dpotrf_work, (int l, char u, LI n, double *a, LI lda), (l, u, n, a, lda)) \
