@@ -49,6 +49,7 @@ static void setoptions(lua_State *L) {
     n = lua_tointeger(L, -1);
     if (n < 1 || n > 1024)
       luaL_argerror(L, 1, "blas_threads must be between 1 and 1024");
+    lumpy_blas_load(L);
     openblas_set_num_threads((int)n);
   }
   lua_pop(L, 1);
@@ -61,11 +62,11 @@ static void setoptions(lua_State *L) {
 static int config_config(lua_State *L) {
   const char *cfg, *core, *env;
   long ncpu;
-  lumpy_blas_load(L);
   if (!lua_isnoneornil(L, 1)) {
     luaL_checktype(L, 1, LUA_TTABLE);
     setoptions(L);
   }
+  lumpy_blas_load(L);
   cfg = openblas_get_config();
   core = openblas_get_corename();
   env = getenv("OPENBLAS_CORETYPE");
