@@ -21,12 +21,17 @@ DEBS     = lua5.4 liblua5.4-dev libopenblas-dev liblapacke-dev lua-busted luaroc
            python3-numpy python3-scipy
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs openblas lapacke 2>/dev/null)
+# OpenBLAS and LAPACKE are not linked: src/blas.c loads them on first use,
+# from the directories pkg-config names (else through the runtime linker)
+BLAS_DIR    := $(patsubst %/,%,$(shell pkg-config --variable=libdir openblas 2>/dev/null))
+LAPACKE_DIR := $(patsubst %/,%,$(shell pkg-config --variable=libdir lapacke 2>/dev/null))
+BLAS_DEFS   = $(if $(BLAS_DIR),-DLUMPY_BLAS_DIR='"$(BLAS_DIR)"') \
+              $(if $(LAPACKE_DIR),-DLUMPY_LAPACKE_DIR='"$(LAPACKE_DIR)"')
 WARN     = -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
            -Wno-unused-parameter
 CFLAGS  ?= $(OPT) -g
 ALL_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -fPIC -fno-math-errno -fvect-cost-model=dynamic -pthread $(WARN) $(CFLAGS) $(PKG_CFLAGS)
-LDLIBS   = $(PKG_LIBS) -lm
+LDLIBS   = -ldl -lpthread -lm
 
 SRCS := $(wildcard src/*.c)
 OBJDIR ?= build
@@ -39,6 +44,8 @@ all: $(SO)
 
 $(OBJDIR)/%.o: src/%.c src/core.h src/lumpy.h | $(OBJDIR)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(OBJDIR)/blas.o: ALL_CFLAGS += $(BLAS_DEFS)
 
 $(OBJDIR):
 	mkdir -p $(OBJDIR)

@@ -2,7 +2,8 @@
 ** config.c: lumpy.config(), the facts about this build a user (or the
 ** benchmark) needs to interpret timings: the BLAS library and the kernel core
 ** it picked, its threading, the OPENBLAS_CORETYPE it was loaded under, the
-** number of processors and the Lua release.
+** number of processors and the Lua release. OpenBLAS loads on first use
+** (blas.c), so config loads it, and names the files it was loaded from.
 */
 #include <stdlib.h>
 #include <unistd.h>
@@ -48,6 +49,7 @@ static void setoptions(lua_State *L) {
     n = lua_tointeger(L, -1);
     if (n < 1 || n > 1024)
       luaL_argerror(L, 1, "blas_threads must be between 1 and 1024");
+    lumpy_blas_load(L);
     openblas_set_num_threads((int)n);
   }
   lua_pop(L, 1);
@@ -64,13 +66,18 @@ static int config_config(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     setoptions(L);
   }
+  lumpy_blas_load(L);
   cfg = openblas_get_config();
   core = openblas_get_corename();
   env = getenv("OPENBLAS_CORETYPE");
   ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-  lua_createtable(L, 0, 10);
+  lua_createtable(L, 0, 12);
   lua_pushliteral(L, "OpenBLAS");
   lua_setfield(L, -2, "blas");
+  lua_pushstring(L, lumpy_blas_library(0));
+  lua_setfield(L, -2, "blas_library");
+  lua_pushstring(L, lumpy_blas_library(1));
+  lua_setfield(L, -2, "lapack_library");
   pushversion(L, cfg ? cfg : "OpenBLAS");
   lua_setfield(L, -2, "blas_version");
   lua_pushstring(L, cfg ? cfg : "");

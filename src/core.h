@@ -209,6 +209,14 @@ cplx lumpy_cpow(cplx a, cplx b);
 int lumpy_nonzero(lua_State *L);
 /* shape.c exports: */
 /* linalg.c exports: */
+/* blas.c exports: */
+/* loads OpenBLAS and LAPACKE if not yet loaded (raising "lumpy: cannot load
+** OpenBLAS: ..." when they cannot be): every Lua-facing function that
+** reaches a cblas_*, LAPACKE_* or openblas_* call calls it first */
+int lumpy_blas_load(lua_State *L);
+/* the file dlopen opened for OpenBLAS (lapacke 0) or LAPACKE (1), loading
+** them first; NULL when they cannot be loaded */
+const char *lumpy_blas_library(int lapacke);
 
 /* a[key] and a[key] = value for non-string keys (index.c): called with the
 ** array at 1, the key at 2 (and the value at 3) */

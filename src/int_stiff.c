@@ -86,6 +86,7 @@ static void read_matrix(lumpy_Ode *o, lumpy_Fn *fn, int idx, double *J) {
 
 int lumpy_stiff_jacinit(lumpy_Ode *o, double *J) {
   lua_State *L = o->L;
+  lumpy_blas_load(L);     /* every implicit method starts here, then uses LAPACK */
   if (o->jacidx) return STIFF_JAC_FUN;
   if (lua_type(L, 5) == LUA_TTABLE && lua_getfield(L, 5, "jac_const") != LUA_TNIL) {
     lumpy_Fn fake;

@@ -134,6 +134,7 @@ static int quad_weight_run(lua_State *L) {
     int maxp1 = (int)optnum(L, 4, "maxp1", 50);
     double omega = optnum(L, 4, "wvar1", 0.0), *chebmo;
     if (maxp1 < 1) return luaL_error(L, "%s: maxp1 must be at least 1", QUAD);
+    lumpy_blas_load(L);   /* the Chebyshev moments solve with LAPACK */
     chebmo = (double *)lua_newuserdatauv(L, sizeof(double) * 25 * (size_t)maxp1, 0);
     newwork(L, limit, &w);
     if (isinf(b)) {

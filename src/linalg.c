@@ -43,6 +43,7 @@ Array *la_checkmat(lua_State *L, int idx, const char *fname, int square) {
   if (square && a->shape[a->ndim - 1] != a->shape[a->ndim - 2])
     luaL_argerror(L, idx, lua_pushfstring(L, "square matrix expected, got %Ix%I",
                   (lua_Integer)a->shape[a->ndim - 2], (lua_Integer)a->shape[a->ndim - 1]));
+  lumpy_blas_load(L);     /* every LAPACK path starts here (or in svd_core) */
   return a;
 }
 

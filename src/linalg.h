@@ -29,7 +29,8 @@ void lumpy_open_matmul(lua_State *L);
 #define ISCPLX(dt) ((dt) == LUMPY_COMPLEX128)
 
 /* the array at idx (converted in place) checked to be a stack of matrices
-** (ndim >= 2), square when square is set; raises argument errors */
+** (ndim >= 2), square when square is set; raises argument errors. Loads
+** OpenBLAS (lumpy_blas_load) for the caller */
 Array *la_checkmat(lua_State *L, int idx, const char *fname, int square);
 /* the dtype LAPACK works in for an input dtype: complex128 or float64 */
 int la_workdtype(int dt);

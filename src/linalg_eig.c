@@ -310,6 +310,7 @@ static int svd_core(lua_State *L, const Array *a, int uv, int full, int herm,
   lapack_int lwork, *iwork, ldu, ldvt;
   char *work, *ub, *vb;
   double *rwork = NULL;
+  lumpy_blas_load(L);     /* matrix_rank and norm come here directly */
   if (herm) return svd_herm(L, a, uv, fname);
   la_int(L, m, fname);
   la_int(L, n, fname);

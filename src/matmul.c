@@ -249,6 +249,7 @@ static Array *matmul_new(lua_State *L, int ia, int ib, const char *fname) {
   if (na > 1) oshape[ndim++] = n;
   if (nb > 1) oshape[ndim++] = m;
   checksize(L, n, fname); checksize(L, m, fname); checksize(L, k, fname);
+  if (ISBLAS(dt)) lumpy_blas_load(L);
   /* operands in dt and a layout the kernel takes */
   a = operand(L, ia, dt, n, k, na == 1 ? 0 : a->strides[na - 2], a->strides[na - 1]);
   b = operand(L, ib, dt, k, m, nb == 1 ? b->strides[0] : b->strides[nb - 2],
@@ -351,6 +352,7 @@ static void dot_nd(lua_State *L, const char *fname) {
   a = lumpy_ascontig(L, 1, dt); lua_replace(L, 1);
   b = lumpy_ascontig(L, 2, dt); lua_replace(L, 2);
   checksize(L, P, fname); checksize(L, k, fname); checksize(L, m, fname);
+  if (ISBLAS(dt)) lumpy_blas_load(L);
   c = lumpy_newarray(L, dt, ndim, shape, 0);
   if (c->size == 0) return;
   for (q = 0; q < Q; q++)
@@ -393,6 +395,7 @@ static int matmul_vdot(lua_State *L) {
   }
   n = a->size;
   checksize(L, n, "vdot");
+  if (ISBLAS(dt)) lumpy_blas_load(L);
   a = lumpy_ascontig(L, 1, dt); lua_replace(L, 1);
   b = lumpy_ascontig(L, 2, dt); lua_replace(L, 2);
   r = lumpy_newarray(L, dt, 0, &one, 0);
@@ -434,6 +437,7 @@ static int matmul_inner(lua_State *L) {
   a = lumpy_ascontig(L, 1, dt); lua_replace(L, 1);
   b = lumpy_ascontig(L, 2, dt); lua_replace(L, 2);
   checksize(L, P, "inner"); checksize(L, Q, "inner"); checksize(L, k, "inner");
+  if (ISBLAS(dt)) lumpy_blas_load(L);
   c = lumpy_newarray(L, dt, ndim, shape, 0);
   if (c->size > 0)
     lumpy_gemm(dt, P, Q, k, a->data, k * isz, isz, b->data, isz, k * isz, c->data, Q);

@@ -174,6 +174,7 @@ static int optimize_dogbox(lua_State *L) {
   Res r;
   Dogbox d;
   lua_settop(L, 9);
+  lumpy_blas_load(L);
   luaL_checktype(L, 4, LUA_TTABLE);
   lua_getfield(L, 4, "kernel");
   kernel = lua_isstring(L, -1) ? lua_tostring(L, -1) : "lumpy.optimize.least_squares";

@@ -465,6 +465,7 @@ static int optimize_lbfgsb(lua_State *L) {
   LB b;
   Callback cb;
   lua_settop(L, 6);
+  lumpy_blas_load(L);
   luaL_checktype(L, 4, LUA_TTABLE);
   x0 = opt_checkx0(L, 2, &n);
   bnd = opt_checkbounds(L, 5, n);

@@ -222,6 +222,7 @@ static int optimize_linprog(lua_State *L) {
   int n, i, j, status, N;
   double *bnd, *work, *y, *x, *res, *lower, *upper;
   lua_settop(L, 9);
+  lumpy_blas_load(L);
   memset(p, 0, sizeof *p);
   lumpy_asarray(L, 1);
   ca = lumpy_ascontig(L, 1, LUMPY_FLOAT64);                 /* 10 */

@@ -568,6 +568,7 @@ static int optimize_lm(lua_State *L) {
   Res r;
   LMOut o;
   lua_settop(L, 7);
+  lumpy_blas_load(L);
   luaL_checktype(L, 4, LUA_TTABLE);
   lua_getfield(L, 4, "kernel");
   kernel = lua_isstring(L, -1) ? lua_tostring(L, -1) : "lumpy.optimize.least_squares";
@@ -954,6 +955,7 @@ static int optimize_trf(lua_State *L) {
   Res r;
   TRF t;
   lua_settop(L, 9);
+  lumpy_blas_load(L);
   luaL_checktype(L, 4, LUA_TTABLE);
   lua_getfield(L, 4, "kernel");
   kernel = lua_isstring(L, -1) ? lua_tostring(L, -1) : "lumpy.optimize.least_squares";

@@ -943,6 +943,7 @@ static int optimize_minimize(lua_State *L) {
   x0 = opt_checkx0(L, 3, &n);
   bnd = opt_checkbounds(L, 6, n);
   opt_objinit(L, &o, 2, 4, 5, n);
+  if (m != 0) lumpy_blas_load(L);       /* BFGS and CG use cblas */
   switch (m) {
     case 0: return nelder_mead(L, &o, x0, 5, bnd, bnd ? bnd + n : NULL);
     case 1: return bfgs(L, &o, x0, 5);

@@ -146,6 +146,7 @@ static int optimize_hybr(lua_State *L) {
   double xtol, epsfcn, factor, fnorm, fnorm1, delta = 0, xnorm = 0, pnorm, actred, prered, ratio;
   lumpy_Fn fun, jac;
   lua_settop(L, 4);
+  lumpy_blas_load(L);
   luaL_checktype(L, 4, LUA_TTABLE);
   x = opt_checkx0(L, 2, &n);
   if (n < 1) return luaL_error(L, "lumpy.optimize.root: x0 must not be empty");
