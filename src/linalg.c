@@ -563,9 +563,12 @@ static void zerotri(Array *a, int upper) {
   int64_t rs = a->strides[nd - 2], cs = a->strides[nd - 1];
   for (t = 0; t < nbatch; t++) {
     char *m = a->data + t * r * c * isz;
-    for (i = 0; i < r; i++)
-      for (j = upper ? i + 1 : 0; j < (upper ? c : (i < c ? i : c)); j++)
-        memset(m + i * rs + j * cs, 0, (size_t)isz);
+    for (i = 0; i < r; i++) {
+      int64_t j0 = upper ? i + 1 : 0, j1 = upper ? c : (i < c ? i : c);
+      if (j1 <= j0) continue;
+      if (cs == isz) memset(m + i * rs + j0 * cs, 0, (size_t)((j1 - j0) * isz));
+      else for (j = j0; j < j1; j++) memset(m + i * rs + j * cs, 0, (size_t)isz);
+    }
   }
 }
 
