@@ -99,10 +99,6 @@ static void releasebuf(lua_State *L, Array *a) {
 */
 static const char arraymark = 'a';
 
-/* registry keys of the two metatables (a light userdata lookup is cheaper
-** than luaL_setmetatable's by name) */
-static const char ownermt = 'o', viewmt = 'v';
-
 /* pushes a fresh header with extra bytes after it (an owner's is safe for
 ** __gc before anything can fail); nogc: the views' metatable, for views and
 ** for owners whose data lives in those extra bytes */
@@ -111,8 +107,7 @@ static Array *newheader(lua_State *L, int nogc, size_t extra) {
   memset(a, 0, offsetof(Array, shape));
   memset(&a->mem, 0, sizeof(Array) - offsetof(Array, mem));
   a->owner = a;
-  lua_rawgetp(L, LUA_REGISTRYINDEX, nogc ? &viewmt : &ownermt);
-  lua_setmetatable(L, -2);
+  luaL_setmetatable(L, nogc ? VIEW_MT : ARRAY_MT);
   return a;
 }
 
@@ -1159,9 +1154,7 @@ void lumpy_open_array(lua_State *L) {
   /* the views' metatable: filled by lumpy_open_views once all domains have
   ** added their metamethods */
   luaL_newmetatable(L, VIEW_MT);
-  lua_rawsetp(L, LUA_REGISTRYINDEX, &viewmt);
-  lua_pushvalue(L, LUMPY_META);
-  lua_rawsetp(L, LUA_REGISTRYINDEX, &ownermt);
+  lua_pop(L, 1);
   /* get and set keep both metatables as upvalues (see selfarray) */
   lua_pushvalue(L, LUMPY_META);
   luaL_getmetatable(L, VIEW_MT);
