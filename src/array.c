@@ -139,9 +139,11 @@ static void setgeometry(lua_State *L, Array *a, int dtype, int ndim,
 ** Buffers of at most INLINEMAX bytes live in the userdata, after the
 ** header: no malloc, no finalizer (such an owner takes the views'
 ** metatable, without __gc), and the collector sees their bytes. <close>
-** marks them closed; their memory goes with the userdata.
+** marks them closed; their memory goes with the userdata. This halves the
+** cost of an operation on a small array (x * 2.5 on 10 to 4000 elements);
+** at 64 KB the pool was faster again.
 */
-#define INLINEMAX 8192
+#define INLINEMAX 32768
 
 Array *lumpy_newarray(lua_State *L, int dtype, int ndim, const int64_t *shape, int zero) {
   Array *a;
