@@ -1157,13 +1157,14 @@ void lumpy_open_array(lua_State *L) {
   ** added their metamethods */
   luaL_newmetatable(L, VIEW_MT);
   lua_pop(L, 1);
-  /* get and set keep both metatables as upvalues (see selfarray) */
-  lua_pushvalue(L, LUMPY_META);
+  /* get and set keep both metatables as upvalues (see selfarray), the
+  ** views' first: small owners have it too */
   luaL_getmetatable(L, VIEW_MT);
+  lua_pushvalue(L, LUMPY_META);
   lua_pushcclosure(L, array_get, 2);
   lua_setfield(L, LUMPY_METHODS, "get");
-  lua_pushvalue(L, LUMPY_META);
   luaL_getmetatable(L, VIEW_MT);
+  lua_pushvalue(L, LUMPY_META);
   lua_pushcclosure(L, array_set, 2);
   lua_setfield(L, LUMPY_METHODS, "set");
   /* __index looks in the methods table first, then attributes, then indexing */
