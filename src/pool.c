@@ -1,7 +1,8 @@
 /*
-** pool.c: array buffers. They live outside the Lua heap (so <close> can free
-** them at once and big zero-filled arrays get lazily zeroed pages), and this
-** file makes the collector account for them.
+** pool.c: array buffers of more than 32 KB (smaller ones live inside their
+** array's userdata, see lumpy_newarray). They live outside the Lua heap (so
+** <close> can free them at once and big zero-filled arrays get lazily zeroed
+** pages), and this file makes the collector account for them.
 **
 ** lua5.4 runs the collector in generational mode, where a dead array that
 ** had grown old waits for a rare major collection, and neither mode sees
@@ -27,7 +28,6 @@
 
 #define MINCOLLECT ((size_t)4 << 20)
 #define CACHEMIN ((size_t)1 << 20)
-#define SMALLBUF ((size_t)4096)
 #define CACHEMAX ((size_t)512 << 20)
 #define NCACHE 8
 
@@ -121,10 +121,7 @@ void *lumpy_pool_alloc(lua_State *L, size_t n, int zero, size_t *got) {
   Pool *pool = getpool(L);
   size_t size = n, heap;
   void *p = zero ? NULL : fromcache(pool, n, &size);
-  /* small buffers are left to the collector's own pacing (their headers are
-  ** on the Lua heap and at most a few times smaller): forced collections for
-  ** them only fragmented the C heap */
-  if (n >= SMALLBUF) pool->since += n;
+  pool->since += n;
   if (!p) {
     heap = (size_t)lua_gc(L, LUA_GCCOUNT) << 10;
     if (pool->since > MINCOLLECT && pool->since > pool->base && pool->since > heap)

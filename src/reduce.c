@@ -841,6 +841,25 @@ static int sumprod(lua_State *L, const char *name, const lumpy_Loop *loops,
     lua_replace(L, 1);
     loop = loops[acc];
   }
+  if (r.all && !r.keepdims && !r.outidx && (r.dtype < 0 || r.dtype == acc)) {
+    /* a Lua scalar result: reduced into a stack value, no output array */
+    union { cplx z; int64_t i; double d; float f; } v;
+    Array h;
+    int k;
+    memset(&v, 0, sizeof v);
+    if (isprod) switch (acc) {
+      case LUMPY_INT64: v.i = 1; break;
+      case LUMPY_FLOAT32: v.f = 1; break;
+      case LUMPY_FLOAT64: v.d = 1; break;
+      default: v.z = 1; break;
+    }
+    for (k = 0; k < a->ndim; k++) ostr[k] = 0;
+    h.data = (char *)&v;      /* the runs read only the output's data */
+    if (isprod) redrun(a, &h, ostr, loop);
+    else sumrun(a, &h, ostr, loop);
+    lumpy_pushelem(L, acc, h.data);
+    return 1;
+  }
   o = redout(L, a, &r, acc, ostr);
   if (isprod) {
     Array one;

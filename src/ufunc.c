@@ -750,7 +750,10 @@ static void getoperand(lua_State *L, int idx, Operand *op) {
   op->idx = idx;
   op->weak = -1;
   op->a = NULL;
-  if (a) op->a = lumpy_asarray(L, idx);           /* raises if closed */
+  if (a) {
+    if (a->closed || a->owner->closed) luaL_argerror(L, idx, "array is closed");
+    op->a = a;
+  }
   else if ((op->weak = scalarkind(L, idx)) >= 0) return;
   else if (lua_type(L, idx) == LUA_TTABLE) op->a = lumpy_asarray(L, idx);
   else {
@@ -966,8 +969,11 @@ static int ufunc_run(lua_State *L, const Ufunc *u, const int *idx, int outidx, C
       b.nop = nin + 1;
       lumpy_iterate(nin + 1, data, nd, shape, strides, buffered, &b);
     }
-    else if (out->size >= PAR_MIN && onerun(nin + 1, nd, shape, strides, b.isz, psteps))
-      parallel(u->loops[ct], nin + 1, data, psteps, out->size, ctx);
+    else if (onerun(nin + 1, nd, shape, strides, b.isz, psteps)) {
+      /* one run: no need for the iterator */
+      if (out->size >= PAR_MIN) parallel(u->loops[ct], nin + 1, data, psteps, out->size, ctx);
+      else u->loops[ct](data, out->size, psteps, ctx);
+    }
     else lumpy_iterate(nin + 1, data, nd, shape, strides, u->loops[ct], ctx);
   }
   if (ctx->err)
