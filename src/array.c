@@ -608,14 +608,12 @@ void lumpy_checkopts(lua_State *L, int idx, const char *const *allowed) {
   idx = lua_absindex(L, idx);
   lua_pushnil(L);
   while (lua_next(L, idx)) {
-    int k;
+    int k = 0;
     lua_pop(L, 1);
-    if (lua_type(L, -1) != LUA_TSTRING)
-      luaL_argerror(L, idx, "options table expected (string keys)");
-    for (k = 0; allowed[k]; k++)
-      if (strcmp(allowed[k], lua_tostring(L, -1)) == 0) break;
-    if (!allowed[k])
-      luaL_argerror(L, idx, lua_pushfstring(L, "unknown option '%s'", lua_tostring(L, -1)));
+    if (lua_type(L, -1) == LUA_TSTRING)
+      while (allowed[k] && strcmp(allowed[k], lua_tostring(L, -1)) != 0) k++;
+    if (lua_type(L, -1) != LUA_TSTRING || !allowed[k])
+      luaL_argerror(L, idx, lua_pushfstring(L, "unknown option '%s'", luaL_tolstring(L, -1, NULL)));
   }
 }
 

@@ -31,17 +31,7 @@ static void pushversion(lua_State *L, const char *cfg) {
 static const char *const options[] = {"blas_threads", NULL};
 
 static void setoptions(lua_State *L) {
-  lua_pushnil(L);
-  while (lua_next(L, 1)) {
-    int i;
-    const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
-    for (i = 0; k && options[i] && strcmp(k, options[i]) != 0; i++) {}
-    if (!k || !options[i]) {
-      lua_pushvalue(L, -2);
-      luaL_argerror(L, 1, lua_pushfstring(L, "unknown option '%s'", luaL_tolstring(L, -1, NULL)));
-    }
-    lua_pop(L, 1);
-  }
+  lumpy_checkopts(L, 1, options);
   if (lua_getfield(L, 1, "blas_threads") != LUA_TNIL) {
     lua_Integer n;
     if (!lua_isinteger(L, -1))

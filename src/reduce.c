@@ -538,20 +538,6 @@ typedef struct Red {
   int64_t count;                      /* elements reduced into each output */
 } Red;
 
-/* raises unless every key of the options table at idx is in allowed */
-static void checkopts(lua_State *L, int idx, const char *const *allowed) {
-  lua_pushnil(L);
-  while (lua_next(L, idx)) {
-    int k;
-    lua_pop(L, 1);
-    if (lua_type(L, -1) != LUA_TSTRING)
-      luaL_argerror(L, idx, "options table expected (string keys)");
-    for (k = 0; allowed[k]; k++)
-      if (strcmp(allowed[k], lua_tostring(L, -1)) == 0) break;
-    if (!allowed[k])
-      luaL_argerror(L, idx, lua_pushfstring(L, "unknown option '%s'", lua_tostring(L, -1)));
-  }
-}
 
 /* is the value at idx an options table (rather than a list of axes)? */
 static int isopts(lua_State *L, int idx) {
@@ -627,7 +613,7 @@ static void redargs(lua_State *L, Red *r, const Array *a, int argi,
     }
   }
   if (r->optidx) {
-    checkopts(L, r->optidx, allowed);
+    lumpy_checkopts(L, r->optidx, allowed);
     if (lua_getfield(L, r->optidx, "keepdims") != LUA_TNIL) r->keepdims = lua_toboolean(L, -1);
     lua_pop(L, 1);
     lua_getfield(L, r->optidx, "dtype");
@@ -1391,7 +1377,7 @@ static int reduce_diff(lua_State *L) {
   int64_t outer, inner, len, shape[LUMPY_MAXDIMS];
   if (isopts(L, 2)) {
     static const char *const allowed[] = {"n", "axis", "prepend", "append", NULL};
-    checkopts(L, 2, allowed);
+    lumpy_checkopts(L, 2, allowed);
     lua_settop(L, 2);
     lua_getfield(L, 2, "n");
     lua_getfield(L, 2, "axis");

@@ -543,12 +543,8 @@ static int sort_searchsorted(lua_State *L) {
   if (a->ndim != 1)
     luaL_argerror(L, 1, lua_pushfstring(L, "1-d sorted array expected, got %d dimensions", a->ndim));
   if (lua_type(L, 3) == LUA_TTABLE) {
-    lua_pushnil(L);
-    while (lua_next(L, 3)) {
-      lua_pop(L, 1);
-      if (lua_type(L, -1) != LUA_TSTRING || strcmp(lua_tostring(L, -1), "side") != 0)
-        luaL_argerror(L, 3, lua_pushfstring(L, "unknown option '%s'", luaL_tolstring(L, -1, NULL)));
-    }
+    static const char *const sideopt[] = {"side", NULL};
+    lumpy_checkopts(L, 3, sideopt);
     lua_getfield(L, 3, "side");
     lua_replace(L, 3);
   }
@@ -625,15 +621,10 @@ static int sort_unique(lua_State *L) {
   a = lumpy_asarray(L, 1);
   if (!lua_isnoneornil(L, 2)) {
     luaL_checktype(L, 2, LUA_TTABLE);
-    lua_pushnil(L);
-    while (lua_next(L, 2)) {
-      lua_pop(L, 1);
-      for (k = 0; k < 4; k++)
-        if (lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), opts[k]) == 0) break;
-      if (k == 4)
-        luaL_argerror(L, 2, lua_pushfstring(L, "unknown option '%s'", luaL_tolstring(L, -1, NULL)));
+    lumpy_checkopts(L, 2, opts);
+    for (k = 0; k < 4; k++) {
       lua_getfield(L, 2, opts[k]);
-      want[k] = lua_toboolean(L, -1);
+      if (!lua_isnil(L, -1)) want[k] = lua_toboolean(L, -1);
       lua_pop(L, 1);
     }
   }
