@@ -173,21 +173,8 @@ static int optimize_dogbox(lua_State *L) {
   const char *kernel, *lname;
   Res r;
   Dogbox d;
-  lua_settop(L, 9);
-  lumpy_blas_load(L);
-  luaL_checktype(L, 4, LUA_TTABLE);
-  lua_getfield(L, 4, "kernel");
-  kernel = lua_isstring(L, -1) ? lua_tostring(L, -1) : "lumpy.optimize.least_squares";
-  lua_pop(L, 1);
-  x = opt_checkx0(L, 2, &n);
-  if (n < 1) return luaL_error(L, "%s: x0 must not be empty", kernel);
-  opt_res_init(L, &r, 1, 3, 4, kernel, n);
-  lb = opt_work(L, 2 * (size_t)n);
-  ub = lb + n;
-  {
-    double *bd = opt_checkbounds(L, 5, n);
-    for (j = 0; j < n; j++) { lb[j] = bd ? bd[j] : -INFINITY; ub[j] = bd ? bd[n + j] : INFINITY; }
-  }
+  x = opt_lsq_begin(L, 9, &r, &n, &kernel);
+  opt_lsq_bounds(L, n, &lb, &ub);
   ftol = opt_optnum(L, 4, "ftol", 1e-8);
   xtol = opt_optnum(L, 4, "xtol", 1e-8);
   gtol = opt_optnum(L, 4, "gtol", 1e-8);

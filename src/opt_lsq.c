@@ -443,6 +443,35 @@ void opt_res_init(lua_State *L, Res *r, int fidx, int jidx, int optsidx,
   }
 }
 
+/* the start every least-squares kernel shares: the stack cut to top, BLAS
+** loaded, the kernel name from opts (4), x0 (2) as a work vector (returned,
+** its length in *n), r set up from fun (1), jac (3) and opts (4) */
+double *opt_lsq_begin(lua_State *L, int top, Res *r, int *n, const char **kernel) {
+  double *x;
+  lua_settop(L, top);
+  lumpy_blas_load(L);
+  luaL_checktype(L, 4, LUA_TTABLE);
+  lua_getfield(L, 4, "kernel");
+  *kernel = lua_isstring(L, -1) ? lua_tostring(L, -1) : "lumpy.optimize.least_squares";
+  lua_pop(L, 1);
+  x = opt_checkx0(L, 2, n);
+  if (*n < 1) luaL_error(L, "%s: x0 must not be empty", *kernel);
+  opt_res_init(L, r, 1, 3, 4, *kernel, *n);
+  return x;
+}
+
+/* lower and upper bounds (a 2n work vector) from the bounds at 5 */
+void opt_lsq_bounds(lua_State *L, int n, double **lb, double **ub) {
+  double *b = opt_checkbounds(L, 5, n);
+  int j;
+  *lb = opt_work(L, 2 * (size_t)n);
+  *ub = *lb + n;
+  for (j = 0; j < n; j++) {
+    (*lb)[j] = b ? b[j] : -INFINITY;
+    (*ub)[j] = b ? b[n + j] : INFINITY;
+  }
+}
+
 /* reads the array/table at idx as a work vector of its length */
 static double *checkvec(lua_State *L, int idx, int *len) {
   return opt_checkx0(L, idx, len);
@@ -567,15 +596,7 @@ static int optimize_lm(lua_State *L) {
   const char *kernel;
   Res r;
   LMOut o;
-  lua_settop(L, 7);
-  lumpy_blas_load(L);
-  luaL_checktype(L, 4, LUA_TTABLE);
-  lua_getfield(L, 4, "kernel");
-  kernel = lua_isstring(L, -1) ? lua_tostring(L, -1) : "lumpy.optimize.least_squares";
-  lua_pop(L, 1);
-  x = opt_checkx0(L, 2, &n);
-  if (n < 1) return luaL_error(L, "%s: x0 must not be empty", kernel);
-  opt_res_init(L, &r, 1, 3, 4, kernel, n);
+  x = opt_lsq_begin(L, 7, &r, &n, &kernel);
   if (curve) {
     int ny;
     r.mode = RES_CURVE;
@@ -954,21 +975,8 @@ static int optimize_trf(lua_State *L) {
   const char *kernel, *lname;
   Res r;
   TRF t;
-  lua_settop(L, 9);
-  lumpy_blas_load(L);
-  luaL_checktype(L, 4, LUA_TTABLE);
-  lua_getfield(L, 4, "kernel");
-  kernel = lua_isstring(L, -1) ? lua_tostring(L, -1) : "lumpy.optimize.least_squares";
-  lua_pop(L, 1);
-  x = opt_checkx0(L, 2, &n);
-  if (n < 1) return luaL_error(L, "%s: x0 must not be empty", kernel);
-  opt_res_init(L, &r, 1, 3, 4, kernel, n);
-  lb = opt_work(L, 2 * (size_t)n);
-  ub = lb + n;
-  {
-    double *b = opt_checkbounds(L, 5, n);
-    for (j = 0; j < n; j++) { lb[j] = b ? b[j] : -INFINITY; ub[j] = b ? b[n + j] : INFINITY; }
-  }
+  x = opt_lsq_begin(L, 9, &r, &n, &kernel);
+  opt_lsq_bounds(L, n, &lb, &ub);
   t.bounded = 0;
   for (j = 0; j < n; j++) if (isfinite(lb[j]) || isfinite(ub[j])) t.bounded = 1;
   ftol = opt_optnum(L, 4, "ftol", 1e-8);

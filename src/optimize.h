@@ -130,6 +130,8 @@ typedef struct Res {
 } Res;
 
 /* r for fun at fidx and jac at jidx (used when callable), options at optsidx */
+double *opt_lsq_begin(lua_State *L, int top, Res *r, int *n, const char **kernel);
+void opt_lsq_bounds(lua_State *L, int n, double **lb, double **ub);
 void opt_res_init(lua_State *L, Res *r, int fidx, int jidx, int optsidx,
                   const char *kernel, int n);
 /* curve_fit's sigma at idx (weights, or the Cholesky factor of a matrix) */
