@@ -15,18 +15,6 @@
 #include <lapacke.h>
 #include "optimize.h"
 
-static double enorm2(const double *x, int n) {
-  double s = 0, scale = 0;
-  int i;
-  for (i = 0; i < n; i++) {
-    double a = fabs(x[i]);
-    if (a == 0) continue;
-    if (a > scale) { s = 1 + s * (scale / a) * (scale / a); scale = a; }
-    else s += (a / scale) * (a / scale);
-  }
-  return scale * sqrt(s);
-}
-
 /* the system's values at x into f (n values) */
 static void sysf(lumpy_Fn *fn, const double *x, double *f, int n, long *nfev) {
   lumpy_fn_call(fn, x, n, 1);
@@ -76,7 +64,7 @@ static void dogleg(int n, const double *r, const double *diag, const double *qtb
     x[j] = (qtb[j] - sum) / rjj;
   }
   for (j = 0; j < n; j++) { wa1[j] = 0; wa2[j] = diag[j] * x[j]; }
-  qnorm = enorm2(wa2, n);
+  qnorm = opt_enorm(wa2, n);
   if (qnorm <= delta) return;
   /* the scaled gradient direction */
   for (j = 0; j < n; j++) {
@@ -84,7 +72,7 @@ static void dogleg(int n, const double *r, const double *diag, const double *qtb
     for (i = 0; i <= j; i++) sum += r[i + (size_t)j * n] * qtb[i];
     wa1[j] = sum / diag[j];
   }
-  gnorm = enorm2(wa1, n);
+  gnorm = opt_enorm(wa1, n);
   sgnorm = 0;
   alpha = delta / qnorm;
   if (gnorm != 0) {
@@ -94,12 +82,12 @@ static void dogleg(int n, const double *r, const double *diag, const double *qtb
       for (j = i; j < n; j++) sum += r[i + (size_t)j * n] * wa1[j];
       wa2[i] = sum;
     }
-    temp = enorm2(wa2, n);
+    temp = opt_enorm(wa2, n);
     sgnorm = (gnorm / temp) / temp;
     alpha = 0;
     if (sgnorm < delta) {
       double dq = delta / qnorm, sd = sgnorm / delta;
-      bnorm = enorm2(qtb, n);
+      bnorm = opt_enorm(qtb, n);
       temp = (bnorm / gnorm) * (bnorm / qnorm) * sd;
       temp = temp - dq * sd * sd + sqrt((temp - dq) * (temp - dq) + (1 - dq * dq) * (1 - sd * sd));
       alpha = (dq * (1 - sd * sd)) / temp;
@@ -114,7 +102,7 @@ static void dogleg(int n, const double *r, const double *diag, const double *qtb
 static int qrform(int n, const double *J, double *QR, double *Q, double *tau, const double *f,
                   double *qtf, double *cn) {
   int i, j;
-  for (j = 0; j < n; j++) cn[j] = enorm2(J + (size_t)j * n, n);
+  for (j = 0; j < n; j++) cn[j] = opt_enorm(J + (size_t)j * n, n);
   memcpy(QR, J, sizeof(double) * (size_t)n * n);
   if (LAPACKE_dgeqrf(LAPACK_COL_MAJOR, n, n, QR, n, tau) != 0) return 1;
   memcpy(Q, QR, sizeof(double) * (size_t)n * n);
@@ -174,7 +162,7 @@ static int optimize_hybr(lua_State *L) {
     mode = 2;
   }
   sysf(&fun, x, f, n, &nfev);
-  fnorm = enorm2(f, n);
+  fnorm = opt_enorm(f, n);
   for (;;) {                              /* outer: a fresh Jacobian */
     jeval = 1;
     if (hasjac) sysjac(&jac, x, J, n, &njev);
@@ -193,7 +181,7 @@ static int optimize_hybr(lua_State *L) {
     if (iter == 1) {
       if (mode == 1) for (j = 0; j < n; j++) diag[j] = cn[j] == 0 ? 1 : cn[j];
       for (j = 0; j < n; j++) wa3[j] = diag[j] * x[j];
-      xnorm = enorm2(wa3, n);
+      xnorm = opt_enorm(wa3, n);
       delta = factor * xnorm;
       if (delta == 0) delta = factor;
     }
@@ -206,10 +194,10 @@ static int optimize_hybr(lua_State *L) {
         xn[j] = x[j] + p[j];
         wa3[j] = diag[j] * p[j];
       }
-      pnorm = enorm2(wa3, n);
+      pnorm = opt_enorm(wa3, n);
       if (iter == 1) delta = fmin(delta, pnorm);
       sysf(&fun, xn, fn, n, &nfev);
-      fnorm1 = enorm2(fn, n);
+      fnorm1 = opt_enorm(fn, n);
       actred = -1;
       if (fnorm1 < fnorm) actred = 1 - (fnorm1 / fnorm) * (fnorm1 / fnorm);
       for (i = 0; i < n; i++) {       /* wa3 = R p + qtf */
@@ -217,7 +205,7 @@ static int optimize_hybr(lua_State *L) {
         for (j = i; j < n; j++) sum += QR[i + (size_t)j * n] * p[j];
         wa3[i] = qtf[i] + sum;
       }
-      temp = enorm2(wa3, n);
+      temp = opt_enorm(wa3, n);
       prered = 0;
       if (temp < fnorm) prered = 1 - (temp / fnorm) * (temp / fnorm);
       ratio = prered > 0 ? actred / prered : 0;
@@ -245,7 +233,7 @@ static int optimize_hybr(lua_State *L) {
         memcpy(x, xn, sizeof(double) * (size_t)n);
         memcpy(f, fn, sizeof(double) * (size_t)n);
         for (j = 0; j < n; j++) wa2[j] = diag[j] * x[j];
-        xnorm = enorm2(wa2, n);
+        xnorm = opt_enorm(wa2, n);
         fnorm = fnorm1;
         iter++;
       }

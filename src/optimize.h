@@ -61,6 +61,8 @@ double opt_fdbounded(double x, double h, double lb, double ub, int threepoint, i
 double opt_dot(const double *a, const double *b, int n);
 double opt_norminf(const double *a, int n);
 double opt_norm2(const double *a, int n);
+/* MINPACK's enorm: the 2-norm safe from overflow and underflow (opt_lsq.c) */
+double opt_enorm(const double *x, int n);
 
 /* options table fields */
 double opt_optnum(lua_State *L, int t, const char *k, double def);
