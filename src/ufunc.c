@@ -502,14 +502,17 @@ UNLOOP(exp_strided_f64, double, double, exp(a))
 ** the round-to-nearest shift trick), exp(r) by its Taylor polynomial of
 ** degree 13 (truncation error below 1e-17), then 2^k put in the exponent
 ** bits. Results agree with libm's to about one ulp. Arguments outside
-** [-708, 709] (overflow, subnormal results, inf, NaN) are recomputed with
-** libm's exp in a second pass over each block, while the block is in cache.
+** [-708, 709] (overflow, subnormal results, inf, NaN) are flagged in the
+** same pass and recomputed with libm's exp in a second pass over a block
+** that has any, while the block is in cache.
 */
 #define EXPBLOCK 256
 #define EXP_BODY \
   int64_t i; \
+  int out = 0; \
   for (i = 0; i < n; i++) { \
     double v = x[i], t, k, r, p; \
+    out |= !(v >= -708.0) | !(v <= 709.0); \
     union { double d; uint64_t u; } ut, us; \
     t = fma(v, 0x1.71547652b82fep+0, 0x1.8p52); \
     k = t - 0x1.8p52; \
@@ -532,18 +535,19 @@ UNLOOP(exp_strided_f64, double, double, exp(a))
     ut.d = t; \
     us.u = (ut.u - 0x4338000000000000ULL + 1023) << 52; \
     y[i] = p * us.d; \
-  }
+  } \
+  return out;
 
 #if defined(__GNUC__) && defined(__x86_64__)
 __attribute__((target("avx512f,fma"), optimize("O3")))
-static void vexp512(const double *x, double *y, int64_t n) { EXP_BODY }
+static int vexp512(const double *x, double *y, int64_t n) { EXP_BODY }
 __attribute__((target("avx2,fma"), optimize("O3")))
-static void vexp256(const double *x, double *y, int64_t n) { EXP_BODY }
+static int vexp256(const double *x, double *y, int64_t n) { EXP_BODY }
 #endif
 
 static void exp_f64(char **args, int64_t n, const int64_t *steps, void *ctx) {
 #if defined(__GNUC__) && defined(__x86_64__)
-  void (*kernel)(const double *, double *, int64_t) = NULL;
+  int (*kernel)(const double *, double *, int64_t) = NULL;
   if (__builtin_cpu_supports("fma"))
     kernel = __builtin_cpu_supports("avx512f") ? vexp512 :
              __builtin_cpu_supports("avx2") ? vexp256 : NULL;
@@ -553,9 +557,9 @@ static void exp_f64(char **args, int64_t n, const int64_t *steps, void *ctx) {
     int64_t i, j, m;
     for (i = 0; i < n; i += m) {
       m = n - i < EXPBLOCK ? n - i : EXPBLOCK;
-      kernel(x + i, y + i, m);
-      for (j = i; j < i + m; j++)
-        if (!(x[j] >= -708.0 && x[j] <= 709.0)) y[j] = exp(x[j]);
+      if (kernel(x + i, y + i, m))
+        for (j = i; j < i + m; j++)
+          if (!(x[j] >= -708.0 && x[j] <= 709.0)) y[j] = exp(x[j]);
     }
     return;
   }
