@@ -24,6 +24,100 @@
 #include <cblas.h>
 #include "optimize.h"
 
+/*
+** Vector helpers for the O(mn) work. At n of a few hundred a BLAS call
+** costs about as much in dispatch as in arithmetic, and the two-loop
+** recursion wants each update fused with the next product; so these are
+** plain loops over four lanes (lane k sums the elements i = k mod 4), with
+** an AVX2 build of the same arithmetic chosen at run time (no FMA, so both
+** round alike and the iterates do not depend on the machine).
+*/
+/* the portable build: four scalar lanes */
+typedef struct V4 { double v[4]; } V4;
+static V4 v4ld(const double *p) { V4 r; memcpy(r.v, p, sizeof r.v); return r; }
+static V4 v4mul(V4 a, V4 b) {
+  int k;
+  for (k = 0; k < 4; k++) a.v[k] *= b.v[k];
+  return a;
+}
+static V4 v4axpy(V4 y, double a, V4 x) {
+  int k;
+  for (k = 0; k < 4; k++) y.v[k] += a * x.v[k];
+  return y;
+}
+
+static double dot_c(const double *a, const double *b, int n) {
+  double s[4] = {0, 0, 0, 0}, r;
+  int i, k;
+  for (i = 0; i + 4 <= n; i += 4) {
+    V4 p = v4mul(v4ld(a + i), v4ld(b + i));
+    for (k = 0; k < 4; k++) s[k] += p.v[k];
+  }
+  r = (s[0] + s[1]) + (s[2] + s[3]);
+  for (; i < n; i++) r += a[i] * b[i];
+  return r;
+}
+
+static double axpydot_c(double a, const double *x, double *y, const double *z, int n) {
+  double s[4] = {0, 0, 0, 0}, r;
+  int i, k;
+  for (i = 0; i + 4 <= n; i += 4) {
+    V4 yv = v4axpy(v4ld(y + i), a, v4ld(x + i)), p;
+    memcpy(y + i, yv.v, sizeof yv.v);
+    p = v4mul(v4ld(z + i), yv);
+    for (k = 0; k < 4; k++) s[k] += p.v[k];
+  }
+  r = (s[0] + s[1]) + (s[2] + s[3]);
+  for (; i < n; i++) { y[i] += a * x[i]; r += z[i] * y[i]; }
+  return r;
+}
+
+#if defined(__GNUC__) && defined(__x86_64__)
+typedef double v4d __attribute__((vector_size(32)));
+#define LD4(p) (__extension__({ v4d v_; memcpy(&v_, (p), sizeof v_); v_; }))
+
+__attribute__((target("avx2")))
+static double dot_avx(const double *a, const double *b, int n) {
+  v4d s = {0, 0, 0, 0};
+  double r;
+  int i;
+  for (i = 0; i + 4 <= n; i += 4) s += LD4(a + i) * LD4(b + i);
+  r = (s[0] + s[1]) + (s[2] + s[3]);
+  for (; i < n; i++) r += a[i] * b[i];
+  return r;
+}
+
+__attribute__((target("avx2")))
+static double axpydot_avx(double a, const double *x, double *y, const double *z, int n) {
+  v4d s = {0, 0, 0, 0}, av = {a, a, a, a};
+  double r;
+  int i;
+  for (i = 0; i + 4 <= n; i += 4) {
+    v4d yv = LD4(y + i) + av * LD4(x + i);
+    memcpy(y + i, &yv, sizeof yv);
+    s += LD4(z + i) * yv;
+  }
+  r = (s[0] + s[1]) + (s[2] + s[3]);
+  for (; i < n; i++) { y[i] += a * x[i]; r += z[i] * y[i]; }
+  return r;
+}
+#define HAVE_AVX() __builtin_cpu_supports("avx2")
+#else
+#define dot_avx dot_c
+#define axpydot_avx axpydot_c
+#define HAVE_AVX() 0
+#endif
+
+/* a'b */
+static double vdot(const double *a, const double *b, int n) {
+  return HAVE_AVX() ? dot_avx(a, b, n) : dot_c(a, b, n);
+}
+
+/* y += a x, and returns z'y of the updated y (one pass for both) */
+static double axpydot(double a, const double *x, double *y, const double *z, int n) {
+  return HAVE_AVX() ? axpydot_avx(a, x, y, z, n) : axpydot_c(a, x, y, z, n);
+}
+
 /* bound types (the paper's nbd) */
 enum { NB_NONE = 0, NB_LOWER = 1, NB_BOTH = 2, NB_UPPER = 3 };
 
@@ -91,16 +185,16 @@ static void updprod(LB *b, int all) {
   int m = b->m, p = slot(b, b->col - 1), k;
   const double *sp = b->S + (size_t)p * b->n, *yp = b->Y + (size_t)p * b->n;
   if (!all) {       /* without bounds the two-loop recursion needs only s'y */
-    b->SY[p * m + p] = opt_dot(sp, yp, b->n);
+    b->SY[p * m + p] = vdot(sp, yp, b->n);
     return;
   }
   for (k = 0; k < b->col; k++) {
     int q = slot(b, k);
     const double *sq = b->S + (size_t)q * b->n, *yq = b->Y + (size_t)q * b->n;
-    b->SY[p * m + q] = opt_dot(sp, yq, b->n);
-    b->SY[q * m + p] = opt_dot(sq, yp, b->n);
-    b->SS[p * m + q] = b->SS[q * m + p] = opt_dot(sp, sq, b->n);
-    b->YY[p * m + q] = b->YY[q * m + p] = opt_dot(yp, yq, b->n);
+    b->SY[p * m + q] = vdot(sp, yq, b->n);
+    b->SY[q * m + p] = vdot(sq, yp, b->n);
+    b->SS[p * m + q] = b->SS[q * m + p] = vdot(sp, sq, b->n);
+    b->YY[p * m + q] = b->YY[q * m + p] = vdot(yp, yq, b->n);
   }
 }
 
@@ -144,9 +238,19 @@ static void formw(LB *b) {
 static const double *wrow(const LB *b, int i) { return b->W + (size_t)i * 2 * b->col; }
 
 /* infinity norm of the projected gradient */
-static double projgr(const LB *b, const double *x, const double *g) {
+static double projgr(const LB *b, const double *x, const double *g, int cnstnd) {
   double norm = 0;
   int i;
+  if (!cnstnd) {
+    for (i = 0; i < b->n; i++) {
+      double a = fabs(g[i]);
+      if (!(a <= norm)) {
+        if (isnan(a)) return NAN;
+        norm = a;
+      }
+    }
+    return norm;
+  }
   for (i = 0; i < b->n; i++) {
     double gi = g[i];
     if (b->nbd[i] != NB_NONE) {
@@ -243,7 +347,7 @@ static void cauchy(LB *b, const double *x, const double *g, int *iwhere, double 
   if (col > 0) {
     memcpy(v, p, sizeof(double) * (size_t)c2);
     bmv(b, v);
-    f2 -= opt_dot(v, p, c2);
+    f2 -= vdot(v, p, c2);
   }
   dtm = -f1 / f2;
   if (nbreak > 0) {
@@ -281,9 +385,9 @@ static void cauchy(LB *b, const double *x, const double *g, int *iwhere, double 
         wbp = wrow(b, ibp);
         memcpy(v, wbp, sizeof(double) * (size_t)c2);
         bmv(b, v);
-        wmc = opt_dot(c, v, c2);
-        wmp = opt_dot(p, v, c2);
-        wmw = opt_dot(wbp, v, c2);
+        wmc = vdot(c, v, c2);
+        wmp = vdot(p, v, c2);
+        wmw = vdot(wbp, v, c2);
         for (j = 0; j < c2; j++) p[j] -= dibp * wbp[j];
         f1 += dibp * wmc;
         f2 += 2.0 * dibp * wmp - dibp2 * wmw;
@@ -339,7 +443,7 @@ static void subsm(LB *b, const double *x, const double *g, const int *iwhere, do
         continue;
       }
       nfree++;
-      rc[i] = g[i] + theta * (z[i] - x[i]) - opt_dot(row, mc, c2);
+      rc[i] = g[i] + theta * (z[i] - x[i]) - vdot(row, mc, c2);
       for (j = 0; j < c2; j++) v[j] += row[j] * rc[i];
     }
     if (nfree == 0) return;
@@ -365,7 +469,7 @@ static void subsm(LB *b, const double *x, const double *g, const int *iwhere, do
   for (i = 0; i < n; i++) {
     if (iwhere[i] > 0) { du[i] = 0; continue; }
     row = wrow(b, i);
-    du[i] = -rc[i] / theta - opt_dot(row, v, c2) / (theta * theta);
+    du[i] = -rc[i] / theta - vdot(row, v, c2) / (theta * theta);
   }
   /* projection (version 3.0) */
   memcpy(xp, z, sizeof(double) * (size_t)n);
@@ -427,24 +531,25 @@ static void subsm(LB *b, const double *x, const double *g, const int *iwhere, do
 ** quasi-Newton step z = x - H g with H the inverse of the compact B, which
 ** the two-loop recursion gives in O(mn) (Nocedal & Wright, Algorithm 7.4) */
 static void twoloop(LB *b, const double *x, const double *g, double *z, double *q) {
-  int n = b->n, m = b->m, k, i;
-  double *alpha = b->wrk2m[0];
+  int n = b->n, m = b->m, k, i, col = b->col;
+  double *alpha = b->wrk2m[0], *rho = b->wrk2m[1], sq, yq;
+  double rtheta = 1 / b->theta;
   memcpy(q, g, sizeof(double) * (size_t)n);
-  for (k = b->col - 1; k >= 0; k--) {
-    int p = slot(b, k);
-    double rho = 1 / b->SY[p * m + p], a = rho * opt_dot(srow(b, k), q, n);
-    const double *y = yrow(b, k);
-    alpha[k] = a;
-    for (i = 0; i < n; i++) q[i] -= a * y[i];
+  for (k = 0; k < col; k++) rho[k] = 1 / b->SY[slot(b, k) * m + slot(b, k)];
+  /* each pass updates q and forms the next product with it */
+  sq = vdot(srow(b, col - 1), q, n);
+  for (k = col - 1; k >= 0; k--) {
+    alpha[k] = rho[k] * sq;
+    if (k > 0) sq = axpydot(-alpha[k], yrow(b, k), q, srow(b, k - 1), n);
+    else yq = axpydot(-alpha[0], yrow(b, 0), q, yrow(b, 0), n) * rtheta;
   }
-  for (i = 0; i < n; i++) q[i] /= b->theta;
-  for (k = 0; k < b->col; k++) {
-    int p = slot(b, k);
-    double rho = 1 / b->SY[p * m + p], be = rho * opt_dot(yrow(b, k), q, n);
+  for (i = 0; i < n; i++) q[i] *= rtheta;        /* H0 = I / theta */
+  for (k = 0; k < col; k++) {
+    double be = rho[k] * yq;
     const double *sv = srow(b, k);
-    for (i = 0; i < n; i++) q[i] += sv[i] * (alpha[k] - be);
+    if (k + 1 < col) yq = axpydot(alpha[k] - be, sv, q, yrow(b, k + 1), n);
+    else for (i = 0; i < n; i++) z[i] = x[i] - (q[i] + (alpha[k] - be) * sv[i]);
   }
-  for (i = 0; i < n; i++) z[i] = x[i] - q[i];
 }
 
 static const char *const LB_PGTOL = "CONVERGENCE: NORM_OF_PROJECTED_GRADIENT_<=_PGTOL";
@@ -517,7 +622,7 @@ static int optimize_lbfgsb(lua_State *L) {
   b.l = l; b.u = u; b.nbd = nbd;
   f = opt_objf(&o, x);
   opt_objg(&o, x, g);
-  sbgnrm = projgr(&b, x, g);
+  sbgnrm = projgr(&b, x, g, cnstnd);
   if (sbgnrm <= pgtol) msg = LB_PGTOL;
   while (!msg) {
     double dnorm, stpmx, stp, gd, gdold, dr, rr, ddum;
@@ -532,7 +637,7 @@ static int optimize_lbfgsb(lua_State *L) {
     }
     for (i = 0; i < n; i++) d[i] = z[i] - x[i];
     /* line search (lnsrlb) */
-    dnorm = opt_norm2(d, n);
+    dnorm = sqrt(vdot(d, d, n));
     stpmx = 1e10;
     if (cnstnd) {
       if (nit == 0) stpmx = 1;
@@ -557,7 +662,7 @@ static int optimize_lbfgsb(lua_State *L) {
     memcpy(t, x, sizeof(double) * (size_t)n);
     memcpy(r, g, sizeof(double) * (size_t)n);
     fold = f;
-    gd = gdold = opt_dot(g, d, n);
+    gd = gdold = vdot(g, d, n);
     if (!(gd < 0) || dnorm == 0) { info = -4; task = DCS_ERROR; }
     else task = opt_dcsrch_start(&ls, &stp, f, gd, 1e-3, 0.9, 0.1, 0.0, stpmx);
     while (task == DCS_FG) {
@@ -567,7 +672,7 @@ static int optimize_lbfgsb(lua_State *L) {
       else for (i = 0; i < n; i++) x[i] = stp * d[i] + t[i];
       f = opt_objf(&o, x);
       opt_objg(&o, x, g);
-      gd = opt_dot(g, d, n);
+      gd = vdot(g, d, n);
       task = opt_dcsrch_next(&ls, &stp, f, gd);
     }
     if (task == DCS_ERROR && info == 0) info = -1;
@@ -589,13 +694,13 @@ static int optimize_lbfgsb(lua_State *L) {
     if (opt_cbcall(&cb, x, n)) { status = STATUS_CALLBACK; msg = MSG_CALLBACK; break; }
     if (nit >= maxiter) { status = 1; msg = LB_MAXITER; break; }
     if (o.nfev > maxfun) { status = 1; msg = LB_MAXFUN; break; }
-    sbgnrm = projgr(&b, x, g);
+    sbgnrm = projgr(&b, x, g, cnstnd);
     if (sbgnrm <= pgtol) { msg = LB_PGTOL; break; }
     ddum = fmax(fabs(fold), fmax(fabs(f), 1.0));
     if (fold - f <= ftol * ddum) { msg = LB_FACTR; break; }
     /* the correction pair s = stp d, y = g - g_old */
     for (i = 0; i < n; i++) r[i] = g[i] - r[i];
-    rr = opt_dot(r, r, n);
+    rr = vdot(r, r, n);
     if (stp == 1.0) { dr = gd - gdold; ddum = -gdold; }
     else {
       dr = (gd - gdold) * stp;
