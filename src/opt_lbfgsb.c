@@ -127,7 +127,7 @@ typedef struct LB {
   const double *l, *u;
   const int *nbd;
   double *S, *Y;           /* m rows of n: the corrections */
-  double *K, *KLU;         /* 2m x 2m middle matrix and its LU */
+  double *K;               /* Cholesky factor of T (formk), m x m */
   int *piv;
   double *wrk2m[4];        /* scratch vectors of 2m */
   double *A;               /* 2m x 2m scratch */
@@ -198,27 +198,86 @@ static void updprod(LB *b, int all) {
   }
 }
 
-/* forms K = [[-D, L'], [L, theta S'S]] and factors it; returns 0 or 1 */
+/*
+** The middle matrix M = K^-1, K = [[-D, L'], [L, theta S'S]] (D = diag s_i'y_i,
+** L = the strictly lower part of S'Y), is applied by block elimination as in
+** the reference code's formt and bmv: with T = theta S'S + L D^-1 L' = J J'
+** (Cholesky, m x m), K [p1; p2] = [v1; v2] gives
+**   p2 = T^-1 (v2 + L D^-1 v1),   p1 = D^-1 (L' p2 - v1),
+** O(m^2) per product instead of a 2m x 2m solve.
+*/
+
+/* s_i'y_j of logical corrections i and j (after formk) */
+#define SYL(b, i, j) ((b)->K[(b)->m * (b)->m + (i) * (b)->col + (j)])
+
+/* forms T and its Cholesky factor J (lower, in K), then S'Y in logical
+** order and the diagonal of D^-1; returns 0, or 1 when T is not positive definite */
 static int formk(LB *b) {
-  int c = b->col, c2 = 2 * b->col, i, j, m = b->m;
-  double *K = b->K;
+  int c = b->col, i, j, k, m = b->m;
+  double *J = b->K;
+  for (i = 0; i < c; i++) {
+    for (j = 0; j < c; j++) SYL(b, i, j) = b->SY[slot(b, i) * m + slot(b, j)];
+    J[2 * m * m + i] = 1 / SYL(b, i, i);        /* D^-1 */
+  }
   for (i = 0; i < c; i++)
-    for (j = 0; j < c; j++) {
-      double sy = b->SY[slot(b, i) * m + slot(b, j)];
-      double ss = b->SS[slot(b, i) * m + slot(b, j)];
-      K[i * c2 + j] = i == j ? -sy : 0;              /* -D */
-      K[(c + i) * c2 + j] = i > j ? sy : 0;          /* L: s_i'y_j, i > j */
-      K[j * c2 + c + i] = i > j ? sy : 0;            /* L' */
-      K[(c + i) * c2 + c + j] = b->theta * ss;
+    for (j = 0; j <= i; j++) {
+      double t = b->theta * b->SS[slot(b, i) * m + slot(b, j)];
+      for (k = 0; k < j; k++) t += SYL(b, i, k) * SYL(b, j, k) / SYL(b, k, k);
+      J[i * c + j] = t;
     }
-  memcpy(b->KLU, K, sizeof(double) * (size_t)c2 * c2);
-  return lufactor(b->KLU, c2, b->piv);
+  for (j = 0; j < c; j++) {          /* J J' = T, column by column */
+    double d = J[j * c + j];
+    for (k = 0; k < j; k++) d -= J[j * c + k] * J[j * c + k];
+    if (!(d > 0)) return 1;
+    d = sqrt(d);
+    J[j * c + j] = d;
+    for (i = j + 1; i < c; i++) {
+      double t = J[i * c + j];
+      for (k = 0; k < j; k++) t -= J[i * c + k] * J[j * c + k];
+      J[i * c + j] = t / d;
+    }
+  }
+  return 0;
 }
 
-/* v := M v with M = K^-1 */
-static void bmv(LB *b, double *v) {
-  lusolve(b->KLU, 2 * b->col, b->piv, v);
+/* V := M V for the 2col x nc matrix V (row major: row r holds component r
+** of the nc vectors) */
+static void bmm(LB *b, double *V, int nc) {
+  int c = b->col, i, k, j;
+  const double *J = b->K, *dinv = b->K + 2 * b->m * b->m;
+  double *V1 = V, *V2 = V + (size_t)c * nc;
+  for (i = 0; i < c; i++) {          /* V2 := J^-1 (V2 + L D^-1 V1) */
+    double *r = V2 + (size_t)i * nc, rd = 1 / J[i * c + i];
+    for (k = 0; k < i; k++) {
+      double a1 = SYL(b, i, k) * dinv[k], a2 = J[i * c + k];
+      const double *r1 = V1 + (size_t)k * nc, *r2 = V2 + (size_t)k * nc;
+      for (j = 0; j < nc; j++) r[j] += a1 * r1[j] - a2 * r2[j];
+    }
+    for (j = 0; j < nc; j++) r[j] *= rd;
+  }
+  for (i = c - 1; i >= 0; i--) {     /* V2 := J'^-1 V2 */
+    double *r = V2 + (size_t)i * nc, rd = 1 / J[i * c + i];
+    for (k = i + 1; k < c; k++) {
+      double a2 = J[k * c + i];
+      const double *r2 = V2 + (size_t)k * nc;
+      for (j = 0; j < nc; j++) r[j] -= a2 * r2[j];
+    }
+    for (j = 0; j < nc; j++) r[j] *= rd;
+  }
+  for (i = 0; i < c; i++) {          /* V1 := D^-1 (L' V2 - V1) */
+    double *r = V1 + (size_t)i * nc;
+    for (j = 0; j < nc; j++) r[j] = -r[j];
+    for (k = i + 1; k < c; k++) {
+      double a1 = SYL(b, k, i);
+      const double *r2 = V2 + (size_t)k * nc;
+      for (j = 0; j < nc; j++) r[j] += a1 * r2[j];
+    }
+    for (j = 0; j < nc; j++) r[j] *= dinv[i];
+  }
 }
+
+/* v := M v */
+static void bmv(LB *b, double *v) { bmm(b, v, 1); }
 
 /* W = [Y, theta S] row by row (contiguous rows for the Cauchy point and
 ** the subspace step), and the slot of each correction */
@@ -322,11 +381,6 @@ static void cauchy(LB *b, const double *x, const double *g, int *iwhere, double 
     else {
       d[i] = neggi;
       f1 -= neggi * neggi;
-      const double *w = wrow(b, i);
-      for (j = 0; j < col; j++) {
-        p[j] += w[j] * neggi;
-        p[col + j] += b->S[(size_t)b->slots[j] * n + i] * neggi;
-      }
       if (b->nbd[i] <= NB_BOTH && b->nbd[i] != NB_NONE && neggi < 0) {
         brk[nbreak].t = tl / (-neggi); brk[nbreak].i = i; nbreak++;
       }
@@ -339,7 +393,8 @@ static void cauchy(LB *b, const double *x, const double *g, int *iwhere, double 
       }
     }
   }
-  for (j = 0; j < col; j++) p[col + j] *= theta;
+  if (col > 0)            /* p = W'd (d is zero on the fixed variables) */
+    cblas_dgemv(CblasRowMajor, CblasTrans, n, c2, 1.0, b->W, c2, d, 1, 0.0, p, 1);
   memcpy(xcp, x, sizeof(double) * (size_t)n);
   if (nbreak == 0 && nfreeish == 0) return;          /* d = 0 */
   f2 = -theta * f1;
@@ -415,13 +470,11 @@ static void cauchy(LB *b, const double *x, const double *g, int *iwhere, double 
 static void subsm(LB *b, const double *x, const double *g, const int *iwhere, double *z,
                   const double *c, double *rc, double *du, double *xp) {
   int n = b->n, c2 = 2 * b->col, i, j, k, nfree = 0, iword = 0;
-  double *v = b->wrk2m[0], *w = b->wrk2m[1], *mc = b->wrk2m[3];
-  const double *row;
+  double *v = b->wrk2m[0], *mc = b->wrk2m[3];
   double *A = b->A, theta = b->theta, ddp;
   /* reduced gradient rc = Z'(g + theta (z - x) - W M c) */
   memcpy(mc, c, sizeof(double) * (size_t)c2);
   bmv(b, mc);
-  for (j = 0; j < c2; j++) v[j] = 0;
   {       /* A = W'W from the cached products, less the fixed rows */
     int nc = b->col, m = b->m;
     for (j = 0; j < nc; j++)
@@ -433,18 +486,19 @@ static void subsm(LB *b, const double *x, const double *g, const int *iwhere, do
         A[(nc + j) * c2 + nc + k] = theta * theta * b->SS[pj * m + pk];
       }
   }
+  /* W M c for every row (du is scratch until the step) */
+  cblas_dgemv(CblasRowMajor, CblasNoTrans, n, c2, 1.0, b->W, c2, mc, 1, 0.0, du, 1);
   {       /* the fixed rows of W gathered, then A -= F'F in one BLAS call */
     int nfix = 0;
     for (i = 0; i < n; i++) {
-      row = wrow(b, i);
       if (iwhere[i] > 0) {
-        memcpy(b->F + (size_t)nfix * c2, row, sizeof(double) * (size_t)c2);
+        memcpy(b->F + (size_t)nfix * c2, wrow(b, i), sizeof(double) * (size_t)c2);
         nfix++;
+        rc[i] = 0;
         continue;
       }
       nfree++;
-      rc[i] = g[i] + theta * (z[i] - x[i]) - vdot(row, mc, c2);
-      for (j = 0; j < c2; j++) v[j] += row[j] * rc[i];
+      rc[i] = g[i] + theta * (z[i] - x[i]) - du[i];
     }
     if (nfree == 0) return;
     if (nfix > 0)
@@ -452,12 +506,11 @@ static void subsm(LB *b, const double *x, const double *g, const int *iwhere, do
                   b->F, c2, 1.0, A, c2);
   }
   /* du = -(1/theta) rc - (1/theta^2) Z'W (I - (1/theta) M W'ZZ'W)^-1 M W'Z rc */
+  cblas_dgemv(CblasRowMajor, CblasTrans, n, c2, 1.0, b->W, c2, rc, 1, 0.0, v, 1);
   bmv(b, v);
-  for (k = 0; k < c2; k++) {          /* A := I - (1/theta) M A, column by column */
-    for (j = 0; j < c2; j++) w[j] = A[j * c2 + k];
-    bmv(b, w);
-    for (j = 0; j < c2; j++) A[j * c2 + k] = (j == k) - w[j] / theta;
-  }
+  bmm(b, A, c2);                      /* A := I - (1/theta) M A */
+  for (j = 0; j < c2; j++)
+    for (k = 0; k < c2; k++) A[j * c2 + k] = (j == k) - A[j * c2 + k] / theta;
   {
     int *piv = b->piv + c2;      /* the second half of piv is free here */
     if (lufactor(A, c2, piv) != 0) {
@@ -466,11 +519,9 @@ static void subsm(LB *b, const double *x, const double *g, const int *iwhere, do
     }
     lusolve(A, c2, piv, v);
   }
-  for (i = 0; i < n; i++) {
-    if (iwhere[i] > 0) { du[i] = 0; continue; }
-    row = wrow(b, i);
-    du[i] = -rc[i] / theta - vdot(row, v, c2) / (theta * theta);
-  }
+  cblas_dgemv(CblasRowMajor, CblasNoTrans, n, c2, 1.0, b->W, c2, v, 1, 0.0, du, 1);
+  for (i = 0; i < n; i++)
+    du[i] = iwhere[i] > 0 ? 0 : -rc[i] / theta - du[i] / (theta * theta);
   /* projection (version 3.0) */
   memcpy(xp, z, sizeof(double) * (size_t)n);
   for (i = 0; i < n; i++) {
@@ -532,7 +583,7 @@ static void subsm(LB *b, const double *x, const double *g, const int *iwhere, do
 ** the two-loop recursion gives in O(mn) (Nocedal & Wright, Algorithm 7.4) */
 static void twoloop(LB *b, const double *x, const double *g, double *z, double *q) {
   int n = b->n, m = b->m, k, i, col = b->col;
-  double *alpha = b->wrk2m[0], *rho = b->wrk2m[1], sq, yq;
+  double *alpha = b->wrk2m[0], *rho = b->wrk2m[1], sq, yq = 0;
   double rtheta = 1 / b->theta;
   memcpy(q, g, sizeof(double) * (size_t)n);
   for (k = 0; k < col; k++) rho[k] = 1 / b->SY[slot(b, k) * m + slot(b, k)];
@@ -586,14 +637,14 @@ static int optimize_lbfgsb(lua_State *L) {
   ftol = opt_optnum(L, 4, "ftol", 2.2204460492503131e-09);
   opt_cbinit(L, &cb, 4, "lumpy.optimize.minimize");
   /* work memory: doubles, then ints and breakpoints in the same block */
-  work = opt_work(L, 11 * (size_t)n + 6 * (size_t)m * n + 15 * (size_t)m * m + 10 * (size_t)m
+  work = opt_work(L, 11 * (size_t)n + 6 * (size_t)m * n + 11 * (size_t)m * m + 10 * (size_t)m
                   + ((size_t)n * sizeof(Brk) + 2 * (size_t)n * sizeof(int)
                      + 5 * (size_t)m * sizeof(int)) / sizeof(double) + 2);
   l = work; u = l + n;
   x = u + n; g = x + n; z = g + n; d = z + n; t = d + n; r = t + n; rc = r + n; du = rc + n;
   xp = du + n;
   b.S = xp + n; b.Y = b.S + (size_t)m * n;
-  b.K = b.Y + (size_t)m * n; b.KLU = b.K + 4 * (size_t)m * m; b.A = b.KLU + 4 * (size_t)m * m;
+  b.K = b.Y + (size_t)m * n; b.A = b.K + 4 * (size_t)m * m;
   b.wrk2m[0] = b.A + 4 * (size_t)m * m;
   for (i = 1; i < 4; i++) b.wrk2m[i] = b.wrk2m[i - 1] + 2 * m;
   b.SY = b.wrk2m[3] + 2 * m; b.SS = b.SY + (size_t)m * m; b.YY = b.SS + (size_t)m * m;
