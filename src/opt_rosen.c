@@ -27,45 +27,67 @@ static double term(double a, double b) {
 
 /* NumPy's pairwise sum (pairwise_sum_DOUBLE) of the n terms from i0 of the
 ** 1-d x with byte stride s: blocks of 8 accumulators up to 128 terms, halved
-** above */
+** above. One body for a contiguous x (XI(i) = xc[i]) and one for any step */
+#define PWSUM_BODY(XI, LEFT, RIGHT)                                           \
+  int64_t i;                                                                  \
+  if (n < 8) {                                                                \
+    double res = 0.;                                                          \
+    for (i = 0; i < n; i++) res += term(XI(i0 + i), XI(i0 + i + 1));         \
+    return res;                                                               \
+  }                                                                           \
+  if (n <= 128) {                                                             \
+    double r[8], res;                                                         \
+    int j;                                                                    \
+    for (j = 0; j < 8; j++) r[j] = term(XI(i0 + j), XI(i0 + j + 1));         \
+    for (i = 8; i < n - (n % 8); i += 8)                                      \
+      for (j = 0; j < 8; j++) r[j] += term(XI(i0 + i + j), XI(i0 + i + j + 1)); \
+    res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));  \
+    for (; i < n; i++) res += term(XI(i0 + i), XI(i0 + i + 1));              \
+    return res;                                                               \
+  }                                                                           \
+  {                                                                           \
+    int64_t n2 = n / 2;                                                       \
+    n2 -= n2 % 8;                                                             \
+    return LEFT + RIGHT;                                                      \
+  }
+
+#define XC(i) xc[i]
+static double pwsum_c(const double *xc, int64_t i0, int64_t n) {
+  PWSUM_BODY(XC, pwsum_c(xc, i0, n2), pwsum_c(xc, i0 + n2, n - n2))
+}
+#undef XC
+
 static double pwsum(const char *x, int64_t s, int64_t i0, int64_t n) {
-  int64_t i;
-  if (n < 8) {
-    double res = 0.;
-    for (i = 0; i < n; i++) res += term(X(i0 + i), X(i0 + i + 1));
-    return res;
-  }
-  if (n <= 128) {
-    double r[8], res;
-    int j;
-    for (j = 0; j < 8; j++) r[j] = term(X(i0 + j), X(i0 + j + 1));
-    for (i = 8; i < n - (n % 8); i += 8)
-      for (j = 0; j < 8; j++) r[j] += term(X(i0 + i + j), X(i0 + i + j + 1));
-    res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-    for (; i < n; i++) res += term(X(i0 + i), X(i0 + i + 1));
-    return res;
-  }
-  {
-    int64_t n2 = n / 2;
-    n2 -= n2 % 8;
-    return pwsum(x, s, i0, n2) + pwsum(x, s, i0 + n2, n - n2);
-  }
+  PWSUM_BODY(X, pwsum(x, s, i0, n2), pwsum(x, s, i0 + n2, n - n2))
 }
 
 /* rosen of the 1-d x of n values */
 static double rosen1(const char *x, int64_t n, int64_t s) {
-  return n < 2 ? 0.0 : 0.0 + pwsum(x, s, 0, n - 1);
+  if (n < 2) return 0.0;
+  if (s == (int64_t)sizeof(double)) return 0.0 + pwsum_c((const double *)x, 0, n - 1);
+  return 0.0 + pwsum(x, s, 0, n - 1);
 }
 
-/* the gradient of the 1-d x (n >= 2) into g (contiguous) */
+/* the gradient of the 1-d x (n >= 2) into g (contiguous): one body for a
+** contiguous x (which the compiler vectorises) and one for any step */
+#define DER_BODY(XI)                                                          \
+  g[0] = -400 * XI(0) * (XI(1) - XI(0) * XI(0)) - 2 * (1 - XI(0));           \
+  for (i = 1; i < n - 1; i++)                                                 \
+    g[i] = 200 * (XI(i) - XI(i - 1) * XI(i - 1))                              \
+           - 400 * (XI(i + 1) - XI(i) * XI(i)) * XI(i) - 2 * (1 - XI(i));    \
+  g[n - 1] = 200 * (XI(n - 1) - XI(n - 2) * XI(n - 2));
+
 static void rosender1(const char *x, int64_t n, int64_t s, double *g) {
   int64_t i;
-  g[0] = -400 * X(0) * (X(1) - X(0) * X(0)) - 2 * (1 - X(0));
-  for (i = 1; i < n - 1; i++) {
-    double xm = X(i), xm1 = X(i - 1), xp1 = X(i + 1);
-    g[i] = 200 * (xm - xm1 * xm1) - 400 * (xp1 - xm * xm) * xm - 2 * (1 - xm);
+  if (s == (int64_t)sizeof(double)) {
+    const double *xc = (const double *)x;
+#define XC(i) xc[i]
+    DER_BODY(XC)
+#undef XC
   }
-  g[n - 1] = 200 * (X(n - 1) - X(n - 2) * X(n - 2));
+  else {
+    DER_BODY(X)
+  }
 }
 
 /* row loops for n-d x: the operands are rows of x, the output row last */
