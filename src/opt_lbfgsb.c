@@ -128,13 +128,12 @@ typedef struct LB {
   const int *nbd;
   double *S, *Y;           /* m rows of n: the corrections */
   double *K;               /* Cholesky factor of T (formk), m x m */
-  int *piv;
+  int *piv;                /* 2m pivots of the subspace step's LU */
   double *wrk2m[4];        /* scratch vectors of 2m */
   double *A;               /* 2m x 2m scratch */
   double *SY, *SS, *YY;    /* m x m products between physical slots */
   double *W;               /* n x 2col: row i of W = [Y, theta S] (with bounds) */
   double *F;               /* n x 2col scratch: the rows of W of fixed variables */
-  int *slots;              /* physical slot of each logical correction */
 } LB;
 
 /* row k (0 = oldest) of the stored corrections */
@@ -280,12 +279,11 @@ static void bmm(LB *b, double *V, int nc) {
 static void bmv(LB *b, double *v) { bmm(b, v, 1); }
 
 /* W = [Y, theta S] row by row (contiguous rows for the Cauchy point and
-** the subspace step), and the slot of each correction */
+** the subspace step) */
 static void formw(LB *b) {
   int i, j, c2 = 2 * b->col;
   for (j = 0; j < b->col; j++) {
     const double *y = yrow(b, j), *sv = srow(b, j);
-    b->slots[j] = slot(b, j);
     for (i = 0; i < b->n; i++) {
       b->W[(size_t)i * c2 + j] = y[i];
       b->W[(size_t)i * c2 + b->col + j] = b->theta * sv[i];
@@ -512,7 +510,7 @@ static void subsm(LB *b, const double *x, const double *g, const int *iwhere, do
   for (j = 0; j < c2; j++)
     for (k = 0; k < c2; k++) A[j * c2 + k] = (j == k) - A[j * c2 + k] / theta;
   {
-    int *piv = b->piv + c2;      /* the second half of piv is free here */
+    int *piv = b->piv;
     if (lufactor(A, c2, piv) != 0) {
       /* singular: keep the Cauchy point */
       return;
@@ -639,7 +637,7 @@ static int optimize_lbfgsb(lua_State *L) {
   /* work memory: doubles, then ints and breakpoints in the same block */
   work = opt_work(L, 11 * (size_t)n + 6 * (size_t)m * n + 11 * (size_t)m * m + 10 * (size_t)m
                   + ((size_t)n * sizeof(Brk) + 2 * (size_t)n * sizeof(int)
-                     + 5 * (size_t)m * sizeof(int)) / sizeof(double) + 2);
+                     + 2 * (size_t)m * sizeof(int)) / sizeof(double) + 2);
   l = work; u = l + n;
   x = u + n; g = x + n; z = g + n; d = z + n; t = d + n; r = t + n; rc = r + n; du = rc + n;
   xp = du + n;
@@ -655,7 +653,6 @@ static int optimize_lbfgsb(lua_State *L) {
   iwhere = (int *)(brk + n);
   nbd = iwhere + n;
   b.piv = nbd + n;
-  b.slots = b.piv + 4 * m;
   for (i = 0; i < n; i++) {
     l[i] = bnd ? bnd[i] : -INFINITY;
     u[i] = bnd ? bnd[n + i] : INFINITY;
