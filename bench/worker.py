@@ -18,7 +18,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 GROUPS = sorted(f[:-3] for f in os.listdir(os.path.join(HERE, "workloads")) if f.endswith(".py"))
 COUNTED = {
     "brentq": ["f"], "bfgs_rosen10": ["f"], "bfgs_rosen10_jac": ["f", "g"],
-    "nelder_mead2": ["f"], "lbfgsb100": ["f", "g"], "curve_fit": ["f"],
+    "nelder_mead2": ["f"], "lbfgsb100": ["f", "g"], "lbfgsb100_lua": ["f", "g"],
+    "curve_fit": ["f"],
     "quad_oscil": ["f"], "quad_inf": ["f"], "ivp_lv_rk45": ["f"],
     "ivp_vdp_bdf": ["f"], "ivp_vdp_radau": ["f"],
 }

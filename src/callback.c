@@ -229,18 +229,18 @@ int lumpy_fn_veclen(lumpy_Fn *f, int idx, const char *what) {
 
 void lumpy_fn_checkvector(lumpy_Fn *f, int idx, double *out, int n, const char *what) {
   lua_State *L = f->L;
-  Array *a;
-  int len = lumpy_fn_veclen(f, idx, what), i;
+  Array *a = lumpy_toarray(L, idx);
+  int len, i;
   idx = lua_absindex(L, idx);
-  if (len != n)
-    luaL_error(L, "%s: %s must have %d elements, got %d", f->kernel, what, n, len);
-  if (lua_type(L, idx) == LUA_TNUMBER) { out[0] = lua_tonumber(L, idx); return; }
-  if ((a = lumpy_toarray(L, idx)) != NULL) {
+  if (a != NULL) {        /* the common case first: one array test only */
     Array view;
+    if (a->closed || a->owner->closed) lumpy_checkarray(L, idx);   /* raises */
+    if (a->size != n)
+      luaL_error(L, "%s: %s must have %d elements, got %d", f->kernel, what, n, (int)a->size);
     if (a->dtype == LUMPY_COMPLEX128)
       luaL_error(L, "%s: %s must be real, got a complex128 array", f->kernel, what);
     if (a->dtype == LUMPY_FLOAT64 && lumpy_iscontiguous(a)) {
-      if (n) memcpy(out, a->data, sizeof(double) * (size_t)n);   /* the common case */
+      if (n) memcpy(out, a->data, sizeof(double) * (size_t)n);
       return;
     }
     memset(&view, 0, sizeof view);
@@ -254,6 +254,10 @@ void lumpy_fn_checkvector(lumpy_Fn *f, int idx, double *out, int n, const char *
     lumpy_assign(L, &view, a);
     return;
   }
+  len = lumpy_fn_veclen(f, idx, what);
+  if (len != n)
+    luaL_error(L, "%s: %s must have %d elements, got %d", f->kernel, what, n, len);
+  if (lua_type(L, idx) == LUA_TNUMBER) { out[0] = lua_tonumber(L, idx); return; }
   for (i = 0; i < n; i++) {
     int isnum;
     lua_rawgeti(L, idx, i + 1);

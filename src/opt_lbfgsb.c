@@ -24,6 +24,100 @@
 #include <cblas.h>
 #include "optimize.h"
 
+/*
+** Vector helpers for the O(mn) work. At n of a few hundred a BLAS call
+** costs about as much in dispatch as in arithmetic, and the two-loop
+** recursion wants each update fused with the next product; so these are
+** plain loops over four lanes (lane k sums the elements i = k mod 4), with
+** an AVX2 build of the same arithmetic chosen at run time (no FMA, so both
+** round alike and the iterates do not depend on the machine).
+*/
+/* the portable build: four scalar lanes */
+typedef struct V4 { double v[4]; } V4;
+static V4 v4ld(const double *p) { V4 r; memcpy(r.v, p, sizeof r.v); return r; }
+static V4 v4mul(V4 a, V4 b) {
+  int k;
+  for (k = 0; k < 4; k++) a.v[k] *= b.v[k];
+  return a;
+}
+static V4 v4axpy(V4 y, double a, V4 x) {
+  int k;
+  for (k = 0; k < 4; k++) y.v[k] += a * x.v[k];
+  return y;
+}
+
+static double dot_c(const double *a, const double *b, int n) {
+  double s[4] = {0, 0, 0, 0}, r;
+  int i, k;
+  for (i = 0; i + 4 <= n; i += 4) {
+    V4 p = v4mul(v4ld(a + i), v4ld(b + i));
+    for (k = 0; k < 4; k++) s[k] += p.v[k];
+  }
+  r = (s[0] + s[1]) + (s[2] + s[3]);
+  for (; i < n; i++) r += a[i] * b[i];
+  return r;
+}
+
+static double axpydot_c(double a, const double *x, double *y, const double *z, int n) {
+  double s[4] = {0, 0, 0, 0}, r;
+  int i, k;
+  for (i = 0; i + 4 <= n; i += 4) {
+    V4 yv = v4axpy(v4ld(y + i), a, v4ld(x + i)), p;
+    memcpy(y + i, yv.v, sizeof yv.v);
+    p = v4mul(v4ld(z + i), yv);
+    for (k = 0; k < 4; k++) s[k] += p.v[k];
+  }
+  r = (s[0] + s[1]) + (s[2] + s[3]);
+  for (; i < n; i++) { y[i] += a * x[i]; r += z[i] * y[i]; }
+  return r;
+}
+
+#if defined(__GNUC__) && defined(__x86_64__)
+typedef double v4d __attribute__((vector_size(32)));
+#define LD4(p) (__extension__({ v4d v_; memcpy(&v_, (p), sizeof v_); v_; }))
+
+__attribute__((target("avx2")))
+static double dot_avx(const double *a, const double *b, int n) {
+  v4d s = {0, 0, 0, 0};
+  double r;
+  int i;
+  for (i = 0; i + 4 <= n; i += 4) s += LD4(a + i) * LD4(b + i);
+  r = (s[0] + s[1]) + (s[2] + s[3]);
+  for (; i < n; i++) r += a[i] * b[i];
+  return r;
+}
+
+__attribute__((target("avx2")))
+static double axpydot_avx(double a, const double *x, double *y, const double *z, int n) {
+  v4d s = {0, 0, 0, 0}, av = {a, a, a, a};
+  double r;
+  int i;
+  for (i = 0; i + 4 <= n; i += 4) {
+    v4d yv = LD4(y + i) + av * LD4(x + i);
+    memcpy(y + i, &yv, sizeof yv);
+    s += LD4(z + i) * yv;
+  }
+  r = (s[0] + s[1]) + (s[2] + s[3]);
+  for (; i < n; i++) { y[i] += a * x[i]; r += z[i] * y[i]; }
+  return r;
+}
+#define HAVE_AVX() __builtin_cpu_supports("avx2")
+#else
+#define dot_avx dot_c
+#define axpydot_avx axpydot_c
+#define HAVE_AVX() 0
+#endif
+
+/* a'b */
+static double vdot(const double *a, const double *b, int n) {
+  return HAVE_AVX() ? dot_avx(a, b, n) : dot_c(a, b, n);
+}
+
+/* y += a x, and returns z'y of the updated y (one pass for both) */
+static double axpydot(double a, const double *x, double *y, const double *z, int n) {
+  return HAVE_AVX() ? axpydot_avx(a, x, y, z, n) : axpydot_c(a, x, y, z, n);
+}
+
 /* bound types (the paper's nbd) */
 enum { NB_NONE = 0, NB_LOWER = 1, NB_BOTH = 2, NB_UPPER = 3 };
 
@@ -33,14 +127,13 @@ typedef struct LB {
   const double *l, *u;
   const int *nbd;
   double *S, *Y;           /* m rows of n: the corrections */
-  double *K, *KLU;         /* 2m x 2m middle matrix and its LU */
-  int *piv;
+  double *K;               /* Cholesky factor of T (formk), m x m */
+  int *piv;                /* 2m pivots of the subspace step's LU */
   double *wrk2m[4];        /* scratch vectors of 2m */
   double *A;               /* 2m x 2m scratch */
   double *SY, *SS, *YY;    /* m x m products between physical slots */
   double *W;               /* n x 2col: row i of W = [Y, theta S] (with bounds) */
   double *F;               /* n x 2col scratch: the rows of W of fixed variables */
-  int *slots;              /* physical slot of each logical correction */
 } LB;
 
 /* row k (0 = oldest) of the stored corrections */
@@ -91,48 +184,106 @@ static void updprod(LB *b, int all) {
   int m = b->m, p = slot(b, b->col - 1), k;
   const double *sp = b->S + (size_t)p * b->n, *yp = b->Y + (size_t)p * b->n;
   if (!all) {       /* without bounds the two-loop recursion needs only s'y */
-    b->SY[p * m + p] = opt_dot(sp, yp, b->n);
+    b->SY[p * m + p] = vdot(sp, yp, b->n);
     return;
   }
   for (k = 0; k < b->col; k++) {
     int q = slot(b, k);
     const double *sq = b->S + (size_t)q * b->n, *yq = b->Y + (size_t)q * b->n;
-    b->SY[p * m + q] = opt_dot(sp, yq, b->n);
-    b->SY[q * m + p] = opt_dot(sq, yp, b->n);
-    b->SS[p * m + q] = b->SS[q * m + p] = opt_dot(sp, sq, b->n);
-    b->YY[p * m + q] = b->YY[q * m + p] = opt_dot(yp, yq, b->n);
+    b->SY[p * m + q] = vdot(sp, yq, b->n);
+    b->SY[q * m + p] = vdot(sq, yp, b->n);
+    b->SS[p * m + q] = b->SS[q * m + p] = vdot(sp, sq, b->n);
+    b->YY[p * m + q] = b->YY[q * m + p] = vdot(yp, yq, b->n);
   }
 }
 
-/* forms K = [[-D, L'], [L, theta S'S]] and factors it; returns 0 or 1 */
+/*
+** The middle matrix M = K^-1, K = [[-D, L'], [L, theta S'S]] (D = diag s_i'y_i,
+** L = the strictly lower part of S'Y), is applied by block elimination as in
+** the reference code's formt and bmv: with T = theta S'S + L D^-1 L' = J J'
+** (Cholesky, m x m), K [p1; p2] = [v1; v2] gives
+**   p2 = T^-1 (v2 + L D^-1 v1),   p1 = D^-1 (L' p2 - v1),
+** O(m^2) per product instead of a 2m x 2m solve.
+*/
+
+/* s_i'y_j of logical corrections i and j (after formk) */
+#define SYL(b, i, j) ((b)->K[(b)->m * (b)->m + (i) * (b)->col + (j)])
+
+/* forms T and its Cholesky factor J (lower, in K), then S'Y in logical
+** order and the diagonal of D^-1; returns 0, or 1 when T is not positive definite */
 static int formk(LB *b) {
-  int c = b->col, c2 = 2 * b->col, i, j, m = b->m;
-  double *K = b->K;
+  int c = b->col, i, j, k, m = b->m;
+  double *J = b->K;
+  for (i = 0; i < c; i++) {
+    for (j = 0; j < c; j++) SYL(b, i, j) = b->SY[slot(b, i) * m + slot(b, j)];
+    J[2 * m * m + i] = 1 / SYL(b, i, i);        /* D^-1 */
+  }
   for (i = 0; i < c; i++)
-    for (j = 0; j < c; j++) {
-      double sy = b->SY[slot(b, i) * m + slot(b, j)];
-      double ss = b->SS[slot(b, i) * m + slot(b, j)];
-      K[i * c2 + j] = i == j ? -sy : 0;              /* -D */
-      K[(c + i) * c2 + j] = i > j ? sy : 0;          /* L: s_i'y_j, i > j */
-      K[j * c2 + c + i] = i > j ? sy : 0;            /* L' */
-      K[(c + i) * c2 + c + j] = b->theta * ss;
+    for (j = 0; j <= i; j++) {
+      double t = b->theta * b->SS[slot(b, i) * m + slot(b, j)];
+      for (k = 0; k < j; k++) t += SYL(b, i, k) * SYL(b, j, k) / SYL(b, k, k);
+      J[i * c + j] = t;
     }
-  memcpy(b->KLU, K, sizeof(double) * (size_t)c2 * c2);
-  return lufactor(b->KLU, c2, b->piv);
+  for (j = 0; j < c; j++) {          /* J J' = T, column by column */
+    double d = J[j * c + j];
+    for (k = 0; k < j; k++) d -= J[j * c + k] * J[j * c + k];
+    if (!(d > 0)) return 1;
+    d = sqrt(d);
+    J[j * c + j] = d;
+    for (i = j + 1; i < c; i++) {
+      double t = J[i * c + j];
+      for (k = 0; k < j; k++) t -= J[i * c + k] * J[j * c + k];
+      J[i * c + j] = t / d;
+    }
+  }
+  return 0;
 }
 
-/* v := M v with M = K^-1 */
-static void bmv(LB *b, double *v) {
-  lusolve(b->KLU, 2 * b->col, b->piv, v);
+/* V := M V for the 2col x nc matrix V (row major: row r holds component r
+** of the nc vectors) */
+static void bmm(LB *b, double *V, int nc) {
+  int c = b->col, i, k, j;
+  const double *J = b->K, *dinv = b->K + 2 * b->m * b->m;
+  double *V1 = V, *V2 = V + (size_t)c * nc;
+  for (i = 0; i < c; i++) {          /* V2 := J^-1 (V2 + L D^-1 V1) */
+    double *r = V2 + (size_t)i * nc, rd = 1 / J[i * c + i];
+    for (k = 0; k < i; k++) {
+      double a1 = SYL(b, i, k) * dinv[k], a2 = J[i * c + k];
+      const double *r1 = V1 + (size_t)k * nc, *r2 = V2 + (size_t)k * nc;
+      for (j = 0; j < nc; j++) r[j] += a1 * r1[j] - a2 * r2[j];
+    }
+    for (j = 0; j < nc; j++) r[j] *= rd;
+  }
+  for (i = c - 1; i >= 0; i--) {     /* V2 := J'^-1 V2 */
+    double *r = V2 + (size_t)i * nc, rd = 1 / J[i * c + i];
+    for (k = i + 1; k < c; k++) {
+      double a2 = J[k * c + i];
+      const double *r2 = V2 + (size_t)k * nc;
+      for (j = 0; j < nc; j++) r[j] -= a2 * r2[j];
+    }
+    for (j = 0; j < nc; j++) r[j] *= rd;
+  }
+  for (i = 0; i < c; i++) {          /* V1 := D^-1 (L' V2 - V1) */
+    double *r = V1 + (size_t)i * nc;
+    for (j = 0; j < nc; j++) r[j] = -r[j];
+    for (k = i + 1; k < c; k++) {
+      double a1 = SYL(b, k, i);
+      const double *r2 = V2 + (size_t)k * nc;
+      for (j = 0; j < nc; j++) r[j] += a1 * r2[j];
+    }
+    for (j = 0; j < nc; j++) r[j] *= dinv[i];
+  }
 }
+
+/* v := M v */
+static void bmv(LB *b, double *v) { bmm(b, v, 1); }
 
 /* W = [Y, theta S] row by row (contiguous rows for the Cauchy point and
-** the subspace step), and the slot of each correction */
+** the subspace step) */
 static void formw(LB *b) {
   int i, j, c2 = 2 * b->col;
   for (j = 0; j < b->col; j++) {
     const double *y = yrow(b, j), *sv = srow(b, j);
-    b->slots[j] = slot(b, j);
     for (i = 0; i < b->n; i++) {
       b->W[(size_t)i * c2 + j] = y[i];
       b->W[(size_t)i * c2 + b->col + j] = b->theta * sv[i];
@@ -144,9 +295,19 @@ static void formw(LB *b) {
 static const double *wrow(const LB *b, int i) { return b->W + (size_t)i * 2 * b->col; }
 
 /* infinity norm of the projected gradient */
-static double projgr(const LB *b, const double *x, const double *g) {
+static double projgr(const LB *b, const double *x, const double *g, int cnstnd) {
   double norm = 0;
   int i;
+  if (!cnstnd) {
+    for (i = 0; i < b->n; i++) {
+      double a = fabs(g[i]);
+      if (!(a <= norm)) {
+        if (isnan(a)) return NAN;
+        norm = a;
+      }
+    }
+    return norm;
+  }
   for (i = 0; i < b->n; i++) {
     double gi = g[i];
     if (b->nbd[i] != NB_NONE) {
@@ -218,11 +379,6 @@ static void cauchy(LB *b, const double *x, const double *g, int *iwhere, double 
     else {
       d[i] = neggi;
       f1 -= neggi * neggi;
-      const double *w = wrow(b, i);
-      for (j = 0; j < col; j++) {
-        p[j] += w[j] * neggi;
-        p[col + j] += b->S[(size_t)b->slots[j] * n + i] * neggi;
-      }
       if (b->nbd[i] <= NB_BOTH && b->nbd[i] != NB_NONE && neggi < 0) {
         brk[nbreak].t = tl / (-neggi); brk[nbreak].i = i; nbreak++;
       }
@@ -235,7 +391,8 @@ static void cauchy(LB *b, const double *x, const double *g, int *iwhere, double 
       }
     }
   }
-  for (j = 0; j < col; j++) p[col + j] *= theta;
+  if (col > 0)            /* p = W'd (d is zero on the fixed variables) */
+    cblas_dgemv(CblasRowMajor, CblasTrans, n, c2, 1.0, b->W, c2, d, 1, 0.0, p, 1);
   memcpy(xcp, x, sizeof(double) * (size_t)n);
   if (nbreak == 0 && nfreeish == 0) return;          /* d = 0 */
   f2 = -theta * f1;
@@ -243,7 +400,7 @@ static void cauchy(LB *b, const double *x, const double *g, int *iwhere, double 
   if (col > 0) {
     memcpy(v, p, sizeof(double) * (size_t)c2);
     bmv(b, v);
-    f2 -= opt_dot(v, p, c2);
+    f2 -= vdot(v, p, c2);
   }
   dtm = -f1 / f2;
   if (nbreak > 0) {
@@ -281,9 +438,9 @@ static void cauchy(LB *b, const double *x, const double *g, int *iwhere, double 
         wbp = wrow(b, ibp);
         memcpy(v, wbp, sizeof(double) * (size_t)c2);
         bmv(b, v);
-        wmc = opt_dot(c, v, c2);
-        wmp = opt_dot(p, v, c2);
-        wmw = opt_dot(wbp, v, c2);
+        wmc = vdot(c, v, c2);
+        wmp = vdot(p, v, c2);
+        wmw = vdot(wbp, v, c2);
         for (j = 0; j < c2; j++) p[j] -= dibp * wbp[j];
         f1 += dibp * wmc;
         f2 += 2.0 * dibp * wmp - dibp2 * wmw;
@@ -311,13 +468,11 @@ static void cauchy(LB *b, const double *x, const double *g, int *iwhere, double 
 static void subsm(LB *b, const double *x, const double *g, const int *iwhere, double *z,
                   const double *c, double *rc, double *du, double *xp) {
   int n = b->n, c2 = 2 * b->col, i, j, k, nfree = 0, iword = 0;
-  double *v = b->wrk2m[0], *w = b->wrk2m[1], *mc = b->wrk2m[3];
-  const double *row;
+  double *v = b->wrk2m[0], *mc = b->wrk2m[3];
   double *A = b->A, theta = b->theta, ddp;
   /* reduced gradient rc = Z'(g + theta (z - x) - W M c) */
   memcpy(mc, c, sizeof(double) * (size_t)c2);
   bmv(b, mc);
-  for (j = 0; j < c2; j++) v[j] = 0;
   {       /* A = W'W from the cached products, less the fixed rows */
     int nc = b->col, m = b->m;
     for (j = 0; j < nc; j++)
@@ -329,18 +484,19 @@ static void subsm(LB *b, const double *x, const double *g, const int *iwhere, do
         A[(nc + j) * c2 + nc + k] = theta * theta * b->SS[pj * m + pk];
       }
   }
+  /* W M c for every row (du is scratch until the step) */
+  cblas_dgemv(CblasRowMajor, CblasNoTrans, n, c2, 1.0, b->W, c2, mc, 1, 0.0, du, 1);
   {       /* the fixed rows of W gathered, then A -= F'F in one BLAS call */
     int nfix = 0;
     for (i = 0; i < n; i++) {
-      row = wrow(b, i);
       if (iwhere[i] > 0) {
-        memcpy(b->F + (size_t)nfix * c2, row, sizeof(double) * (size_t)c2);
+        memcpy(b->F + (size_t)nfix * c2, wrow(b, i), sizeof(double) * (size_t)c2);
         nfix++;
+        rc[i] = 0;
         continue;
       }
       nfree++;
-      rc[i] = g[i] + theta * (z[i] - x[i]) - opt_dot(row, mc, c2);
-      for (j = 0; j < c2; j++) v[j] += row[j] * rc[i];
+      rc[i] = g[i] + theta * (z[i] - x[i]) - du[i];
     }
     if (nfree == 0) return;
     if (nfix > 0)
@@ -348,25 +504,22 @@ static void subsm(LB *b, const double *x, const double *g, const int *iwhere, do
                   b->F, c2, 1.0, A, c2);
   }
   /* du = -(1/theta) rc - (1/theta^2) Z'W (I - (1/theta) M W'ZZ'W)^-1 M W'Z rc */
+  cblas_dgemv(CblasRowMajor, CblasTrans, n, c2, 1.0, b->W, c2, rc, 1, 0.0, v, 1);
   bmv(b, v);
-  for (k = 0; k < c2; k++) {          /* A := I - (1/theta) M A, column by column */
-    for (j = 0; j < c2; j++) w[j] = A[j * c2 + k];
-    bmv(b, w);
-    for (j = 0; j < c2; j++) A[j * c2 + k] = (j == k) - w[j] / theta;
-  }
+  bmm(b, A, c2);                      /* A := I - (1/theta) M A */
+  for (j = 0; j < c2; j++)
+    for (k = 0; k < c2; k++) A[j * c2 + k] = (j == k) - A[j * c2 + k] / theta;
   {
-    int *piv = b->piv + c2;      /* the second half of piv is free here */
+    int *piv = b->piv;
     if (lufactor(A, c2, piv) != 0) {
       /* singular: keep the Cauchy point */
       return;
     }
     lusolve(A, c2, piv, v);
   }
-  for (i = 0; i < n; i++) {
-    if (iwhere[i] > 0) { du[i] = 0; continue; }
-    row = wrow(b, i);
-    du[i] = -rc[i] / theta - opt_dot(row, v, c2) / (theta * theta);
-  }
+  cblas_dgemv(CblasRowMajor, CblasNoTrans, n, c2, 1.0, b->W, c2, v, 1, 0.0, du, 1);
+  for (i = 0; i < n; i++)
+    du[i] = iwhere[i] > 0 ? 0 : -rc[i] / theta - du[i] / (theta * theta);
   /* projection (version 3.0) */
   memcpy(xp, z, sizeof(double) * (size_t)n);
   for (i = 0; i < n; i++) {
@@ -427,24 +580,25 @@ static void subsm(LB *b, const double *x, const double *g, const int *iwhere, do
 ** quasi-Newton step z = x - H g with H the inverse of the compact B, which
 ** the two-loop recursion gives in O(mn) (Nocedal & Wright, Algorithm 7.4) */
 static void twoloop(LB *b, const double *x, const double *g, double *z, double *q) {
-  int n = b->n, m = b->m, k, i;
-  double *alpha = b->wrk2m[0];
+  int n = b->n, m = b->m, k, i, col = b->col;
+  double *alpha = b->wrk2m[0], *rho = b->wrk2m[1], sq, yq = 0;
+  double rtheta = 1 / b->theta;
   memcpy(q, g, sizeof(double) * (size_t)n);
-  for (k = b->col - 1; k >= 0; k--) {
-    int p = slot(b, k);
-    double rho = 1 / b->SY[p * m + p], a = rho * opt_dot(srow(b, k), q, n);
-    const double *y = yrow(b, k);
-    alpha[k] = a;
-    for (i = 0; i < n; i++) q[i] -= a * y[i];
+  for (k = 0; k < col; k++) rho[k] = 1 / b->SY[slot(b, k) * m + slot(b, k)];
+  /* each pass updates q and forms the next product with it */
+  sq = vdot(srow(b, col - 1), q, n);
+  for (k = col - 1; k >= 0; k--) {
+    alpha[k] = rho[k] * sq;
+    if (k > 0) sq = axpydot(-alpha[k], yrow(b, k), q, srow(b, k - 1), n);
+    else yq = axpydot(-alpha[0], yrow(b, 0), q, yrow(b, 0), n) * rtheta;
   }
-  for (i = 0; i < n; i++) q[i] /= b->theta;
-  for (k = 0; k < b->col; k++) {
-    int p = slot(b, k);
-    double rho = 1 / b->SY[p * m + p], be = rho * opt_dot(yrow(b, k), q, n);
+  for (i = 0; i < n; i++) q[i] *= rtheta;        /* H0 = I / theta */
+  for (k = 0; k < col; k++) {
+    double be = rho[k] * yq;
     const double *sv = srow(b, k);
-    for (i = 0; i < n; i++) q[i] += sv[i] * (alpha[k] - be);
+    if (k + 1 < col) yq = axpydot(alpha[k] - be, sv, q, yrow(b, k + 1), n);
+    else for (i = 0; i < n; i++) z[i] = x[i] - (q[i] + (alpha[k] - be) * sv[i]);
   }
-  for (i = 0; i < n; i++) z[i] = x[i] - q[i];
 }
 
 static const char *const LB_PGTOL = "CONVERGENCE: NORM_OF_PROJECTED_GRADIENT_<=_PGTOL";
@@ -481,14 +635,14 @@ static int optimize_lbfgsb(lua_State *L) {
   ftol = opt_optnum(L, 4, "ftol", 2.2204460492503131e-09);
   opt_cbinit(L, &cb, 4, "lumpy.optimize.minimize");
   /* work memory: doubles, then ints and breakpoints in the same block */
-  work = opt_work(L, 11 * (size_t)n + 6 * (size_t)m * n + 15 * (size_t)m * m + 10 * (size_t)m
+  work = opt_work(L, 11 * (size_t)n + 6 * (size_t)m * n + 11 * (size_t)m * m + 10 * (size_t)m
                   + ((size_t)n * sizeof(Brk) + 2 * (size_t)n * sizeof(int)
-                     + 5 * (size_t)m * sizeof(int)) / sizeof(double) + 2);
+                     + 2 * (size_t)m * sizeof(int)) / sizeof(double) + 2);
   l = work; u = l + n;
   x = u + n; g = x + n; z = g + n; d = z + n; t = d + n; r = t + n; rc = r + n; du = rc + n;
   xp = du + n;
   b.S = xp + n; b.Y = b.S + (size_t)m * n;
-  b.K = b.Y + (size_t)m * n; b.KLU = b.K + 4 * (size_t)m * m; b.A = b.KLU + 4 * (size_t)m * m;
+  b.K = b.Y + (size_t)m * n; b.A = b.K + 4 * (size_t)m * m;
   b.wrk2m[0] = b.A + 4 * (size_t)m * m;
   for (i = 1; i < 4; i++) b.wrk2m[i] = b.wrk2m[i - 1] + 2 * m;
   b.SY = b.wrk2m[3] + 2 * m; b.SS = b.SY + (size_t)m * m; b.YY = b.SS + (size_t)m * m;
@@ -499,7 +653,6 @@ static int optimize_lbfgsb(lua_State *L) {
   iwhere = (int *)(brk + n);
   nbd = iwhere + n;
   b.piv = nbd + n;
-  b.slots = b.piv + 4 * m;
   for (i = 0; i < n; i++) {
     l[i] = bnd ? bnd[i] : -INFINITY;
     u[i] = bnd ? bnd[n + i] : INFINITY;
@@ -517,7 +670,7 @@ static int optimize_lbfgsb(lua_State *L) {
   b.l = l; b.u = u; b.nbd = nbd;
   f = opt_objf(&o, x);
   opt_objg(&o, x, g);
-  sbgnrm = projgr(&b, x, g);
+  sbgnrm = projgr(&b, x, g, cnstnd);
   if (sbgnrm <= pgtol) msg = LB_PGTOL;
   while (!msg) {
     double dnorm, stpmx, stp, gd, gdold, dr, rr, ddum;
@@ -532,7 +685,7 @@ static int optimize_lbfgsb(lua_State *L) {
     }
     for (i = 0; i < n; i++) d[i] = z[i] - x[i];
     /* line search (lnsrlb) */
-    dnorm = opt_norm2(d, n);
+    dnorm = sqrt(vdot(d, d, n));
     stpmx = 1e10;
     if (cnstnd) {
       if (nit == 0) stpmx = 1;
@@ -557,7 +710,7 @@ static int optimize_lbfgsb(lua_State *L) {
     memcpy(t, x, sizeof(double) * (size_t)n);
     memcpy(r, g, sizeof(double) * (size_t)n);
     fold = f;
-    gd = gdold = opt_dot(g, d, n);
+    gd = gdold = vdot(g, d, n);
     if (!(gd < 0) || dnorm == 0) { info = -4; task = DCS_ERROR; }
     else task = opt_dcsrch_start(&ls, &stp, f, gd, 1e-3, 0.9, 0.1, 0.0, stpmx);
     while (task == DCS_FG) {
@@ -567,7 +720,7 @@ static int optimize_lbfgsb(lua_State *L) {
       else for (i = 0; i < n; i++) x[i] = stp * d[i] + t[i];
       f = opt_objf(&o, x);
       opt_objg(&o, x, g);
-      gd = opt_dot(g, d, n);
+      gd = vdot(g, d, n);
       task = opt_dcsrch_next(&ls, &stp, f, gd);
     }
     if (task == DCS_ERROR && info == 0) info = -1;
@@ -589,13 +742,13 @@ static int optimize_lbfgsb(lua_State *L) {
     if (opt_cbcall(&cb, x, n)) { status = STATUS_CALLBACK; msg = MSG_CALLBACK; break; }
     if (nit >= maxiter) { status = 1; msg = LB_MAXITER; break; }
     if (o.nfev > maxfun) { status = 1; msg = LB_MAXFUN; break; }
-    sbgnrm = projgr(&b, x, g);
+    sbgnrm = projgr(&b, x, g, cnstnd);
     if (sbgnrm <= pgtol) { msg = LB_PGTOL; break; }
     ddum = fmax(fabs(fold), fmax(fabs(f), 1.0));
     if (fold - f <= ftol * ddum) { msg = LB_FACTR; break; }
     /* the correction pair s = stp d, y = g - g_old */
     for (i = 0; i < n; i++) r[i] = g[i] - r[i];
-    rr = opt_dot(r, r, n);
+    rr = vdot(r, r, n);
     if (stp == 1.0) { dr = gd - gdold; ddum = -gdold; }
     else {
       dr = (gd - gdold) * stp;

@@ -16,6 +16,7 @@ void lumpy_open_opt_minimize(lua_State *L);
 void lumpy_open_opt_lbfgsb(lua_State *L);
 void lumpy_open_opt_lsq(lua_State *L);
 void lumpy_open_opt_root(lua_State *L);
+void lumpy_open_opt_rosen(lua_State *L);   /* opt_rosen.c: rosen, rosen_der, ... */
 
 /* ---- scalar minimisation for line searches (opt_scalar.c) ---- */
 typedef double (*opt_F1)(void *ud, double x);

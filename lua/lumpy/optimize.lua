@@ -849,4 +849,9 @@ end
 
 M.linprog = K.linprog
 
+-- SciPy's Rosenbrock test function, its gradient, Hessian and Hessian-vector
+-- product, in C (src/opt_rosen.c)
+M.rosen, M.rosen_der = C.rosen, C.rosen_der
+M.rosen_hess, M.rosen_hess_prod = C.rosen_hess, C.rosen_hess_prod
+
 return M
