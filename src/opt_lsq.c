@@ -559,7 +559,18 @@ static int lmcov(const double *fjac, int m, int n, const int *ipvt, double *cov,
   for (j = 0; j < n; j++)
     for (i = 0; i < n; i++) Rinv[i + j * n] = i <= j ? fjac[i + (size_t)j * m] : 0;
   for (j = 0; j < n; j++) if (Rinv[j + j * n] == 0) return 1;
-  if (LAPACKE_dtrtri(LAPACK_COL_MAJOR, 'U', 'N', n, Rinv, n) != 0) return 1;
+  /* R^-1 in place, a column at a time as LAPACK's dtrti2: column j of the
+  ** inverse is -(R^-1)_{0:j,0:j} R_{0:j,j} / R_jj (the leading block
+  ** already inverted); n is small, no BLAS (whose threads would wake) */
+  for (j = 0; j < n; j++) {
+    double *c = Rinv + (size_t)j * n, ajj = 1 / c[j];
+    c[j] = ajj;
+    for (i = 0; i < j; i++) {
+      double t = 0;
+      for (k = i; k < j; k++) t += Rinv[i + (size_t)k * n] * c[k];
+      c[i] = -ajj * t;
+    }
+  }
   for (i = 0; i < n; i++)
     for (j = 0; j < n; j++) {
       double s = 0;
