@@ -121,6 +121,33 @@ describe("lumpy.optimize", function()
   end)
 
   describe("curve_fit", function()
+    it("takes a long model value in any form (y = 2x + 1 exactly, 300 points)", function()
+      local n = 300
+      local x = np.linspace(0, 3, n)
+      local y = x * 2 + 1
+      local forms = {
+        array = function(xs, a, b) return xs * a + b end,
+        column = function(xs, a, b) return (xs * a + b):reshape(n, 1) end,
+        strided = function(xs, a, b) local v = xs * a + b return np.stack({v, v}, 2).T[1] end,
+        table = function(xs, a, b) return (xs * a + b):totable() end,
+      }
+      for name, f in pairs(forms) do
+        local p = opt.curve_fit(f, x, y, {1, 1})
+        assert.is_true(close(p:get(1), 2, 1e-10, 0) and close(p:get(2), 1, 1e-10, 0), name)
+      end
+      local ok, err = pcall(opt.curve_fit, function(xs, a, b)
+        local v = xs * a + b
+        v:close()
+        return v
+      end, x, y, {1, 1})
+      assert.is_false(ok)
+      assert.truthy(tostring(err):find("array is closed", 1, true), err)
+      ok, err = pcall(opt.curve_fit, function(xs, a, b) return np.zeros(n - 1) end, x, y, {1, 1})
+      assert.truthy(tostring(err):find("lumpy.optimize.curve_fit: model value must have 300 elements, got 299", 1, true), err)
+      ok, err = pcall(opt.curve_fit, function(xs, a, b) return (xs * a + b) * np.complex(1, 0) end, x, y, {1, 1})
+      assert.truthy(tostring(err):find("must be real", 1, true), err)
+    end)
+
     for i, c in ipairs(fx.curve) do
       it(("matches SciPy (case %d)"):format(i), function()
         local popt, pcov = opt.curve_fit(expmodel, np.array(fx.curve_x), fx.curve_y, {1, 1, 1},

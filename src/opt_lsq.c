@@ -13,119 +13,7 @@
 #include <lapacke.h>
 #include "optimize.h"
 
-/* ---- residuals ---- */
-
-
-/* x := L^-1 x for the m x m lower-triangular L (row major), x strided */
-static void lowsolve(const double *Lm, int m, double *x, int inc) {
-  int i, k;
-  for (i = 0; i < m; i++) {
-    double s = x[(size_t)i * inc];
-    for (k = 0; k < i; k++) s -= Lm[(size_t)i * m + k] * x[(size_t)k * inc];
-    x[(size_t)i * inc] = s / Lm[(size_t)i * m + i];
-  }
-}
-
-/* curve_fit's sigma at idx: one value per point (weights 1/sigma), or an
-** m x m covariance matrix (residuals scaled by the inverse of its
-** Cholesky factor, as SciPy) */
-void opt_res_sigma(lua_State *L, Res *r, int idx, const char *kernel) {
-  Array *a;
-  double *w;
-  int i, m = r->m;
-  char buf[400];
-  a = lumpy_asarray(L, idx);
-  if (a->ndim == 2) {
-    if (a->shape[0] != m || a->shape[1] != m)
-      luaL_error(L, "%s: sigma must be %d x %d, got %s", kernel, m, m,
-                 lumpy_shapestr(buf, a->ndim, a->shape));
-    a = lumpy_ascontig(L, idx, LUMPY_FLOAT64);
-    w = opt_work(L, (size_t)m * m);
-    memcpy(w, a->data, sizeof(double) * (size_t)m * m);
-    if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', m, w, m) != 0)
-      luaL_error(L, "%s: sigma must be positive definite", kernel);
-    for (i = 0; i < m; i++) { int k; for (k = i + 1; k < m; k++) w[(size_t)i * m + k] = 0; }
-    r->Ls = w;
-    return;
-  }
-  w = opt_checkx0(L, idx, &i);
-  if (i != m) luaL_error(L, "%s: sigma must have %d elements, got %d", kernel, m, i);
-  for (i = 0; i < m; i++) w[i] = 1.0 / w[i];
-  r->w = w;
-}
-
-/* pushes the call's arguments after the callable: x as an array (plain) or
-** xdata and the parameters as numbers (curve); returns how many */
-static int res_pushargs(Res *r, const double *x) {
-  lua_State *L = r->fun.L;
-  int j;
-  if (r->mode == RES_CURVE) {
-    luaL_checkstack(L, r->n + 4, "lumpy.optimize.curve_fit");
-    lua_pushvalue(L, r->xidx);
-    for (j = 0; j < r->n; j++) lua_pushnumber(L, x[j]);
-    return r->n + 1;
-  }
-  opt_pushvec(L, x, r->n);
-  return 1;
-}
-
-/* the residual vector at x into f (m values) */
-void opt_res_eval(Res *r, const double *x, double *f) {
-  lua_State *L = r->fun.L;
-  int i;
-  lua_pushvalue(L, r->fun.fidx);
-  lumpy_fn_pcall(&r->fun, res_pushargs(r, x), 1);
-  r->nfev++;
-  lumpy_fn_checkvector(&r->fun, -1, f, r->m, r->mode == RES_CURVE ? "model value" : "residuals");
-  lua_pop(L, 1);
-  if (r->mode == RES_CURVE) {
-    const double *y = r->y, *w = r->w;
-    int m = r->m;
-    if (w) for (i = 0; i < m; i++) f[i] = (f[i] - y[i]) * w[i];
-    else for (i = 0; i < m; i++) f[i] -= y[i];
-    if (r->Ls) lowsolve(r->Ls, m, f, 1);
-  }
-}
-
-/* the Jacobian from the user's jac at x into J (m x n, column major) */
-void opt_res_userjac(Res *r, const double *x, double *J) {
-  lua_State *L = r->fun.L;
-  Array *a;
-  int i, j;
-  char buf[400];
-  lua_pushvalue(L, r->jac.fidx);
-  lumpy_fn_pcall(&r->jac, res_pushargs(r, x), 1);
-  r->njev++;
-  if (lua_type(L, -1) != LUA_TTABLE && !lumpy_isarray(L, -1))
-    luaL_error(L, "%s: jac must return a %d x %d array, got %s", r->jac.kernel, r->m, r->n,
-               luaL_typename(L, -1));
-  a = lumpy_asarray(L, lua_gettop(L));
-  if (a->dtype == LUMPY_COMPLEX128)
-    luaL_error(L, "%s: jac must be real", r->jac.kernel);
-  if (!((a->ndim == 2 && a->shape[0] == r->m && a->shape[1] == r->n)
-        || (a->ndim == 1 && r->n == 1 && a->shape[0] == r->m)
-        || (a->ndim == 1 && r->m == 1 && a->shape[0] == r->n)))
-    luaL_error(L, "%s: jac must return a %d x %d array, got shape %s", r->jac.kernel, r->m,
-               r->n, lumpy_shapestr(buf, a->ndim, a->shape));
-  a = lumpy_ascontig(L, -1, LUMPY_FLOAT64);
-  for (i = 0; i < r->m; i++)
-    for (j = 0; j < r->n; j++) {
-      double v = ((double *)a->data)[(size_t)i * r->n + j];
-      if (r->mode == RES_CURVE && r->w) v *= r->w[i];
-      J[i + (size_t)j * r->m] = v;
-    }
-  if (r->mode == RES_CURVE && r->Ls)
-    for (j = 0; j < r->n; j++) lowsolve(r->Ls, r->m, J + (size_t)j * r->m, 1);
-  lua_pop(L, 2);
-}
-
-/* ---- MINPACK Levenberg-Marquardt ----
-** J. J. More, "The Levenberg-Marquardt algorithm: implementation and
-** theory", Numerical Analysis, LNM 630, 1978; MINPACK-1 (More, Garbow,
-** Hillstrom, ANL-80-74, 1980): lmdif/lmder, lmpar, qrsolv, qrfac. The QR with
-** column pivoting is qrpiv below: for the tall, narrow Jacobians of curve
-** fitting it costs a fraction of dgeqp3's call, whose column norms go
-** through a slow dnrm2. Matrices are column major. */
+/* ---- vector kernels ---- */
 
 /* MINPACK's machine constants as its dpmpar returns them (rounded
 ** decimals, a little above DBL_EPSILON and DBL_MIN): the steps of the
@@ -197,6 +85,131 @@ static void axpy(double a, const double *x, double *y, int n) {
   if (n >= LONGVEC) lv.axpy(a, x, y, n);
   else for (i = 0; i < n; i++) y[i] += a * x[i];
 }
+
+/* ---- residuals ---- */
+
+
+/* x := L^-1 x for the m x m lower-triangular L (row major), x strided */
+static void lowsolve(const double *Lm, int m, double *x, int inc) {
+  int i, k;
+  for (i = 0; i < m; i++) {
+    double s = x[(size_t)i * inc];
+    for (k = 0; k < i; k++) s -= Lm[(size_t)i * m + k] * x[(size_t)k * inc];
+    x[(size_t)i * inc] = s / Lm[(size_t)i * m + i];
+  }
+}
+
+/* curve_fit's sigma at idx: one value per point (weights 1/sigma), or an
+** m x m covariance matrix (residuals scaled by the inverse of its
+** Cholesky factor, as SciPy) */
+void opt_res_sigma(lua_State *L, Res *r, int idx, const char *kernel) {
+  Array *a;
+  double *w;
+  int i, m = r->m;
+  char buf[400];
+  a = lumpy_asarray(L, idx);
+  if (a->ndim == 2) {
+    if (a->shape[0] != m || a->shape[1] != m)
+      luaL_error(L, "%s: sigma must be %d x %d, got %s", kernel, m, m,
+                 lumpy_shapestr(buf, a->ndim, a->shape));
+    a = lumpy_ascontig(L, idx, LUMPY_FLOAT64);
+    w = opt_work(L, (size_t)m * m);
+    memcpy(w, a->data, sizeof(double) * (size_t)m * m);
+    if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', m, w, m) != 0)
+      luaL_error(L, "%s: sigma must be positive definite", kernel);
+    for (i = 0; i < m; i++) { int k; for (k = i + 1; k < m; k++) w[(size_t)i * m + k] = 0; }
+    r->Ls = w;
+    return;
+  }
+  w = opt_checkx0(L, idx, &i);
+  if (i != m) luaL_error(L, "%s: sigma must have %d elements, got %d", kernel, m, i);
+  for (i = 0; i < m; i++) w[i] = 1.0 / w[i];
+  r->w = w;
+}
+
+/* pushes the call's arguments after the callable: x as an array (plain) or
+** xdata and the parameters as numbers (curve); returns how many */
+static int res_pushargs(Res *r, const double *x) {
+  lua_State *L = r->fun.L;
+  int j;
+  if (r->mode == RES_CURVE) {
+    luaL_checkstack(L, r->n + 4, "lumpy.optimize.curve_fit");
+    lua_pushvalue(L, r->xidx);
+    for (j = 0; j < r->n; j++) lua_pushnumber(L, x[j]);
+    return r->n + 1;
+  }
+  opt_pushvec(L, x, r->n);
+  return 1;
+}
+
+/* the residual vector at x into f (m values) */
+void opt_res_eval(Res *r, const double *x, double *f) {
+  lua_State *L = r->fun.L;
+  int i;
+  lua_pushvalue(L, r->fun.fidx);
+  lumpy_fn_pcall(&r->fun, res_pushargs(r, x), 1);
+  r->nfev++;
+  if (r->mode == RES_CURVE && r->m >= LONGVEC && !r->w && !r->Ls) {
+    /* a long model value as a contiguous float64 array: f = value - y in
+    ** one pass from its memory */
+    Array *a = lumpy_toarray(L, -1);
+    if (a && !a->closed && !a->owner->closed && a->size == r->m && a->dtype == LUMPY_FLOAT64
+        && lumpy_iscontiguous(a)) {
+      lv.diff(1.0, (const double *)a->data, r->y, f, r->m);
+      lua_pop(L, 1);
+      return;
+    }
+  }
+  lumpy_fn_checkvector(&r->fun, -1, f, r->m, r->mode == RES_CURVE ? "model value" : "residuals");
+  lua_pop(L, 1);
+  if (r->mode == RES_CURVE) {
+    const double *y = r->y, *w = r->w;
+    int m = r->m;
+    if (w) for (i = 0; i < m; i++) f[i] = (f[i] - y[i]) * w[i];
+    else for (i = 0; i < m; i++) f[i] -= y[i];
+    if (r->Ls) lowsolve(r->Ls, m, f, 1);
+  }
+}
+
+/* the Jacobian from the user's jac at x into J (m x n, column major) */
+void opt_res_userjac(Res *r, const double *x, double *J) {
+  lua_State *L = r->fun.L;
+  Array *a;
+  int i, j;
+  char buf[400];
+  lua_pushvalue(L, r->jac.fidx);
+  lumpy_fn_pcall(&r->jac, res_pushargs(r, x), 1);
+  r->njev++;
+  if (lua_type(L, -1) != LUA_TTABLE && !lumpy_isarray(L, -1))
+    luaL_error(L, "%s: jac must return a %d x %d array, got %s", r->jac.kernel, r->m, r->n,
+               luaL_typename(L, -1));
+  a = lumpy_asarray(L, lua_gettop(L));
+  if (a->dtype == LUMPY_COMPLEX128)
+    luaL_error(L, "%s: jac must be real", r->jac.kernel);
+  if (!((a->ndim == 2 && a->shape[0] == r->m && a->shape[1] == r->n)
+        || (a->ndim == 1 && r->n == 1 && a->shape[0] == r->m)
+        || (a->ndim == 1 && r->m == 1 && a->shape[0] == r->n)))
+    luaL_error(L, "%s: jac must return a %d x %d array, got shape %s", r->jac.kernel, r->m,
+               r->n, lumpy_shapestr(buf, a->ndim, a->shape));
+  a = lumpy_ascontig(L, -1, LUMPY_FLOAT64);
+  for (i = 0; i < r->m; i++)
+    for (j = 0; j < r->n; j++) {
+      double v = ((double *)a->data)[(size_t)i * r->n + j];
+      if (r->mode == RES_CURVE && r->w) v *= r->w[i];
+      J[i + (size_t)j * r->m] = v;
+    }
+  if (r->mode == RES_CURVE && r->Ls)
+    for (j = 0; j < r->n; j++) lowsolve(r->Ls, r->m, J + (size_t)j * r->m, 1);
+  lua_pop(L, 2);
+}
+
+/* ---- MINPACK Levenberg-Marquardt ----
+** J. J. More, "The Levenberg-Marquardt algorithm: implementation and
+** theory", Numerical Analysis, LNM 630, 1978; MINPACK-1 (More, Garbow,
+** Hillstrom, ANL-80-74, 1980): lmdif/lmder, lmpar, qrsolv, qrfac. The QR with
+** column pivoting is qrpiv below: for the tall, narrow Jacobians of curve
+** fitting it costs a fraction of dgeqp3's call, whose column norms go
+** through a slow dnrm2. Matrices are column major. */
 
 /*
 ** The Euclidean norm of x, safe from overflow and underflow: MINPACK's
