@@ -53,7 +53,8 @@ typedef struct lumpy_Qext {
   double result, errsum, defabs;
   /* the variant */
   int bylevel;        /* QAGP: an interval is small by its level, not its width */
-  double domega;      /* QAWO: |omega|, 0 for the others */
+  int omega_wait;     /* QAWO: no extrapolation before intervals are short for */
+  double domega;      /* domega = |omega| */
   int lt_converged;   /* QAGP: extrapolation ends on abserr < ertest (others <=) */
   int ge_diverges;    /* QAWO: errsum >= |area| counts as divergence (others >) */
 } lumpy_Qext;

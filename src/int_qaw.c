@@ -662,6 +662,7 @@ static void qawoe(lumpy_QuadF f, void *ud, double a, double b, double omega, int
     q.errsum = abserr;
     q.defabs = defabs;
     q.bylevel = 0;
+    q.omega_wait = 1;
     q.domega = domega;
     q.lt_converged = 0;
     q.ge_diverges = 1;

@@ -307,7 +307,7 @@ out:
 ** between the extrapolated and the plain sum are the book's. Small means
 ** narrower than small (QAGS, QAWO) or at least levmax bisections deep
 ** (QAGP). QAWO starts extrapolating only once the intervals are short for
-** omega (extall; QAGS is the case omega = 0).
+** omega (omega_wait, extall).
 */
 void lumpy_qext(const lumpy_Qext *q, lumpy_QuadWork *w, lumpy_QuadResult *out) {
   double *alist = w->alist, *blist = w->blist, *rlist = w->rlist, *elist = w->elist;
@@ -332,12 +332,12 @@ void lumpy_qext(const lumpy_Qext *q, lumpy_QuadWork *w, lumpy_QuadResult *out) {
   else {
     double width = fabs(blist[0] - alist[0]);
     small = width * 0.75;
-    if (0.5 * width * q->domega <= 2.0) {
+    if (!q->omega_wait || 0.5 * width * q->domega <= 2.0) {
       numrl2 = 1;
       extall = 1;
       rlist2[0] = result;
     }
-    if (0.25 * width * q->domega <= 2.0) extall = 1;
+    if (q->omega_wait && 0.25 * width * q->domega <= 2.0) extall = 1;
   }
 /* whether interval k is large (not yet small) */
 #define LARGE(k) (bylevel ? level[k] + 1 <= levmax : fabs(blist[k] - alist[k]) > small)
@@ -516,6 +516,7 @@ static void qext_init(lumpy_Qext *q, Rule *r, double epsabs, double epsrel, int 
   q->epsrel = epsrel;
   q->limit = limit;
   q->bylevel = 0;
+  q->omega_wait = 0;
   q->domega = 0.0;
   q->lt_converged = 0;
   q->ge_diverges = 0;
