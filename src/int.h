@@ -9,7 +9,8 @@
 /* ---- int_quad.c: QUADPACK kernels ---- */
 typedef double (*lumpy_QuadF)(double x, void *ud);
 
-/* work arrays of one adaptive run, limit intervals long (Lua-owned) */
+/* work arrays of one adaptive run, limit intervals long (Lua-owned); level
+** is used by QAGS, QAGI, QAGP and QAWO, ndin by QAGP */
 typedef struct lumpy_QuadWork {
   double *alist, *blist, *rlist, *elist;
   int *iord, *level, *ndin;
@@ -29,6 +30,36 @@ void lumpy_qagi(lumpy_QuadF f, void *ud, double bound, int inf, double epsabs,
 void lumpy_qagp(lumpy_QuadF f, void *ud, double a, double b, int npts, const double *pts,
                 double epsabs, double epsrel, int limit, lumpy_QuadWork *w,
                 lumpy_QuadResult *out);
+
+/* one rule application on [a, b] for lumpy_qext: lev is the bisection level
+** of [a, b] (QAWO's moment index), second is 1 for the second half of a
+** bisection (QAWO reuses the moments of the first); returns the number of
+** integrand evaluations */
+typedef int (*lumpy_QextRule)(void *ctx, double a, double b, int lev, int second,
+                              double *result, double *abserr, double *resabs,
+                              double *resasc);
+
+/* the extrapolating strategy shared by QAGS, QAGI, QAGP and QAWO */
+typedef struct lumpy_Qext {
+  lumpy_QextRule rule;
+  void *ctx;
+  double epsabs, epsrel;
+  int limit;
+  /* the start: last intervals in the work arrays (alist, blist, rlist,
+  ** elist, level; iord by decreasing error) after neval evaluations; result
+  ** the sum of their integrals, errsum of their errors, defabs of the rule's
+  ** integrals of |f| */
+  int last, neval;
+  double result, errsum, defabs;
+  /* the variant */
+  int bylevel;        /* QAGP: an interval is small by its level, not its width */
+  int omega_wait;     /* QAWO: no extrapolation before intervals are short for */
+  double domega;      /* domega = |omega| */
+  int lt_converged;   /* QAGP: extrapolation ends on abserr < ertest (others <=) */
+  int ge_diverges;    /* QAWO: errsum >= |area| counts as divergence (others >) */
+} lumpy_Qext;
+
+void lumpy_qext(const lumpy_Qext *q, lumpy_QuadWork *w, lumpy_QuadResult *out);
 
 /* the book's error-list ordering (dqpsrt) and epsilon algorithm (dqelg) */
 void lumpy_qpsrt(int limit, int last, int *maxerr, double *ermax, const double *elist,

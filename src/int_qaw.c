@@ -12,7 +12,8 @@
 ** the nodes cos(k pi / 24) (the 12-point rule on every other node gives the
 ** error estimate) and integrate the expansion against modified Chebyshev
 ** moments of the weight. The adaptive strategies follow the book's
-** algorithms step by step so that evaluation counts match SciPy.
+** algorithms step by step so that evaluation counts match SciPy; QAWO's
+** is int_quad.c's lumpy_qext with the rule above.
 */
 #include <float.h>
 #include <math.h>
@@ -607,176 +608,67 @@ static void qc25f(lumpy_QuadF f, void *ud, double a, double b, double omega, int
   }
 }
 
-/* dqawoe; om carries the moments between calls (icall > 1 keeps them) */
+/* QAWO's rule for lumpy_qext: lev bisections deep, the moments of level lev */
+typedef struct OscRule {
+  lumpy_QuadF f;
+  void *ud;
+  double omega;
+  int integr;
+  OscMoments *om;
+} OscRule;
+
+static int osc_rule(void *ctx, double a, double b, int lev, int second, double *result,
+                    double *abserr, double *resabs, double *resasc) {
+  const OscRule *r = (const OscRule *)ctx;
+  int nev;
+  qc25f(r->f, r->ud, a, b, r->omega, r->integr, lev, second, r->om, result, abserr, &nev,
+        resabs, resasc);
+  return nev;
+}
+
+/* dqawoe: the first rule, then the extrapolating strategy of int_quad.c;
+** om carries the moments between calls (icall > 1 keeps them) */
 static void qawoe(lumpy_QuadF f, void *ud, double a, double b, double omega, int integr,
                   double epsabs, double epsrel, int limit, int icall, OscMoments *om,
                   lumpy_QuadWork *w, lumpy_QuadResult *out) {
-  double *alist = w->alist, *blist = w->blist, *rlist = w->rlist, *elist = w->elist;
-  int *iord = w->iord, *nnlog = w->level;
-  double rlist2[52], res3la[3], domega = fabs(omega), result, abserr, defabs, resabs, dres;
-  double errbnd, errmax, area, errsum, small, erlarg = 0.0, ertest = 0.0, correc = 0.0;
-  double erlast;
-  int ier = 0, neval, last, nrmom = 0, maxerr, nrmax, extrap, noext, ierro = 0;
-  int iroff1 = 0, iroff2 = 0, iroff3 = 0, ktmin = 0, nres, numrl2, extall, ksgn, k;
-  alist[0] = a; blist[0] = b; rlist[0] = 0.0; elist[0] = 0.0; iord[0] = 0; nnlog[0] = 0;
+  double domega = fabs(omega), result, abserr, defabs, resabs, errbnd;
+  int ier = 0, neval;
+  w->alist[0] = a; w->blist[0] = b; w->level[0] = 0;
   if (icall <= 1) om->momcom = 0;
-  qc25f(f, ud, a, b, domega, integr, nrmom, 0, om, &result, &abserr, &neval, &defabs,
-        &resabs);
-  dres = fabs(result);
-  errbnd = fmax(epsabs, epsrel * dres);
-  rlist[0] = result; elist[0] = abserr; iord[0] = 1;
-  last = 0;       /* as the book: an accepted first rule reports no intervals */
+  qc25f(f, ud, a, b, domega, integr, 0, 0, om, &result, &abserr, &neval, &defabs, &resabs);
+  errbnd = fmax(epsabs, epsrel * fabs(result));
+  w->rlist[0] = result; w->elist[0] = abserr; w->iord[0] = 1;
   if (abserr <= 100.0 * EPMACH * defabs && abserr > errbnd) ier = 2;
   if (limit == 1) ier = 1;
-  if (ier != 0 || abserr <= errbnd) goto finish;
-  last = 1;
-  errmax = abserr; maxerr = 1; area = result; errsum = abserr; abserr = OFLOW;
-  nrmax = 1; extrap = 0; noext = 0;
-  small = fabs(b - a) * 0.75;
-  nres = 0; numrl2 = 0; extall = 0;
-  if (0.5 * fabs(b - a) * domega <= 2.0) {
-    numrl2 = 1;
-    extall = 1;
-    rlist2[0] = result;
+  if (ier != 0 || abserr <= errbnd) {
+    out->result = result;
+    out->abserr = abserr;
+    out->ier = ier;
+    out->last = 0;      /* as the book: an accepted first rule reports no intervals */
+    out->neval = neval;
   }
-  if (0.25 * fabs(b - a) * domega <= 2.0) extall = 1;
-  ksgn = (dres >= (1.0 - 50.0 * EPMACH) * defabs) ? 1 : -1;
-  for (last = 2; last <= limit; last++) {
-    double a1, b1, a2, b2, area1, area2, error1, error2, defab1, defab2, area12, erro12, width;
-    int nev, m = maxerr - 1;
-    nrmom = nnlog[m] + 1;
-    a1 = alist[m]; b1 = 0.5 * (alist[m] + blist[m]); a2 = b1; b2 = blist[m];
-    erlast = errmax;
-    qc25f(f, ud, a1, b1, domega, integr, nrmom, 0, om, &area1, &error1, &nev, &resabs, &defab1);
-    neval += nev;
-    qc25f(f, ud, a2, b2, domega, integr, nrmom, 1, om, &area2, &error2, &nev, &resabs, &defab2);
-    neval += nev;
-    area12 = area1 + area2;
-    erro12 = error1 + error2;
-    errsum = errsum + erro12 - errmax;
-    area = area + area12 - rlist[m];
-    if (defab1 != error1 && defab2 != error2) {
-      if (fabs(rlist[m] - area12) <= 1e-5 * fabs(area12) && erro12 >= 0.99 * errmax) {
-        if (extrap) iroff2++;
-        else iroff1++;
-      }
-      if (last > 10 && erro12 > errmax) iroff3++;
-    }
-    rlist[m] = area1;
-    rlist[last - 1] = area2;
-    nnlog[m] = nrmom;
-    nnlog[last - 1] = nrmom;
-    errbnd = fmax(epsabs, epsrel * fabs(area));
-    if (iroff1 + iroff2 >= 10 || iroff3 >= 20) ier = 2;
-    if (iroff2 >= 5) ierro = 3;
-    if (last == limit) ier = 1;
-    if (fmax(fabs(a1), fabs(b2)) <= (1.0 + 100.0 * EPMACH) * (fabs(a2) + 1000.0 * UFLOW))
-      ier = 4;
-    if (error2 <= error1) {
-      alist[last - 1] = a2; blist[m] = b1; blist[last - 1] = b2;
-      elist[m] = error1; elist[last - 1] = error2;
-    }
-    else {
-      alist[m] = a2; alist[last - 1] = a1; blist[last - 1] = b1;
-      rlist[m] = area2; rlist[last - 1] = area1;
-      elist[m] = error2; elist[last - 1] = error1;
-    }
-    lumpy_qpsrt(limit, last, &maxerr, &errmax, elist, iord, &nrmax);
-    if (errsum <= errbnd) goto sumup;
-    if (ier != 0) goto extrapolated;
-    if (last == 2 && extall) {
-      small *= 0.5;
-      numrl2++;
-      rlist2[numrl2 - 1] = area;
-      ertest = errbnd;
-      erlarg = errsum;
-      continue;
-    }
-    if (noext) continue;
-    if (extall) {
-      erlarg -= erlast;
-      if (fabs(b1 - a1) > small) erlarg += erro12;
-      if (extrap) goto l70;
-    }
-    width = fabs(blist[maxerr - 1] - alist[maxerr - 1]);
-    if (width > small) continue;
-    if (!extall) {
-      /* start extrapolating once the next interval is done by Kronrod */
-      small *= 0.5;
-      if (0.25 * width * domega > 2.0) continue;
-      extall = 1;
-      ertest = errbnd;
-      erlarg = errsum;
-      continue;
-    }
-    extrap = 1;
-    nrmax = 2;
-  l70:
-    if (ierro != 3 && erlarg > ertest) {
-      int jupbnd = last, id = nrmax, large = 0;
-      if (last > limit / 2 + 2) jupbnd = limit + 3 - last;
-      for (k = id; k <= jupbnd; k++) {
-        maxerr = iord[nrmax - 1];
-        errmax = elist[maxerr - 1];
-        if (fabs(blist[maxerr - 1] - alist[maxerr - 1]) > small) { large = 1; break; }
-        nrmax++;
-      }
-      if (large) continue;
-    }
-    numrl2++;
-    rlist2[numrl2 - 1] = area;
-    if (numrl2 >= 3) {
-      double reseps, abseps;
-      lumpy_qelg(&numrl2, rlist2, &reseps, &abseps, res3la, &nres);
-      ktmin++;
-      if (ktmin > 5 && abserr < 1e-3 * errsum) ier = 5;
-      if (abseps < abserr) {
-        ktmin = 0;
-        abserr = abseps;
-        result = reseps;
-        correc = erlarg;
-        ertest = fmax(epsabs, epsrel * fabs(reseps));
-        if (abserr <= ertest) goto extrapolated;
-      }
-      if (numrl2 == 1) noext = 1;
-      if (ier == 5) goto extrapolated;
-    }
-    maxerr = iord[0];
-    errmax = elist[maxerr - 1];
-    nrmax = 1;
-    extrap = 0;
-    small *= 0.5;
-    erlarg = errsum;
+  else {
+    OscRule r;
+    lumpy_Qext q;
+    r.f = f; r.ud = ud; r.omega = domega; r.integr = integr; r.om = om;
+    q.rule = osc_rule;
+    q.ctx = &r;
+    q.epsabs = epsabs;
+    q.epsrel = epsrel;
+    q.limit = limit;
+    q.last = 1;
+    q.neval = neval;
+    q.result = result;
+    q.errsum = abserr;
+    q.defabs = defabs;
+    q.bylevel = 0;
+    q.omega_wait = 1;
+    q.domega = domega;
+    q.lt_converged = 0;
+    q.ge_diverges = 1;
+    lumpy_qext(&q, w, out);
   }
-extrapolated:
-  if (abserr == OFLOW || nres == 0) goto sumup;
-  if (ier + ierro != 0) {
-    if (ierro == 3) abserr += correc;
-    if (ier == 0) ier = 3;
-    if (result != 0.0 && area != 0.0) {
-      if (abserr / fabs(result) > errsum / fabs(area)) goto sumup;
-    }
-    else if (abserr > errsum) goto sumup;
-    else if (area == 0.0) goto fixier;
-  }
-  if (!(ksgn == -1 && fmax(fabs(result), fabs(area)) <= defabs * 0.01)) {
-    if (0.01 > result / area || result / area > 100.0 || errsum >= fabs(area)) ier = 6;
-  }
-  goto fixier;
-sumup:
-  result = 0.0;
-  for (k = 0; k < last; k++) result += rlist[k];
-  abserr = errsum;
-fixier:
-  if (ier > 2) ier--;
-finish:
-  if (last > limit) last = limit;
-  if (integr == 2 && omega < 0.0) result = -result;
-  out->result = result;
-  out->abserr = abserr;
-  out->ier = ier;
-  out->last = last;
-  out->neval = neval;
+  if (integr == 2 && omega < 0.0) out->result = -out->result;
 }
 
 void lumpy_qawo(lumpy_QuadF f, void *ud, double a, double b, double omega, int integr,

@@ -8,7 +8,8 @@
 ** error estimate (2.2.2). The routines here follow the book's algorithms
 ** step by step (same bisection, same ordering of the error list, same
 ** extrapolation tests) so that evaluation counts match SciPy's, which calls
-** the original Fortran.
+** the original Fortran. lumpy_qext, the extrapolating strategy, also
+** drives QAWO (int_qaw.c).
 **
 ** The kernels are pure: they call the integrand through a function pointer
 ** (an error raised inside it unwinds through them; every buffer they touch
@@ -295,53 +296,58 @@ out:
   *abserr = fmax(*abserr, 5.0 * EPMACH * fabs(*result));
 }
 
-/* one rule application on [a, b], for QAGS (21 points) and QAGI (15) */
-typedef struct Rule {
-  lumpy_QuadF f;
-  void *ud;
-  int inf;          /* 0: plain [a, b]; else QAGI's mapping */
-  double boun;
-} Rule;
-
-static void apply(const Rule *r, double a, double b, double *res, double *err,
-                  double *resabs, double *resasc) {
-  if (r->inf) qk15i(r->f, r->ud, r->boun, r->inf, a, b, res, err, resabs, resasc);
-  else lumpy_qk21(r->f, r->ud, a, b, res, err, resabs, resasc);
-}
-
-/* the QAGS strategy (dqagse, and dqagie with the mapped rule); w has room
-** for limit intervals */
-static void qags_run(const Rule *r, double a, double b, double epsabs, double epsrel,
-                     int limit, lumpy_QuadWork *w, lumpy_QuadResult *out) {
+/*
+** The globally adaptive strategy with extrapolation (the book's QAGS,
+** section 3.4, and its variants QAGP and QAWO, 3.7): bisect the interval
+** with the largest error until the error sum meets the tolerance; once the
+** interval to bisect next is "small", bisect the large ones first while
+** they carry more error than the requested accuracy, then feed the current
+** area to the epsilon table (lumpy_qelg) and halve the size counted small.
+** The counters of roundoff (iroff1-3), the tests for ier 1-6 and the choice
+** between the extrapolated and the plain sum are the book's. Small means
+** narrower than small (QAGS, QAWO) or at least levmax bisections deep
+** (QAGP). QAWO starts extrapolating only once the intervals are short for
+** omega (omega_wait, extall).
+*/
+void lumpy_qext(const lumpy_Qext *q, lumpy_QuadWork *w, lumpy_QuadResult *out) {
   double *alist = w->alist, *blist = w->blist, *rlist = w->rlist, *elist = w->elist;
-  int *iord = w->iord;
+  int *iord = w->iord, *level = w->level;
+  const int limit = q->limit, bylevel = q->bylevel;
   double rlist2[LIMEXP + 2], res3la[3];
-  double result, abserr, defabs, resabs, dres, errbnd, errmax, area, errsum;
-  double small = 0.0, erlarg = 0.0, ertest = 0.0, correc = 0.0, erlast;
-  int ier = 0, ierro = 0, last, maxerr, nrmax, nres, numrl2, ktmin, extrap, noext;
-  int iroff1, iroff2, iroff3, ksgn;
-  alist[0] = a; blist[0] = b; rlist[0] = 0.0; elist[0] = 0.0;
-  iord[0] = 0;
-  apply(r, a, b, &result, &abserr, &defabs, &resabs);
-  dres = fabs(result);
-  errbnd = fmax(epsabs, epsrel * dres);
-  last = 1;
-  rlist[0] = result; elist[0] = abserr; iord[0] = 1;
-  if (abserr <= 100.0 * EPMACH * defabs && abserr > errbnd) ier = 2;
-  if (limit == 1) ier = 1;
-  if (ier != 0 || (abserr <= errbnd && abserr != resabs) || abserr == 0.0) goto finish;
-  rlist2[0] = result;
-  errmax = abserr; maxerr = 1; area = result; errsum = abserr; abserr = OFLOW;
-  nrmax = 1; nres = 0; numrl2 = 2; ktmin = 0; extrap = 0; noext = 0;
-  iroff1 = iroff2 = iroff3 = 0;
-  ksgn = (dres >= (1.0 - 50.0 * EPMACH) * defabs) ? 1 : -1;
-  for (last = 2; last <= limit; last++) {
-    double a1, b1, a2, b2, area1, area2, error1, error2, defab1, defab2, area12, erro12;
-    int m = maxerr - 1, l = last - 1;
+  double result = q->result, area = q->result, errsum = q->errsum, defabs = q->defabs;
+  double abserr = OFLOW, dres = fabs(result), errbnd = fmax(q->epsabs, q->epsrel * dres);
+  double errmax, small = 0.0, erlarg = 0.0, ertest = 0.0, correc = 0.0, erlast;
+  int ier = 0, ierro = 0, neval = q->neval, last, maxerr = iord[0], nrmax = 1, nres = 0;
+  int numrl2 = 0, ktmin = 0, extrap = 0, noext = 0, extall = 0, levmax = 1;
+  int iroff1 = 0, iroff2 = 0, iroff3 = 0;
+  int ksgn = (dres >= (1.0 - 50.0 * EPMACH) * defabs) ? 1 : -1;
+  errmax = elist[maxerr - 1];
+  if (bylevel) {
+    extall = 1;
+    numrl2 = 1;
+    rlist2[0] = result;
+    erlarg = errsum;
+    ertest = errbnd;
+  }
+  else {
+    double width = fabs(blist[0] - alist[0]);
+    small = width * 0.75;
+    if (!q->omega_wait || 0.5 * width * q->domega <= 2.0) {
+      numrl2 = 1;
+      extall = 1;
+      rlist2[0] = result;
+    }
+    if (q->omega_wait && 0.25 * width * q->domega <= 2.0) extall = 1;
+  }
+/* whether interval k is large (not yet small) */
+#define LARGE(k) (bylevel ? level[k] + 1 <= levmax : fabs(blist[k] - alist[k]) > small)
+  for (last = q->last + 1; last <= limit; last++) {
+    double a1, b1, a2, b2, area1, area2, error1, error2, resabs, defab1, defab2, area12, erro12;
+    int m = maxerr - 1, l = last - 1, lev = level[m] + 1;
     a1 = alist[m]; b1 = 0.5 * (alist[m] + blist[m]); a2 = b1; b2 = blist[m];
     erlast = errmax;
-    apply(r, a1, b1, &area1, &error1, &resabs, &defab1);
-    apply(r, a2, b2, &area2, &error2, &resabs, &defab2);
+    neval += q->rule(q->ctx, a1, b1, lev, 0, &area1, &error1, &resabs, &defab1);
+    neval += q->rule(q->ctx, a2, b2, lev, 1, &area2, &error2, &resabs, &defab2);
     area12 = area1 + area2;
     erro12 = error1 + error2;
     errsum = errsum + erro12 - errmax;
@@ -353,9 +359,11 @@ static void qags_run(const Rule *r, double a, double b, double epsabs, double ep
       }
       if (last > 10 && erro12 > errmax) iroff3++;
     }
+    level[m] = lev;
+    level[l] = lev;
     rlist[m] = area1;
     rlist[l] = area2;
-    errbnd = fmax(epsabs, epsrel * fabs(area));
+    errbnd = fmax(q->epsabs, q->epsrel * fabs(area));
     if (iroff1 + iroff2 >= 10 || iroff3 >= 20) ier = 2;
     if (iroff2 >= 5) ierro = 3;
     if (last == limit) ier = 1;
@@ -373,39 +381,51 @@ static void qags_run(const Rule *r, double a, double b, double epsabs, double ep
     lumpy_qpsrt(limit, last, &maxerr, &errmax, elist, iord, &nrmax);
     if (errsum <= errbnd) goto sumup;
     if (ier != 0) goto extrapolated;
-    if (last == 2) {
-      small = fabs(b - a) * 0.375;
-      erlarg = errsum;
+    if (last == 2 && extall && !bylevel) {
+      /* the first bisection gives the table's second element */
+      small *= 0.5;
+      rlist2[numrl2++] = area;
       ertest = errbnd;
-      rlist2[1] = area;
+      erlarg = errsum;
       continue;
     }
     if (noext) continue;
-    erlarg -= erlast;
-    if (fabs(b1 - a1) > small) erlarg += erro12;
+    if (extall) {
+      /* erlarg: the error over the large intervals */
+      erlarg -= erlast;
+      if (bylevel ? lev + 1 <= levmax : fabs(b1 - a1) > small) erlarg += erro12;
+    }
     if (!extrap) {
-      /* test whether the interval to be bisected next is the smallest */
-      if (fabs(blist[maxerr - 1] - alist[maxerr - 1]) > small) continue;
+      /* test whether the interval to be bisected next is small */
+      if (LARGE(maxerr - 1)) continue;
+      if (!extall) {
+        /* QAWO: extrapolate once the next interval is short for omega */
+        double width = fabs(blist[maxerr - 1] - alist[maxerr - 1]);
+        small *= 0.5;
+        if (0.25 * width * q->domega > 2.0) continue;
+        extall = 1;
+        ertest = errbnd;
+        erlarg = errsum;
+        continue;
+      }
       extrap = 1;
       nrmax = 2;
     }
     if (ierro != 3 && erlarg > ertest) {
-      /* the smallest interval has the largest error: before bisecting
-      ** decrease the sum of the errors over the larger intervals */
-      int id = nrmax, jupbnd = last, k, large = 0;
-      if (last > 2 + limit / 2) jupbnd = limit + 3 - last;
-      for (k = id; k <= jupbnd; k++) {
+      /* the small interval has the largest error: before bisecting it
+      ** decrease the sum of the errors over the large intervals */
+      int k, jupbnd = last > 2 + limit / 2 ? limit + 3 - last : last, large = 0;
+      for (k = nrmax; k <= jupbnd; k++) {
         maxerr = iord[nrmax - 1];
         errmax = elist[maxerr - 1];
-        if (fabs(blist[maxerr - 1] - alist[maxerr - 1]) > small) { large = 1; break; }
+        if (LARGE(maxerr - 1)) { large = 1; break; }
         nrmax++;
       }
       if (large) continue;
     }
     /* perform extrapolation */
-    numrl2++;
-    rlist2[numrl2 - 1] = area;
-    {
+    rlist2[numrl2++] = area;
+    if (numrl2 >= 3) {
       double reseps, abseps;
       lumpy_qelg(&numrl2, rlist2, &reseps, &abseps, res3la, &nres);
       ktmin++;
@@ -415,20 +435,22 @@ static void qags_run(const Rule *r, double a, double b, double epsabs, double ep
         abserr = abseps;
         result = reseps;
         correc = erlarg;
-        ertest = fmax(epsabs, epsrel * fabs(reseps));
-        if (abserr <= ertest) goto extrapolated;
+        ertest = fmax(q->epsabs, q->epsrel * fabs(reseps));
+        if (q->lt_converged ? abserr < ertest : abserr <= ertest) goto extrapolated;
       }
+      if (numrl2 == 1) noext = 1;
+      if (ier == 5) goto extrapolated;
     }
     /* prepare bisection of the smallest interval */
-    if (numrl2 == 1) noext = 1;
-    if (ier == 5) goto extrapolated;
     maxerr = iord[0];
     errmax = elist[maxerr - 1];
     nrmax = 1;
     extrap = 0;
     small *= 0.5;
+    levmax++;
     erlarg = errsum;
   }
+#undef LARGE
 extrapolated:
   /* set final result and error estimate */
   if (abserr == OFLOW) goto sumup;
@@ -443,7 +465,9 @@ extrapolated:
   }
   /* test on divergence */
   if (!(ksgn == -1 && fmax(fabs(result), fabs(area)) <= defabs * 0.01)) {
-    if (0.01 > result / area || result / area > 100.0 || errsum > fabs(area)) ier = 6;
+    if (0.01 > result / area || result / area > 100.0 ||
+        (q->ge_diverges ? errsum >= fabs(area) : errsum > fabs(area)))
+      ier = 6;
   }
   goto fixier;
 sumup:
@@ -455,13 +479,77 @@ sumup:
   }
 fixier:
   if (ier > 2) ier--;
-finish:
   if (last > limit) last = limit;
   out->result = result;
   out->abserr = abserr;
   out->ier = ier;
   out->last = last;
-  out->neval = r->inf ? (30 * last - 15) * (r->inf == 2 ? 2 : 1) : 42 * last - 21;
+  out->neval = neval;
+}
+
+/* one rule application on [a, b], for QAGS and QAGP (21 points) and QAGI
+** (15, twice for (-inf, inf)) */
+typedef struct Rule {
+  lumpy_QuadF f;
+  void *ud;
+  int inf;          /* 0: plain [a, b]; else QAGI's mapping */
+  double boun;
+} Rule;
+
+static int apply(void *ctx, double a, double b, int lev, int second, double *res,
+                 double *err, double *resabs, double *resasc) {
+  const Rule *r = (const Rule *)ctx;
+  (void)lev; (void)second;
+  if (r->inf) {
+    qk15i(r->f, r->ud, r->boun, r->inf, a, b, res, err, resabs, resasc);
+    return r->inf == 2 ? 30 : 15;
+  }
+  lumpy_qk21(r->f, r->ud, a, b, res, err, resabs, resasc);
+  return 21;
+}
+
+/* the driver's settings for QAGS and QAGI */
+static void qext_init(lumpy_Qext *q, Rule *r, double epsabs, double epsrel, int limit) {
+  q->rule = apply;
+  q->ctx = r;
+  q->epsabs = epsabs;
+  q->epsrel = epsrel;
+  q->limit = limit;
+  q->bylevel = 0;
+  q->omega_wait = 0;
+  q->domega = 0.0;
+  q->lt_converged = 0;
+  q->ge_diverges = 0;
+}
+
+/* the QAGS strategy (dqagse, and dqagie with the mapped rule); w has room
+** for limit intervals */
+static void qags_run(Rule *r, double a, double b, double epsabs, double epsrel, int limit,
+                     lumpy_QuadWork *w, lumpy_QuadResult *out) {
+  lumpy_Qext q;
+  double result, abserr, defabs, resabs, errbnd;
+  int ier = 0, neval;
+  w->alist[0] = a; w->blist[0] = b; w->level[0] = 0;
+  neval = apply(r, a, b, 0, 0, &result, &abserr, &defabs, &resabs);
+  errbnd = fmax(epsabs, epsrel * fabs(result));
+  w->rlist[0] = result; w->elist[0] = abserr; w->iord[0] = 1;
+  if (abserr <= 100.0 * EPMACH * defabs && abserr > errbnd) ier = 2;
+  if (limit == 1) ier = 1;
+  if (ier != 0 || (abserr <= errbnd && abserr != resabs) || abserr == 0.0) {
+    out->result = result;
+    out->abserr = abserr;
+    out->ier = ier;
+    out->last = 1;
+    out->neval = neval;
+    return;
+  }
+  qext_init(&q, r, epsabs, epsrel, limit);
+  q.last = 1;
+  q.neval = neval;
+  q.result = result;
+  q.errsum = abserr;
+  q.defabs = defabs;
+  lumpy_qext(&q, w, out);
 }
 
 void lumpy_qags(lumpy_QuadF f, void *ud, double a, double b, double epsabs, double epsrel,
@@ -487,11 +575,10 @@ void lumpy_qagp(lumpy_QuadF f, void *ud, double a, double b, int npts, const dou
                 lumpy_QuadResult *out) {
   double *alist = w->alist, *blist = w->blist, *rlist = w->rlist, *elist = w->elist;
   int *iord = w->iord, *level = w->level, *ndin = w->ndin;
-  double rlist2[LIMEXP + 2], res3la[3];
-  double result = 0.0, abserr = 0.0, resabs = 0.0, a1, dres, errbnd, errsum, area, errmax;
-  double erlarg, ertest, correc = 0.0, erlast;
-  int nint = npts + 1, npts2 = npts + 2, i, j, ier = 0, ierro = 0, last, neval;
-  int maxerr, nrmax, nres, numrl2, ktmin, extrap, noext, levmax, iroff1, iroff2, iroff3, ksgn;
+  double result = 0.0, abserr = 0.0, resabs = 0.0, a1, errbnd, errsum;
+  int nint = npts + 1, i, j, ier = 0, last;
+  Rule r;
+  lumpy_Qext q;
   a1 = a;
   for (i = 0; i < nint; i++) {
     double b1 = i < npts ? pts[i] : b, area1, error1, defabs, resa;
@@ -511,9 +598,7 @@ void lumpy_qagp(lumpy_QuadF f, void *ud, double a, double b, int npts, const dou
     errsum += elist[i];
   }
   last = nint;
-  neval = 21 * nint;
-  dres = fabs(result);
-  errbnd = fmax(epsabs, epsrel * dres);
+  errbnd = fmax(epsabs, epsrel * fabs(result));
   if (abserr <= 100.0 * EPMACH * resabs && abserr > errbnd) ier = 2;
   if (nint > 1) {
     /* order the intervals by decreasing error (selection sort of iord) */
@@ -530,126 +615,23 @@ void lumpy_qagp(lumpy_QuadF f, void *ud, double a, double b, int npts, const dou
       iord[i - 1] = ind1;
     }
   }
-  if (limit < npts2) ier = 1;
-  if (ier != 0 || abserr <= errbnd) goto finish;
-  rlist2[0] = result;
-  maxerr = iord[0]; errmax = elist[maxerr - 1]; area = result;
-  nrmax = 1; nres = 0; numrl2 = 1; ktmin = 0; extrap = 0; noext = 0;
-  erlarg = errsum; ertest = errbnd; levmax = 1;
-  iroff1 = iroff2 = iroff3 = 0;
-  abserr = OFLOW;
-  ksgn = (dres >= (1.0 - 50.0 * EPMACH) * resabs) ? 1 : -1;
-  for (last = npts2; last <= limit; last++) {
-    double b1, a2, b2, area1, area2, error1, error2, resa, defab1, defab2, area12, erro12;
-    int m = maxerr - 1, l = last - 1, levcur = level[m] + 1;
-    a1 = alist[m]; b1 = 0.5 * (alist[m] + blist[m]); a2 = b1; b2 = blist[m];
-    erlast = errmax;
-    lumpy_qk21(f, ud, a1, b1, &area1, &error1, &resa, &defab1);
-    lumpy_qk21(f, ud, a2, b2, &area2, &error2, &resa, &defab2);
-    neval += 42;
-    area12 = area1 + area2;
-    erro12 = error1 + error2;
-    errsum = errsum + erro12 - errmax;
-    area = area + area12 - rlist[m];
-    if (defab1 != error1 && defab2 != error2) {
-      if (fabs(rlist[m] - area12) <= 1e-5 * fabs(area12) && erro12 >= 0.99 * errmax) {
-        if (extrap) iroff2++;
-        else iroff1++;
-      }
-      if (last > 10 && erro12 > errmax) iroff3++;
-    }
-    level[m] = levcur;
-    level[l] = levcur;
-    rlist[m] = area1;
-    rlist[l] = area2;
-    errbnd = fmax(epsabs, epsrel * fabs(area));
-    if (iroff1 + iroff2 >= 10 || iroff3 >= 20) ier = 2;
-    if (iroff2 >= 5) ierro = 3;
-    if (last == limit) ier = 1;
-    if (fmax(fabs(a1), fabs(b2)) <= (1.0 + 100.0 * EPMACH) * (fabs(a2) + 1000.0 * UFLOW))
-      ier = 4;
-    if (error2 <= error1) {
-      alist[l] = a2; blist[m] = b1; blist[l] = b2;
-      elist[m] = error1; elist[l] = error2;
-    }
-    else {
-      alist[m] = a2; alist[l] = a1; blist[l] = b1;
-      rlist[m] = area2; rlist[l] = area1;
-      elist[m] = error2; elist[l] = error1;
-    }
-    lumpy_qpsrt(limit, last, &maxerr, &errmax, elist, iord, &nrmax);
-    if (errsum <= errbnd) goto sumup;
-    if (ier != 0) goto extrapolated;
-    if (noext) continue;
-    erlarg -= erlast;
-    if (levcur + 1 <= levmax) erlarg += erro12;
-    if (!extrap) {
-      if (level[maxerr - 1] + 1 <= levmax) continue;
-      extrap = 1;
-      nrmax = 2;
-    }
-    if (ierro != 3 && erlarg > ertest) {
-      int id = nrmax, jupbnd = last, k, large = 0;
-      if (last > 2 + limit / 2) jupbnd = limit + 3 - last;
-      for (k = id; k <= jupbnd; k++) {
-        maxerr = iord[nrmax - 1];
-        errmax = elist[maxerr - 1];
-        if (level[maxerr - 1] + 1 <= levmax) { large = 1; break; }
-        nrmax++;
-      }
-      if (large) continue;
-    }
-    numrl2++;
-    rlist2[numrl2 - 1] = area;
-    if (numrl2 > 2) {
-      double reseps, abseps;
-      lumpy_qelg(&numrl2, rlist2, &reseps, &abseps, res3la, &nres);
-      ktmin++;
-      if (ktmin > 5 && abserr < 1e-3 * errsum) ier = 5;
-      if (abseps < abserr) {
-        ktmin = 0;
-        abserr = abseps;
-        result = reseps;
-        correc = erlarg;
-        ertest = fmax(epsabs, epsrel * fabs(reseps));
-        if (abserr < ertest) goto extrapolated;
-      }
-      if (numrl2 == 1) noext = 1;
-      if (ier >= 5) goto extrapolated;
-    }
-    maxerr = iord[0];
-    errmax = elist[maxerr - 1];
-    nrmax = 1;
-    extrap = 0;
-    levmax++;
-    erlarg = errsum;
+  if (limit < npts + 2) ier = 1;
+  if (ier != 0 || abserr <= errbnd) {
+    out->result = result;
+    out->abserr = abserr;
+    out->ier = ier;
+    out->last = last > limit ? limit : last;
+    out->neval = 21 * nint;
+    return;
   }
-extrapolated:
-  if (abserr == OFLOW) goto sumup;
-  if (ier + ierro != 0) {
-    if (ierro == 3) abserr += correc;
-    if (ier == 0) ier = 3;
-    if (result != 0.0 && area != 0.0) {
-      if (abserr / fabs(result) > errsum / fabs(area)) goto sumup;
-    }
-    else if (abserr > errsum) goto sumup;
-    else if (area == 0.0) goto fixier;
-  }
-  if (!(ksgn == -1 && fmax(fabs(result), fabs(area)) <= resabs * 0.01)) {
-    if (0.01 > result / area || result / area > 100.0 || errsum > fabs(area)) ier = 6;
-  }
-  goto fixier;
-sumup:
-  result = 0.0;
-  for (i = 0; i < last; i++) result += rlist[i];
-  abserr = errsum;
-fixier:
-  if (ier > 2) ier--;
-finish:
-  if (last > limit) last = limit;
-  out->result = result;
-  out->abserr = abserr;
-  out->ier = ier;
-  out->last = last;
-  out->neval = neval;
+  r.f = f; r.ud = ud; r.inf = 0; r.boun = 0.0;
+  qext_init(&q, &r, epsabs, epsrel, limit);
+  q.bylevel = 1;
+  q.lt_converged = 1;
+  q.last = nint;
+  q.neval = 21 * nint;
+  q.result = result;
+  q.errsum = errsum;
+  q.defabs = resabs;
+  lumpy_qext(&q, w, out);
 }
