@@ -19,9 +19,11 @@ GROUPS = sorted(f[:-3] for f in os.listdir(os.path.join(HERE, "workloads")) if f
 COUNTED = {
     "brentq": ["f"], "bfgs_rosen10": ["f"], "bfgs_rosen10_jac": ["f", "g"],
     "nelder_mead2": ["f"], "lbfgsb100": ["f", "g"], "lbfgsb100_lua": ["f", "g"],
-    "curve_fit": ["f"],
+    "curve_fit": ["f"], "powell_rosen10": ["f"], "powell_wood": ["f"],
+    "slsqp_hs071": ["f", "c1", "c2"], "slsqp_rosen10": ["f"],
     "quad_oscil": ["f"], "quad_inf": ["f"], "ivp_lv_rk45": ["f"],
-    "ivp_vdp_bdf": ["f"], "ivp_vdp_radau": ["f"],
+    "ivp_vdp_bdf": ["f"], "ivp_vdp_radau": ["f"], "ivp_vdp_lsoda": ["f"],
+    "ivp_vdp_bdf_jac": ["f", "j"], "odeint_vdp": ["f"],
 }
 
 

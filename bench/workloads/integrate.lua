@@ -77,5 +77,41 @@ local function vdp(name)
 end
 W.ivp_vdp_bdf = vdp("BDF")
 W.ivp_vdp_radau = vdp("Radau")
+W.ivp_vdp_lsoda = vdp("LSODA")
+
+-- BDF with the Jacobian given (instead of finite differences of f)
+W.ivp_vdp_bdf_jac = vdp("BDF")
+W.ivp_vdp_bdf_jac.counted = {"f", "j"}
+local setup_vdp = W.ivp_vdp_bdf_jac.setup
+W.ivp_vdp_bdf_jac.setup = function(n)
+  local s = setup_vdp(n)
+  s.j = function(_, y)
+    local a, b = y:get(1), y:get(2)
+    return {{0, 1}, {-2000 * a * b - 1, 1000 * (1 - a * a)}}
+  end
+  return s
+end
+W.ivp_vdp_bdf_jac.run = function(s)
+  return np.integrate.solve_ivp(s.f, {0, s.T}, {2, 0}, {method = "BDF", jac = s.j})
+end
+
+-- odeint (LSODA) on the same problem, 301 output times over [0, T]
+W.odeint_vdp = {
+  needs = {"np.integrate.odeint", "np.linspace"},
+  counted = {"f"},
+  setup = function(n)
+    return {
+      t = np.linspace(0, n, 301),
+      f = function(y)
+        local a, b = y:get(1), y:get(2)
+        return {b, 1000 * (1 - a * a) * b - a}
+      end,
+    }
+  end,
+  run = function(s)
+    local y = np.integrate.odeint(s.f, {2, 0}, s.t, {mxstep = 5000})
+    return {y:get(-1, 1), y:get(-1, 2)}
+  end,
+}
 
 return W

@@ -1,5 +1,6 @@
 """bench/workloads/integrate.py: the SciPy side of integrate.lua."""
 import math
+import numpy as np
 from scipy import integrate
 
 
@@ -62,3 +63,37 @@ def run_ivp_vdp_radau(s):
 
 
 fp_ivp_vdp_radau = _last
+
+setup_ivp_vdp_lsoda = setup_ivp_vdp_bdf
+
+
+def run_ivp_vdp_lsoda(s):
+    return integrate.solve_ivp(s["f"], (0, s["T"]), [2, 0], method="LSODA")
+
+
+fp_ivp_vdp_lsoda = _last
+
+
+def _vdp_jac(t, y):
+    a, b = y
+    return [[0, 1], [-2000 * a * b - 1, 1000 * (1 - a * a)]]
+
+
+def setup_ivp_vdp_bdf_jac(n):
+    return {"T": n, "f": _vdp, "j": _vdp_jac}
+
+
+def run_ivp_vdp_bdf_jac(s):
+    return integrate.solve_ivp(s["f"], (0, s["T"]), [2, 0], method="BDF", jac=s["j"])
+
+
+fp_ivp_vdp_bdf_jac = _last
+
+
+def setup_odeint_vdp(n):
+    return {"t": np.linspace(0, n, 301), "f": lambda y, t: _vdp(t, y)}
+
+
+def run_odeint_vdp(s):
+    y = integrate.odeint(s["f"], [2, 0], s["t"], mxstep=5000)
+    return list(y[-1])

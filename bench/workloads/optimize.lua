@@ -122,4 +122,88 @@ W.curve_fit = {
   run = function(s) return (np.optimize.curve_fit(s.f, s.x, s.y, s.p0)) end,
 }
 
+-- Powell on the n-d Rosenbrock above (tiny: the 2-d one)
+W.powell_rosen10 = {
+  needs = {"np.optimize.minimize", method("Powell")},
+  counted = {"f"},
+  setup = function(n) return {f = rosen, x0 = start(n)} end,
+  run = function(s) return np.optimize.minimize(s.f, s.x0, {method = "Powell"}).x end,
+}
+
+-- Powell on Wood's function (More, Garbow and Hillstrom no. 14), 4-d
+W.powell_wood = {
+  needs = {"np.optimize.minimize", method("Powell")},
+  counted = {"f"},
+  setup = function()
+    return {
+      f = function(xa)
+        local a, b, c, d = xa:get(1), xa:get(2), xa:get(3), xa:get(4)
+        return 100 * (b - a * a) ^ 2 + (1 - a) ^ 2 + 90 * (d - c * c) ^ 2 + (1 - c) ^ 2
+          + 10 * (b + d - 2) ^ 2 + 0.1 * (b - d) ^ 2
+      end,
+      x0 = np.array{-3, -1, -3, -1},
+    }
+  end,
+  run = function(s) return np.optimize.minimize(s.f, s.x0, {method = "Powell"}).x end,
+}
+
+-- SLSQP on Hock-Schittkowski problem 71: a product inequality, a sphere
+-- equality and the box [1, 5]^4, from (1, 5, 5, 1). The constraint tables are
+-- built in run so that bench/run can count c1 and c2.
+W.slsqp_hs071 = {
+  needs = {"np.optimize.minimize", method("SLSQP")},
+  counted = {"f", "c1", "c2"},
+  setup = function()
+    return {
+      f = function(x)
+        local a, b, c, d = x:get(1), x:get(2), x:get(3), x:get(4)
+        return a * d * (a + b + c) + c
+      end,
+      c1 = function(x) return x:get(1) * x:get(2) * x:get(3) * x:get(4) - 25 end,
+      c2 = function(x)
+        local q = 0
+        for i = 1, 4 do q = q + x:get(i) ^ 2 end
+        return q - 40
+      end,
+      x0 = np.array{1, 5, 5, 1},
+      bounds = {{1, 5}, {1, 5}, {1, 5}, {1, 5}},
+    }
+  end,
+  run = function(s)
+    return np.optimize.minimize(s.f, s.x0, {method = "SLSQP", bounds = s.bounds,
+      constraints = {{type = "ineq", fun = s.c1}, {type = "eq", fun = s.c2}}}).x
+  end,
+}
+
+-- SLSQP without constraints on the n-d Rosenbrock (gradient by differences)
+W.slsqp_rosen10 = {
+  needs = {"np.optimize.minimize", method("SLSQP")},
+  counted = {"f"},
+  setup = function(n) return {f = rosen, x0 = start(n)} end,
+  run = function(s) return np.optimize.minimize(s.f, s.x0, {method = "SLSQP"}).x end,
+}
+
+-- a dense LP with n variables in [0, 3], 2n/3 inequality and n/6 equality
+-- rows, feasible by construction (xf satisfies them all): minimize c x with
+-- A x <= A xf + slack, Ae x = Ae xf. SciPy uses HiGHS. The optimal value is
+-- compared (the optimal x need not be unique).
+W.linprog40x60 = {
+  needs = {"np.optimize.linprog"},
+  setup = function(n)
+    local m, me = 2 * n // 3, n // 6
+    local a, ae, xf = C.mat(m, n, 1, -1, 1), C.mat(me, n, 4, -1, 1), C.vec(n, 2)
+    local bounds = {}
+    for i = 1, n do bounds[i] = {0, 3} end
+    return {
+      c = C.vec(n, 5, -1, 1), a = a, b = a:matmul(xf) + C.vec(m, 3, 0.1, 1),
+      ae = ae, be = ae:matmul(xf), bounds = bounds,
+    }
+  end,
+  run = function(s)
+    return np.optimize.linprog(s.c, {A_ub = s.a, b_ub = s.b, A_eq = s.ae, b_eq = s.be,
+      bounds = s.bounds})
+  end,
+  fp = function(r) return {r.fun} end,
+}
+
 return W
