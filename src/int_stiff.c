@@ -137,14 +137,68 @@ void lumpy_stiff_jac(lumpy_Ode *o, int kind, double t, const double *y, const do
   }
 }
 
+/* below this order the factorisation and the solves run in plain loops:
+** a LAPACK call's fixed cost (dispatch, OpenBLAS's locks) is more than
+** the O(n^3) work of a small system, and the solve runs at every Newton
+** iteration */
+#define SMALL_LU 16
+
+void lumpy_stiff_lu(int n, double *A, lapack_int *ipiv) {
+  int i, j, k;
+  if (n > SMALL_LU) {
+    LAPACKE_dgetrf_work(LAPACK_COL_MAJOR, n, n, A, n, ipiv);
+    return;
+  }
+  for (j = 0; j < n; j++) {
+    double *cj = A + (size_t)j * n, amax = fabs(cj[j]);
+    int p = j;
+    for (i = j + 1; i < n; i++)
+      if (fabs(cj[i]) > amax) { amax = fabs(cj[i]); p = i; }
+    ipiv[j] = p + 1;
+    if (p != j)
+      for (k = 0; k < n; k++) {
+        double t = A[p + (size_t)k * n];
+        A[p + (size_t)k * n] = A[j + (size_t)k * n];
+        A[j + (size_t)k * n] = t;
+      }
+    if (cj[j] != 0) {             /* a zero column stays: U is singular */
+      double r = 1.0 / cj[j];
+      for (i = j + 1; i < n; i++) cj[i] *= r;
+    }
+    for (k = j + 1; k < n; k++) {
+      double *ck = A + (size_t)k * n, t = ck[j];
+      if (t != 0)
+        for (i = j + 1; i < n; i++) ck[i] -= cj[i] * t;
+    }
+  }
+}
+
+void lumpy_stiff_solve(int n, const double *A, const lapack_int *ipiv, double *b) {
+  int i, j;
+  if (n > SMALL_LU) {
+    LAPACKE_dgetrs_work(LAPACK_COL_MAJOR, 'N', n, 1, A, n, ipiv, b, n);
+    return;
+  }
+  for (i = 0; i < n; i++) {
+    int p = ipiv[i] - 1;
+    if (p != i) { double t = b[i]; b[i] = b[p]; b[p] = t; }
+  }
+  for (j = 0; j < n; j++)                       /* L y = b, L unit lower */
+    for (i = j + 1; i < n; i++) b[i] -= A[i + (size_t)j * n] * b[j];
+  for (j = n - 1; j >= 0; j--) {                /* U x = y */
+    b[j] /= A[j + (size_t)j * n];
+    for (i = 0; i < j; i++) b[i] -= A[i + (size_t)j * n] * b[j];
+  }
+}
+
 /* LU of A (column-major, n x n) in place; a singular factor is kept (its
 ** solves give inf or nan, which the Newton iterations reject) */
 static void lu_real(lumpy_Ode *o, double *A, lapack_int *ipiv) {
   o->nlu++;
-  LAPACKE_dgetrf_work(LAPACK_COL_MAJOR, o->n, o->n, A, o->n, ipiv);
+  lumpy_stiff_lu(o->n, A, ipiv);
 }
 static void solve_real(lumpy_Ode *o, double *A, lapack_int *ipiv, double *b) {
-  LAPACKE_dgetrs_work(LAPACK_COL_MAJOR, 'N', o->n, 1, A, o->n, ipiv, b, o->n);
+  lumpy_stiff_solve(o->n, A, ipiv, b);
 }
 
 /* the RMS norm of x / scale */

@@ -23,4 +23,10 @@ int lumpy_stiff_jacinit(lumpy_Ode *o, double *J);
 void lumpy_stiff_jac(lumpy_Ode *o, int kind, double t, const double *y, const double *f,
                      double *J, double *work, int count_fd);
 
+/* LU with partial pivoting of the n x n column-major A in place (dgetrf's
+** algorithm and pivots, ipiv 1-based as LAPACK's) and the solve of A x = b
+** with it (b overwritten): small n in plain loops, larger n through LAPACK */
+void lumpy_stiff_lu(int n, double *A, lapack_int *ipiv);
+void lumpy_stiff_solve(int n, const double *A, const lapack_int *ipiv, double *b);
+
 #endif

@@ -238,7 +238,7 @@ static void new_matrix(lumpy_Ode *o, Lsoda *s, double tn, double l0) {
   for (k = 0; k < nn; k++) s->P[k] = -s->h * l0 * s->J[k];
   for (i = 0; i < n; i++) s->P[(size_t)i * n + i] += 1.0;
   o->nlu++;
-  LAPACKE_dgetrf_work(LAPACK_COL_MAJOR, n, n, s->P, n, s->ipiv);
+  lumpy_stiff_lu(n, s->P, s->ipiv);
   s->hl0_J = s->h * l0;
   s->crate = 0.7;
   s->nslp = s->nst;
@@ -275,7 +275,7 @@ static int corrector(lumpy_Ode *o, Lsoda *s, double tn, int *fresh) {
     else {
       double rc = s->h * l0 / s->hl0_J;
       for (i = 0; i < n; i++) s->work[i] = s->h * s->savf[i] - z1[i] - s->acor[i];
-      LAPACKE_dgetrs_work(LAPACK_COL_MAJOR, 'N', n, 1, s->P, n, s->ipiv, s->work, n);
+      lumpy_stiff_solve(n, s->P, s->ipiv, s->work);
       if (rc != 1.0)   /* a matrix made for another h l0 */
         for (i = 0; i < n; i++) s->work[i] *= 2.0 / (1.0 + rc);
       del = wnorm(s->work, s->ewt, n);
