@@ -255,7 +255,9 @@ typedef struct Radau {
 
 static size_t radau_worksize(int n) {
   size_t nn = (size_t)n * n, un = (size_t)n;
-  return sizeof(Radau) + 64 + sizeof(double) * (2 * nn + 24 * un) +
+  /* J, LUr; Z, Z0, sc3, W, F, dW, Q (3n each); sol_y, ynew, fnew, err,
+  ** scale, fr (n each); the complex LU and rhs; two pivot vectors */
+  return sizeof(Radau) + 64 + sizeof(double) * (2 * nn + 27 * un) +
          sizeof(cplx) * (nn + un) + sizeof(lapack_int) * 2 * un;
 }
 
