@@ -141,6 +141,28 @@ describe("lumpy.integrate", function()
           end
         end)
 
+        it("the heat equation on 10 and 24 points against expm", function()
+          for _, key in ipairs{"n10", "n24"} do
+            local h = fx.heat[key]
+            local n, k = h.n, (h.n + 1) ^ 2
+            local heat = function(t, y)
+              local u, r = y:totable(), {}
+              for i = 1, n do
+                r[i] = k * ((u[i - 1] or 0) - 2 * u[i] + (u[i + 1] or 0))
+              end
+              return r
+            end
+            local r = I.solve_ivp(heat, {0, h.T}, h.y0, {method = m, rtol = 1e-6, atol = 1e-9})
+            assert.are.equal(0, r.status)
+            local e = 0
+            for i = 1, n do e = max(e, abs(r.y:get(i, -1) - h.exact[i])) end
+            local s = h[m]
+            assert.is_true(e <= max(10 * s.err, 1e-7),
+              string.format("%s: error %.3g, SciPy's %.3g", key, e, s.err))
+            ratio(r.nfev, s.nfev, m == "LSODA" and -0.35 or 0.05, key .. " nfev")
+          end
+        end)
+
         it("a constant Jacobian matrix (no evaluations for Radau and BDF)", function()
           for _, k in ipairs{3, 6} do
             local rtol = 10.0 ^ -k
