@@ -3,8 +3,11 @@
 local args = {...}
 if #args == 0 then args = {"spec"} end
 local lua = arg[-1] or "lua5.4"
-local cmd = string.format("%s /usr/bin/busted -o plainTerminal --pattern=_spec %s 2>&1",
-  lua, table.concat(args, " "))
+-- LUMPY_SPEC_WRAP: a command to run the interpreter under (make memcheck:
+-- valgrind, whose failing exit status counts as one failure)
+local wrap = os.getenv("LUMPY_SPEC_WRAP")
+local cmd = string.format("%s%s /usr/bin/busted -o plainTerminal --pattern=_spec %s 2>&1",
+  wrap and wrap ~= "" and wrap .. " " or "", lua, table.concat(args, " "))
 local p = assert(io.popen(cmd))
 local passed, failed, errors, seen
 for line in p:lines() do
@@ -18,6 +21,11 @@ if not seen then
   print(string.format("busted ended without a summary (%s %s)", tostring(how), tostring(code)))
   print("0 passed, 1 failed")
   os.exit(1)
+end
+if not ok and failed + errors == 0 then
+  print(string.format("the run exited with %s %s (memory errors, if under valgrind)",
+    tostring(how), tostring(code)))
+  failed = failed + 1
 end
 print(string.format("%d passed, %d failed", passed, failed + errors))
 os.exit((failed + errors == 0 and ok) and 0 or 1)
