@@ -2,7 +2,8 @@
 ** config.c: lumpy.config(), the facts about this build a user (or the
 ** benchmark) needs to interpret timings: the BLAS library and the kernel core
 ** it picked, its threading, the OPENBLAS_CORETYPE it was loaded under, the
-** number of processors and the Lua release. OpenBLAS loads on first use
+** number of processors, the Lua release, and the vector instructions lumpy's
+** own kernels use (which config can lower, to compare or test the paths). OpenBLAS loads on first use
 ** (blas.c), so config loads it, and names the files it was loaded from.
 */
 #include <stdlib.h>
@@ -27,11 +28,44 @@ static void pushversion(lua_State *L, const char *cfg) {
   else lua_pushstring(L, cfg);
 }
 
+/* ---- vector instructions ---- */
+
+int lumpy_simd = LUMPY_SIMD_NONE;
+static const char *const simdnames[] = {"none", "avx2", "avx512", NULL};
+
+/* what this CPU offers lumpy's kernels */
+static int cpusimd(void) {
+#if defined(__GNUC__) && defined(__x86_64__)
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    return __builtin_cpu_supports("avx512f") ? LUMPY_SIMD_AVX512 : LUMPY_SIMD_AVX2;
+#endif
+  return LUMPY_SIMD_NONE;
+}
+
 /* the options config accepts, in the order they are checked */
-static const char *const options[] = {"blas_threads", NULL};
+static const char *const options[] = {"blas_threads", "simd", NULL};
 
 static void setoptions(lua_State *L) {
   lumpy_checkopts(L, 1, options);
+  if (lua_getfield(L, 1, "simd") != LUA_TNIL) {
+    const char *name;
+    int i, cpu = cpusimd();
+    if (lua_type(L, -1) != LUA_TSTRING)
+      luaL_argerror(L, 1, "simd must be 'none', 'avx2', 'avx512' or 'native'");
+    name = lua_tostring(L, -1);
+    if (strcmp(name, "native") == 0) i = cpu;
+    else {
+      for (i = 0; simdnames[i]; i++) if (strcmp(name, simdnames[i]) == 0) break;
+      if (!simdnames[i])
+        luaL_argerror(L, 1, lua_pushfstring(L, "simd must be 'none', 'avx2', 'avx512' or "
+                                               "'native', got '%s'", name));
+      if (i > cpu)
+        luaL_argerror(L, 1, lua_pushfstring(L, "this CPU has no %s (it offers '%s')", name,
+                                               simdnames[cpu]));
+    }
+    lumpy_simd = i;
+  }
+  lua_pop(L, 1);
   if (lua_getfield(L, 1, "blas_threads") != LUA_TNIL) {
     lua_Integer n;
     if (!lua_isinteger(L, -1))
@@ -88,10 +122,19 @@ static int config_config(lua_State *L) {
   lua_setfield(L, -2, "cpus");
   lua_pushliteral(L, LUA_RELEASE);
   lua_setfield(L, -2, "lua");
+  lua_pushstring(L, simdnames[lumpy_simd]);
+  lua_setfield(L, -2, "simd");
+  lua_pushstring(L, simdnames[cpusimd()]);
+  lua_setfield(L, -2, "simd_cpu");
   return 1;
 }
 
 void lumpy_open_config(lua_State *L) {
   static const luaL_Reg funcs[] = {{"config", config_config}, {NULL, NULL}};
+  static int detected;
+  if (!detected) {          /* the first state to open lumpy; config changes it after */
+    lumpy_simd = cpusimd();
+    detected = 1;
+  }
   lumpy_register(L, funcs, NULL);
 }

@@ -198,6 +198,12 @@ void lumpy_open_linalg(lua_State *L);
 void lumpy_open_optimize(lua_State *L);
 void lumpy_open_integrate(lua_State *L);
 void lumpy_open_config(lua_State *L);
+/* config.c: the vector instructions lumpy's own kernels use: LUMPY_SIMD_NONE
+** (baseline code), LUMPY_SIMD_AVX2 (AVX2 with FMA) or LUMPY_SIMD_AVX512
+** (AVX-512F with FMA); the CPU's level unless lumpy.config{simd = ...}
+** chose a lower one (for the whole process, as the BLAS thread count) */
+enum { LUMPY_SIMD_NONE = 0, LUMPY_SIMD_AVX2 = 1, LUMPY_SIMD_AVX512 = 2 };
+extern int lumpy_simd;
 
 /* ---- shared helpers each domain exports (add below its own heading) ---- */
 /* ufunc.c exports: */

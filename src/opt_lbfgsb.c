@@ -101,7 +101,7 @@ static double axpydot_avx(double a, const double *x, double *y, const double *z,
   for (; i < n; i++) { y[i] += a * x[i]; r += z[i] * y[i]; }
   return r;
 }
-#define HAVE_AVX() __builtin_cpu_supports("avx2")
+#define HAVE_AVX() (lumpy_simd >= LUMPY_SIMD_AVX2)
 #else
 #define dot_avx dot_c
 #define axpydot_avx axpydot_c

@@ -62,11 +62,14 @@ static LongVec lv = { lvdot_base, lvaxpy_base, lvscal_base, lvdiff_base };
 LV_KERNELS(__attribute__((target("avx2,fma"), optimize("O3"))), avx2)
 #endif
 
-/* picks the kernels for this CPU (once, when the module opens) */
+/* picks the kernels lumpy_simd allows (at the start of each kernel call) */
 static void lv_init(void) {
+  static const LongVec base = { lvdot_base, lvaxpy_base, lvscal_base, lvdiff_base };
+  lv = base;
 #if defined(__GNUC__) && defined(__x86_64__)
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-    lv.dot = lvdot_avx2; lv.axpy = lvaxpy_avx2; lv.scal = lvscal_avx2; lv.diff = lvdiff_avx2;
+  if (lumpy_simd >= LUMPY_SIMD_AVX2) {
+    static const LongVec avx2 = { lvdot_avx2, lvaxpy_avx2, lvscal_avx2, lvdiff_avx2 };
+    lv = avx2;
   }
 #endif
 }
@@ -615,6 +618,7 @@ double *opt_lsq_begin(lua_State *L, int top, Res *r, int *n, const char **kernel
   double *x;
   lua_settop(L, top);
   lumpy_blas_load(L);
+  lv_init();
   luaL_checktype(L, 4, LUA_TTABLE);
   lua_getfield(L, 4, "kernel");
   *kernel = lua_isstring(L, -1) ? lua_tostring(L, -1) : "lumpy.optimize.least_squares";
@@ -1445,6 +1449,5 @@ static const luaL_Reg lsq_funcs[] = {
 };
 
 void lumpy_open_opt_lsq(lua_State *L) {
-  lv_init();
   luaL_setfuncs(L, lsq_funcs, 0);
 }

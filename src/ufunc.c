@@ -356,12 +356,11 @@ TERLOOP(clip_b, bool_t, bool_t, bool_t, a < b ? b : a > c ? c : a)
 
 /*
 ** The four float operators on contiguous operands (or one scalar) also have
-** an AVX2 build of their loop, taken when the CPU has it (has_avx2, set when
-** the module opens): half the instructions of the baseline SSE2 loop, which
+** an AVX2 build of their loop, taken when the CPU has it (lumpy_simd, see
+** config.c): half the instructions of the baseline SSE2 loop, which
 ** shows on arrays that sit in cache (1000 elements: 0.29 -> ~0.2 us a call).
 ** One operation each, so both builds round alike.
 */
-static int has_avx2;
 #if defined(__GNUC__) && defined(__x86_64__)
 #define AVX2FN __attribute__((target("avx2"), optimize("O3")))
 #else
@@ -378,7 +377,7 @@ AVX2FN static void fname##_vec(T *o, const T *xa, const T *xb, int64_t n, int mo
 } \
 static void fname(char **args, int64_t n, const int64_t *steps, void *ctx) { \
   const int64_t w = (int64_t)sizeof(T); \
-  if (has_avx2 && steps[0] == w) { \
+  if (lumpy_simd >= LUMPY_SIMD_AVX2 && steps[0] == w) { \
     if (steps[1] == w && steps[2] == w) { \
       fname##_vec((T *)args[0], (const T *)args[1], (const T *)args[2], n, 0); return; } \
     if (steps[1] == w && steps[2] == 0) { \
@@ -582,10 +581,8 @@ static int vexp256(const double *x, double *y, int64_t n) { EXP_BODY }
 
 static void exp_f64(char **args, int64_t n, const int64_t *steps, void *ctx) {
 #if defined(__GNUC__) && defined(__x86_64__)
-  int (*kernel)(const double *, double *, int64_t) = NULL;
-  if (__builtin_cpu_supports("fma"))
-    kernel = __builtin_cpu_supports("avx512f") ? vexp512 :
-             __builtin_cpu_supports("avx2") ? vexp256 : NULL;
+  int (*kernel)(const double *, double *, int64_t) =
+    lumpy_simd >= LUMPY_SIMD_AVX512 ? vexp512 : lumpy_simd >= LUMPY_SIMD_AVX2 ? vexp256 : NULL;
   if (kernel && steps[0] == 8 && steps[1] == 8) {
     double *y = (double *)args[0];
     const double *x = (const double *)args[1];
@@ -1262,9 +1259,6 @@ FUNC(lt, U_lt) FUNC(le, U_le) FUNC(gt, U_gt) FUNC(ge, U_ge) FUNC(eq, U_eq) FUNC(
 
 void lumpy_open_ufunc(lua_State *L) {
 #define MATH_REG(name, ef, ed, ez) {#name, ufunc_##name},
-#if defined(__GNUC__) && defined(__x86_64__)
-  has_avx2 = __builtin_cpu_supports("avx2");
-#endif
   static const luaL_Reg unary[] = {
     MATH_FUNCS(MATH_REG)
     {"abs", ufunc_absolute}, {"absolute", ufunc_absolute}, {"negative", ufunc_negative},
