@@ -17,6 +17,14 @@ describe("lumpy module", function()
       assert.are.equal(d, np[d])
     end
   end)
+  it("its submodules expose no internal (underscore) names", function()
+    local np = require "lumpy"
+    for _, name in ipairs{"linalg", "optimize", "integrate"} do
+      for k in pairs(np[name]) do
+        assert.is_false(type(k) == "string" and k:sub(1, 1) == "_", name .. "." .. tostring(k))
+      end
+    end
+  end)
   it("gives nil for unknown names", function()
     local np = require "lumpy"
     assert.is_nil(np.no_such_function)

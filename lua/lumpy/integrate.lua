@@ -10,6 +10,7 @@ local math, string, table = math, string, table
 local _ENV = nil
 
 local M = {}
+local quad_weight     -- quad with a weight function (below)
 
 -- rejects option keys not in allowed; returns opts or an empty table
 local function checkopts(fname, opts, allowed, argn)
@@ -89,7 +90,7 @@ local function quad(f, a, b, opts)
     end
   end
   if opts.weight ~= nil then
-    return M._quad_weight(f, a, b, o, opts)
+    return quad_weight(f, a, b, o, opts)
   end
   if opts.points ~= nil then
     local p = opts.points
@@ -119,7 +120,7 @@ local WEIGHTS = {cos = true, sin = true, alg = true, ["alg-loga"] = true, ["alg-
 QUAD_MESSAGES[7] = "Bad integrand behavior occurs within one or more of the cycles of the "
   .. "oscillatory integrand."
 
-M._quad_weight = function(f, a, b, o, opts)
+quad_weight = function(f, a, b, o, opts)
   local weight = opts.weight
   if not WEIGHTS[weight] then
     error(string.format("bad argument #4 to 'quad' (unknown weight '%s')", tostring(weight)), 3)

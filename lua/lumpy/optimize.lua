@@ -638,7 +638,7 @@ local LOSSES = set("linear", "soft_l1", "huber", "cauchy", "arctan")
 
 -- the trf kernel for least_squares and curve_fit (curve = {xdata, ydata,
 -- sigma, absolute_sigma})
-function M._trf(fname, fun, x0, jac, opts, curve)
+local function trf(fname, fun, x0, jac, opts, curve)
   local n = size_of(x0)
   local lb, ub = lsqbounds(fname, opts.bounds, n)
   if lb then
@@ -675,7 +675,7 @@ end
 
 -- the dogbox kernel (src/opt_dogbox.c) with least_squares' checks, for
 -- least_squares and curve_fit (curve = {xdata, ydata, sigma, absolute_sigma})
-function M._dogbox(fname, fun, x0, jac, opts, curve)
+local function dogbox(fname, fun, x0, jac, opts, curve)
   local n = size_of(x0)
   local x = type(x0) == "table" and x0 or core.totable(core.asarray(x0))
   if type(x) == "number" then x = {x} end
@@ -755,9 +755,9 @@ function M.least_squares(fun, x0, opts)
     r.info, r.cov_x = nil, nil
     return r
   elseif method == "trf" then
-    return M._trf("least_squares", fun, x0, opts.jac ~= nil and jac or nil, opts, nil)
+    return trf("least_squares", fun, x0, opts.jac ~= nil and jac or nil, opts, nil)
   elseif method == "dogbox" then
-    return M._dogbox("least_squares", fun, x0, jac, opts)
+    return dogbox("least_squares", fun, x0, jac, opts)
   end
   error("lumpy.optimize.least_squares: unknown method '" .. tostring(opts.method) .. "'", 2)
 end
@@ -821,7 +821,7 @@ function M.curve_fit(f, xdata, ydata, p0, opts)
       error("lumpy.optimize.curve_fit: optimal parameters not found: " .. r.message, 2)
     end
   elseif method == "trf" then
-    r = M._trf("curve_fit", f, p0, jac, {
+    r = trf("curve_fit", f, p0, jac, {
       jac = opts.jac, bounds = bounds, ftol = opts.ftol, xtol = opts.xtol, gtol = opts.gtol,
       max_nfev = opts.max_nfev or opts.maxfev, loss = opts.loss, f_scale = opts.f_scale,
       x_scale = opts.x_scale, diff_step = opts.diff_step }, {xdata, ydata, opts.sigma,
@@ -830,7 +830,7 @@ function M.curve_fit(f, xdata, ydata, p0, opts)
       error("lumpy.optimize.curve_fit: optimal parameters not found: " .. r.message, 2)
     end
   elseif method == "dogbox" then
-    r = M._dogbox("curve_fit", f, p0, jac, {
+    r = dogbox("curve_fit", f, p0, jac, {
       jac = opts.jac, bounds = bounds, ftol = opts.ftol, xtol = opts.xtol, gtol = opts.gtol,
       max_nfev = opts.max_nfev or opts.maxfev, loss = opts.loss, f_scale = opts.f_scale,
       x_scale = opts.x_scale, diff_step = opts.diff_step }, {xdata, ydata, opts.sigma,
