@@ -64,6 +64,25 @@ describe("lumpy.iter", function()
       end
     end)
 
+    it("copies planes of 8 MiB and more on two threads, every item size", function()
+      -- sizes just past the threshold, rows not a multiple of two tiles
+      local sizes = {uint8 = {2909, 2887}, int32 = {1453, 1447}, float64 = {1043, 1021},
+                     complex128 = {733, 719}}
+      for _, dt in ipairs{"uint8", "int32", "float64", "complex128"} do
+        local m, n = sizes[dt][1], sizes[dt][2]
+        local a = base(dt, {m, n})
+        local r = a.T:copy()
+        -- r(i, j) = val((j - 1) n + (i - 1)), built by broadcasting (no transposed copy)
+        local k = np.arange(n):reshape(n, 1) + np.arange(m):reshape(1, m) * n
+        local want
+        if dt == "uint8" then want = (k % 251):astype("uint8")
+        elseif dt == "complex128" then want = np.complex(k * 1.0, k * -2.0)
+        else want = k:astype(dt) end
+        assert.are.same({n, m}, r.shape)
+        assert.is_true(np.array_equal(r, want), dt)
+      end
+    end)
+
     it("writes into a transposed destination", function()
       for _, dt in ipairs(DTYPES) do
         local a = base(dt, {45, 71})

@@ -8,6 +8,7 @@
 */
 #include <math.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include "core.h"
 
 /* is axis a (of the remaining ones) to be walked outside axis b? */
@@ -341,6 +342,40 @@ static const TileFn tiles[4] = {tile_1, tile_4, tile_8, tile_16};
 
 #define TILE_MIN 8   /* planes narrower than this take the plain path */
 
+/* A plane of at least TILE_PAR bytes is copied by two threads, each taking
+** half of its tile rows: one core's loads and stores do not reach the
+** memory bandwidth of two (as the ufuncs' split, see ufunc.c) */
+#define TILE_PAR ((int64_t)1 << 23)
+
+typedef struct TileJob {
+  TileFn fn;
+  char *s, *d;
+  int64_t np, nq, sp, sq, dp, dq, b;
+} TileJob;
+
+static void *tile_job(void *arg) {
+  TileJob *j = (TileJob *)arg;
+  j->fn(j->s, j->d, j->np, j->nq, j->sp, j->sq, j->dp, j->dq, j->b);
+  return NULL;
+}
+
+static void tile_run(TileFn fn, char *s, char *d, int64_t np, int64_t nq, int64_t sp,
+                     int64_t sq, int64_t dp, int64_t dq, int64_t b, int isz) {
+  if (np * nq * isz >= TILE_PAR && np >= 2 * b) {
+    int64_t h = (np / 2 + b - 1) / b * b;       /* a whole number of tile rows */
+    TileJob j;
+    pthread_t t;
+    j.fn = fn; j.s = s + h * sp; j.d = d + h * dp; j.np = np - h; j.nq = nq;
+    j.sp = sp; j.sq = sq; j.dp = dp; j.dq = dq; j.b = b;
+    if (pthread_create(&t, NULL, tile_job, &j) == 0) {
+      fn(s, d, h, nq, sp, sq, dp, dq, b);
+      pthread_join(t, NULL);
+      return;
+    }
+  }
+  fn(s, d, np, nq, sp, sq, dp, dq, b);
+}
+
 /* the copy as tiled planes, or 0 when the plain iteration fits better */
 static int tiled_assign(Array *dst, const Array *src, const int64_t *sst) {
   int64_t sh[LUMPY_MAXDIMS], st[MAXOP][LUMPY_MAXDIMS], idx[LUMPY_MAXDIMS];
@@ -368,8 +403,8 @@ static int tiled_assign(Array *dst, const Array *src, const int64_t *sst) {
   dp = dst->data;
   for (;;) {
     if (same)
-      tiles[isz <= 1 ? 0 : isz <= 4 ? 1 : isz <= 8 ? 2 : 3](
-        sp, dp, sh[p], sh[q], st[0][p], st[0][q], st[1][p], st[1][q], b);
+      tile_run(tiles[isz <= 1 ? 0 : isz <= 4 ? 1 : isz <= 8 ? 2 : 3],
+               sp, dp, sh[p], sh[q], st[0][p], st[0][q], st[1][p], st[1][q], b, isz);
     else
       tile_plane(sp, dp, sh[p], sh[q], st[0][p], st[0][q], st[1][p], st[1][q],
                  b, casts[src->dtype][dst->dtype]);
