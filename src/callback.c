@@ -76,6 +76,26 @@ static void fncall(lumpy_Fn *f, int nin, int nres) {
   }
 }
 
+/* runs the kernel run with the nargs values on top of the stack under one
+** lua_pcall, so that its callbacks can use plain lua_call (unprotected: no
+** protected call per evaluation); a string error gets the kernel's name
+** unless it has it already, any other error object passes unchanged */
+int lumpy_fn_protect(lua_State *L, lua_CFunction run, int nargs, int nres,
+                     const char *kernel) {
+  size_t klen = strlen(kernel);
+  lua_pushcfunction(L, run);
+  lua_insert(L, -nargs - 1);
+  if (lua_pcall(L, nargs, nres, 0) != LUA_OK) {
+    const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    if (msg && !(strncmp(msg, kernel, klen) == 0 && msg[klen] == ':')) {
+      lua_pushfstring(L, "%s: %s", kernel, msg);
+      lua_remove(L, -2);
+    }
+    return lua_error(L);
+  }
+  return nres;
+}
+
 void lumpy_fn_pcall(lumpy_Fn *f, int nin, int nres) {
   luaL_checkstack(f->L, nres + 2, "lumpy callback");
   fncall(f, nin, nres);

@@ -159,6 +159,11 @@ typedef struct lumpy_Fn {
   int unprotected;       /* call with lua_call: the kernel runs under its own
                          ** lua_pcall and names itself in errors (set by it) */
 } lumpy_Fn;
+/* runs run(...) on the nargs values on top of the stack under one pcall
+** (its lumpy_Fn callbacks may then be unprotected); string errors get the
+** kernel's name; returns nres (the results on the stack) */
+int lumpy_fn_protect(lua_State *L, lua_CFunction run, int nargs, int nres,
+                     const char *kernel);
 /* fidx: the callable; optsidx: an options table holding args (0: none) */
 void lumpy_fn_init(lua_State *L, lumpy_Fn *f, int fidx, int optsidx, const char *kernel);
 /* f(x) for scalar kernels: a number in, a number out */

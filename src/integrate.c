@@ -184,23 +184,11 @@ static int quad_weight_run(lua_State *L) {
   return 5;
 }
 
-/* runs a quad kernel under one lua_pcall, so the integrand is called with
-** plain lua_call (no protected call per evaluation); a string error gets
-** the kernel's name unless it has it already, any other error object
-** passes unchanged */
+/* a quad kernel under one lua_pcall: the integrand is called with plain
+** lua_call */
 static int protected_quad(lua_State *L, lua_CFunction run) {
   lua_settop(L, 4);
-  lua_pushcfunction(L, run);
-  lua_insert(L, 1);
-  if (lua_pcall(L, 4, 5, 0) != LUA_OK) {
-    if (lua_type(L, -1) == LUA_TSTRING &&
-        strncmp(lua_tostring(L, -1), QUAD ": ", sizeof(QUAD ": ") - 1) != 0) {
-      lua_pushfstring(L, "%s: %s", QUAD, lua_tostring(L, -1));
-      lua_remove(L, -2);
-    }
-    return lua_error(L);
-  }
-  return 5;
+  return lumpy_fn_protect(L, run, 4, 5, QUAD);
 }
 
 static int integrate_quad(lua_State *L) { return protected_quad(L, quad_run); }

@@ -634,20 +634,21 @@ static int pushzero(lua_State *L, const ZeroOut *o) {
   return 4;
 }
 
-/* _zero(method, f, a, b, xtol, rtol, maxiter, opts[, k]) ->
-** x, iterations, funcalls, flag; method: brentq brenth ridder bisect toms748 */
-static int optimize_zero(lua_State *L) {
-  static const char *const names[] = {"brentq", "brenth", "ridder", "bisect", "toms748", NULL};
-  static const char *const kernels[] = {"lumpy.optimize.brentq", "lumpy.optimize.brenth",
-    "lumpy.optimize.ridder", "lumpy.optimize.bisect", "lumpy.optimize.toms748"};
-  int m = luaL_checkoption(L, 1, NULL, names);
+static const char *const zero_names[] = {"brentq", "brenth", "ridder", "bisect", "toms748",
+  NULL};
+static const char *const zero_kernels[] = {"lumpy.optimize.brentq", "lumpy.optimize.brenth",
+  "lumpy.optimize.ridder", "lumpy.optimize.bisect", "lumpy.optimize.toms748"};
+
+static int zero_run(lua_State *L) {
+  int m = luaL_checkoption(L, 1, NULL, zero_names);
   double a = luaL_checknumber(L, 3), b = luaL_checknumber(L, 4);
   double xtol = luaL_checknumber(L, 5), rtol = luaL_checknumber(L, 6);
   int maxiter = (int)luaL_checkinteger(L, 7);
   int k = (int)luaL_optinteger(L, 9, 1);
   lumpy_Fn f;
   ZeroOut o;
-  lumpy_fn_init(L, &f, 2, 8, kernels[m]);
+  lumpy_fn_init(L, &f, 2, 8, zero_kernels[m]);
+  f.unprotected = 1;
   switch (m) {
     case 0: brent_zero(&f, a, b, xtol, rtol, maxiter, 0, &o); break;
     case 1: brent_zero(&f, a, b, xtol, rtol, maxiter, 1, &o); break;
@@ -656,6 +657,15 @@ static int optimize_zero(lua_State *L) {
     default: toms748_zero(&f, a, b, xtol, rtol, maxiter, k, &o); break;
   }
   return pushzero(L, &o);
+}
+
+/* _zero(method, f, a, b, xtol, rtol, maxiter, opts[, k]) ->
+** x, iterations, funcalls, flag; method: brentq brenth ridder bisect toms748.
+** The kernel runs under one pcall: f is called with plain lua_call */
+static int optimize_zero(lua_State *L) {
+  int m = luaL_checkoption(L, 1, NULL, zero_names);
+  lua_settop(L, 9);
+  return lumpy_fn_protect(L, zero_run, 9, 4, zero_kernels[m]);
 }
 
 /* _newton(f, x0, fprime, fprime2, x1, tol, rtol, maxiter, opts, kernel) */

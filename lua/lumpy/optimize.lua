@@ -73,12 +73,14 @@ end
 
 local BRACKET_OPTS = set("xtol", "rtol", "maxiter", "args", "disp", "full_output", "k")
 
+local NOOPTS = {}   -- for calls without options: read, never written
+
 local function bracketroot(method)
   return function(f, a, b, opts)
     checkcallable(method, f, 1)
     checknumber(method, a, "a")
     checknumber(method, b, "b")
-    opts = checkopts(method, opts, BRACKET_OPTS)
+    if opts == nil then opts = NOOPTS else opts = checkopts(method, opts, BRACKET_OPTS) end
     local xtol = opts.xtol or XTOL
     local rtol = opts.rtol or RTOL
     local maxiter = opts.maxiter or ITER
