@@ -57,40 +57,32 @@ typedef struct LongVec {
   ATTR static void lvdiff_##sfx(double a, const double *x, const double *z, double *y, int n) LV_DIFF
 
 LV_KERNELS(__attribute__((optimize("O3"))), base)
-static LongVec lv = { lvdot_base, lvaxpy_base, lvscal_base, lvdiff_base };
+static const LongVec lv_base = { lvdot_base, lvaxpy_base, lvscal_base, lvdiff_base };
 #if defined(__GNUC__) && defined(__x86_64__)
 LV_KERNELS(__attribute__((target("avx2,fma"), optimize("O3"))), avx2)
+static const LongVec lv_avx2 = { lvdot_avx2, lvaxpy_avx2, lvscal_avx2, lvdiff_avx2 };
+#define LV (lumpy_simd >= LUMPY_SIMD_AVX2 ? &lv_avx2 : &lv_base)
+#else
+#define LV (&lv_base)
 #endif
 
-/* picks the kernels lumpy_simd allows (at the start of each kernel call) */
-static void lv_init(void) {
-  static const LongVec base = { lvdot_base, lvaxpy_base, lvscal_base, lvdiff_base };
-  lv = base;
-#if defined(__GNUC__) && defined(__x86_64__)
-  if (lumpy_simd >= LUMPY_SIMD_AVX2) {
-    static const LongVec avx2 = { lvdot_avx2, lvaxpy_avx2, lvscal_avx2, lvdiff_avx2 };
-    lv = avx2;
-  }
-#endif
-}
-
-static double dot4(const double *x, const double *y, int n) {
+static double lsqdot(const double *x, const double *y, int n) {
   double s = 0;
   int i;
-  if (n >= LONGVEC) return lv.dot(x, y, n);
+  if (n >= LONGVEC) return LV->dot(x, y, n);
   for (i = 0; i < n; i++) s += x[i] * y[i];
   return s;
 }
 
-/* y += a x in MINPACK's arithmetic (short) or the fast kernel (long) */
+/* y += a x in MINPACK's arithmetic (short) or the fast kernel (long); the
+** kernels are chosen at each use, as lumpy_simd says */
 static void axpy(double a, const double *x, double *y, int n) {
   int i;
-  if (n >= LONGVEC) lv.axpy(a, x, y, n);
+  if (n >= LONGVEC) LV->axpy(a, x, y, n);
   else for (i = 0; i < n; i++) y[i] += a * x[i];
 }
 
 /* ---- residuals ---- */
-
 
 /* x := L^-1 x for the m x m lower-triangular L (row major), x strided */
 static void lowsolve(const double *Lm, int m, double *x, int inc) {
@@ -158,7 +150,7 @@ void opt_res_eval(Res *r, const double *x, double *f) {
     Array *a = lumpy_toarray(L, -1);
     if (a && !a->closed && !a->owner->closed && a->size == r->m && a->dtype == LUMPY_FLOAT64
         && lumpy_iscontiguous(a)) {
-      lv.diff(1.0, (const double *)a->data, r->y, f, r->m);
+      LV->diff(1.0, (const double *)a->data, r->y, f, r->m);
       lua_pop(L, 1);
       return;
     }
@@ -226,7 +218,7 @@ double opt_enorm(const double *x, int n) {
   double s1 = 0, s2 = 0, s3 = 0, x1max = 0, x3max = 0;
   int i;
   if (n >= LONGVEC) {
-    s2 = dot4(x, x, n);
+    s2 = lsqdot(x, x, n);
     if (s2 < 1e300 && s2 > 1e-280) return sqrt(s2);
     s2 = 0;
   }
@@ -287,12 +279,12 @@ static void qrpiv(int m, int n, double *A, int *ipvt, double *rdiag, double *acn
     if (ajnorm != 0) {
       if (aj[j] < 0) ajnorm = -ajnorm;
       if (m - j < LONGVEC) for (i = j; i < m; i++) aj[i] /= ajnorm;
-      else lv.scal(1 / ajnorm, aj + j, m - j);
+      else LV->scal(1 / ajnorm, aj + j, m - j);
       aj[j] += 1;
       /* H_j applied to the columns on the right, their norms downdated */
       for (k = j + 1; k < n; k++) {
         double *ak = A + (size_t)k * m;
-        t = dot4(aj + j, ak + j, m - j) / aj[j];
+        t = lsqdot(aj + j, ak + j, m - j) / aj[j];
         axpy(-t, aj + j, ak + j, m - j);
         if (rdiag[k] != 0) {
           t = ak[j] / rdiag[k];
@@ -451,7 +443,7 @@ static void fdjac2(Res *r, double *x, const double *f, double *J, double epsfcn,
     opt_res_eval(r, x, wa);
     x[j] = t;
     if (m < LONGVEC) for (i = 0; i < m; i++) J[i + (size_t)j * m] = (wa[i] - f[i]) / h;
-    else lv.diff(1 / h, wa, f, J + (size_t)j * m, m);
+    else LV->diff(1 / h, wa, f, J + (size_t)j * m, m);
   }
 }
 
@@ -488,7 +480,7 @@ static void lmdif(Res *r, double *x, double *f, double ftol, double xtol, double
     for (j = 0; j < n; j++) {
       double *u = fjac + (size_t)j * m;
       if (u[j] != 0) {
-        temp = -dot4(u + j, fq + j, m - j) / u[j];
+        temp = -lsqdot(u + j, fq + j, m - j) / u[j];
         axpy(temp, u + j, fq + j, m - j);
       }
       u[j] = wa1[j];
@@ -618,7 +610,6 @@ double *opt_lsq_begin(lua_State *L, int top, Res *r, int *n, const char **kernel
   double *x;
   lua_settop(L, top);
   lumpy_blas_load(L);
-  lv_init();
   luaL_checktype(L, 4, LUA_TTABLE);
   lua_getfield(L, 4, "kernel");
   *kernel = lua_isstring(L, -1) ? lua_tostring(L, -1) : "lumpy.optimize.least_squares";
