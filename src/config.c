@@ -6,6 +6,7 @@
 ** own kernels use (which config can lower, to compare or test the paths). OpenBLAS loads on first use
 ** (blas.c), so config loads it, and names the files it was loaded from.
 */
+#include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <cblas.h>
@@ -41,6 +42,8 @@ static int cpusimd(void) {
 #endif
   return LUMPY_SIMD_NONE;
 }
+
+static void detectsimd(void) { lumpy_simd = cpusimd(); }
 
 /* the options config accepts, in the order they are checked */
 static const char *const options[] = {"blas_threads", "simd", NULL};
@@ -131,10 +134,7 @@ static int config_config(lua_State *L) {
 
 void lumpy_open_config(lua_State *L) {
   static const luaL_Reg funcs[] = {{"config", config_config}, {NULL, NULL}};
-  static int detected;
-  if (!detected) {          /* the first state to open lumpy; config changes it after */
-    lumpy_simd = cpusimd();
-    detected = 1;
-  }
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, detectsimd);   /* the first state to open lumpy, in any thread */
   lumpy_register(L, funcs, NULL);
 }
