@@ -437,30 +437,36 @@ local function size_of(x0)
   return core.asarray(x0).size
 end
 
+-- the solver options of minimize and root in one table: those given in
+-- opts.options (SciPy's options dict; any allowed key but method and options)
+-- and those given directly in opts, less the keys in skip
+local function flatoptions(fname, opts, allowed, skip)
+  local o = {}
+  if opts.options ~= nil then
+    if type(opts.options) ~= "table" then
+      error("lumpy.optimize." .. fname .. ": option 'options' must be a table", 3)
+    end
+    for k, v in pairs(opts.options) do
+      if not allowed[k] or k == "method" or k == "options" then
+        error("lumpy.optimize." .. fname .. ": unknown option '" .. tostring(k) .. "'", 3)
+      end
+      o[k] = v
+    end
+  end
+  for k, v in pairs(opts) do
+    if not skip[k] then o[k] = v end
+  end
+  return o
+end
+
 -- minimize(fun, x0, {method, jac, bounds, constraints, tol, callback,
 -- options, args, ...}) -> {x, fun, jac, hess_inv, nit, nfev, njev, status,
 -- success, message}
 function M.minimize(fun, x0, opts)
   opts = checkopts("minimize", opts, MINIMIZE_OPTS)
   checkcallable("minimize", fun, 1)
-  local o = {}
-  if opts.options ~= nil then
-    if type(opts.options) ~= "table" then
-      error("lumpy.optimize.minimize: option 'options' must be a table", 2)
-    end
-    for k, v in pairs(opts.options) do
-      if not MINIMIZE_OPTS[k] or k == "method" or k == "options" then
-        error("lumpy.optimize.minimize: unknown option '" .. tostring(k) .. "'", 2)
-      end
-      o[k] = v
-    end
-  end
-  for k, v in pairs(opts) do
-    if k ~= "options" and k ~= "method" and k ~= "jac" and k ~= "bounds"
-        and k ~= "constraints" then
-      o[k] = v
-    end
-  end
+  local o = flatoptions("minimize", opts, MINIMIZE_OPTS,
+    {options = true, method = true, jac = true, bounds = true, constraints = true})
   local method = opts.method
   if method == nil then
     if opts.constraints ~= nil then method = "SLSQP"
@@ -553,21 +559,7 @@ local LM_MSG = {
 function M.root(fun, x0, opts)
   opts = checkopts("root", opts, ROOT_OPTS)
   checkcallable("root", fun, 1)
-  local o = {}
-  if opts.options ~= nil then
-    if type(opts.options) ~= "table" then
-      error("lumpy.optimize.root: option 'options' must be a table", 2)
-    end
-    for k, v in pairs(opts.options) do
-      if not ROOT_OPTS[k] or k == "options" or k == "method" then
-        error("lumpy.optimize.root: unknown option '" .. tostring(k) .. "'", 2)
-      end
-      o[k] = v
-    end
-  end
-  for k, v in pairs(opts) do
-    if k ~= "options" and k ~= "method" and k ~= "jac" then o[k] = v end
-  end
+  local o = flatoptions("root", opts, ROOT_OPTS, {options = true, method = true, jac = true})
   local jac = opts.jac
   if jac == false then jac = nil end
   if jac == true then
