@@ -247,38 +247,8 @@ static int optimize_dogbox(lua_State *L) {
   nfev = 1;
   db_jac(&d, x, f, J);
   njev = 1;
-  if (loss != LOSS_LINEAR) {
-    cost = opt_lossfn(loss, fs, f, m, rho, 0);
-    opt_lossscale(J, f, m, n, rho);
-  }
-  else cost = 0.5 * opt_dot(f, f, m);
-  for (j = 0; j < n; j++) g[j] = opt_dot(J + (size_t)j * m, f, m);
-  /* scaling */
-  lua_getfield(L, 4, "x_scale");
-  jacscale = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "jac") == 0;
-  if (jacscale) {
-    for (j = 0; j < n; j++) {
-      sinv[j] = opt_norm2(J + (size_t)j * m, m);
-      if (sinv[j] == 0) sinv[j] = 1;
-      scale[j] = 1 / sinv[j];
-    }
-  }
-  else if (lua_isnil(L, -1)) {
-    for (j = 0; j < n; j++) { scale[j] = 1; sinv[j] = 1; }
-  }
-  else {
-    int ns = 0;
-    double *xs = NULL;
-    if (lua_type(L, -1) == LUA_TNUMBER || lua_type(L, -1) == LUA_TTABLE || lumpy_isarray(L, -1))
-      xs = opt_checkx0(L, lua_gettop(L), &ns);
-    if (!xs || (ns != 1 && ns != n))
-      return luaL_error(L, "%s: x_scale must be 'jac' or positive numbers", kernel);
-    for (j = 0; j < n; j++) {
-      double s = xs[ns == 1 ? 0 : j];
-      if (!(s > 0)) return luaL_error(L, "%s: x_scale must be 'jac' or positive numbers", kernel);
-      scale[j] = s; sinv[j] = 1 / s;
-    }
-  }
+  cost = opt_lsq_grad(J, f, m, n, loss, fs, rho, g);
+  jacscale = opt_lsq_xscale(L, kernel, J, m, n, scale, sinv);
   Delta = 0;
   for (j = 0; j < n; j++) Delta = fmax(Delta, fabs(x[j] * sinv[j]));
   if (Delta == 0) Delta = 1.0;
@@ -395,16 +365,8 @@ static int optimize_dogbox(lua_State *L) {
       cost = cost_new;
       db_jac(&d, x, f, J);
       njev++;
-      if (loss != LOSS_LINEAR) {
-        opt_lossfn(loss, fs, f, m, rho, 0);
-        opt_lossscale(J, f, m, n, rho);
-      }
-      for (j = 0; j < n; j++) g[j] = opt_dot(J + (size_t)j * m, f, m);
-      if (jacscale)
-        for (j = 0; j < n; j++) {
-          sinv[j] = fmax(opt_norm2(J + (size_t)j * m, m), sinv[j]);
-          scale[j] = 1 / sinv[j];
-        }
+      opt_lsq_grad(J, f, m, n, loss, fs, rho, g);
+      if (jacscale) opt_lsq_jacscale(J, m, n, scale, sinv);
     }
   }
   if (status < 0) status = 0;

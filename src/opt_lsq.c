@@ -904,6 +904,67 @@ void opt_lossscale(double *J, double *f, int m, int n, const double *rho) {
   }
 }
 
+/* after a new Jacobian J at f: J and f rescaled for a robust loss (rho
+** receives its derivatives), g = J'f; returns the cost (0.5 f'f for the
+** linear loss) */
+double opt_lsq_grad(double *J, double *f, int m, int n, int loss, double fs, double *rho,
+                    double *g) {
+  double cost;
+  int j;
+  if (loss != LOSS_LINEAR) {
+    cost = opt_lossfn(loss, fs, f, m, rho, 0);
+    opt_lossscale(J, f, m, n, rho);
+  }
+  else cost = 0.5 * opt_dot(f, f, m);
+  for (j = 0; j < n; j++) g[j] = opt_dot(J + (size_t)j * m, f, m);
+  return cost;
+}
+
+/* the variables' scales from the option x_scale of the options table at 4
+** ("jac": the column norms of J, updated as the fit goes by opt_lsq_jacscale;
+** nil: 1; a number or n positive numbers) into scale and sinv = 1 / scale;
+** returns whether they follow the Jacobian */
+int opt_lsq_xscale(lua_State *L, const char *kernel, const double *J, int m, int n,
+                   double *scale, double *sinv) {
+  int j, jac;
+  lua_getfield(L, 4, "x_scale");
+  jac = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "jac") == 0;
+  if (jac) {
+    for (j = 0; j < n; j++) sinv[j] = 0;
+    opt_lsq_jacscale(J, m, n, scale, sinv);
+  }
+  else if (lua_isnil(L, -1)) {
+    for (j = 0; j < n; j++) { scale[j] = 1; sinv[j] = 1; }
+  }
+  else {
+    int ns = 0;
+    double *xs = NULL;
+    if (lua_type(L, -1) == LUA_TNUMBER || lua_type(L, -1) == LUA_TTABLE || lumpy_isarray(L, -1))
+      xs = opt_checkx0(L, lua_gettop(L), &ns);
+    if (!xs || (ns != 1 && ns != n))
+      luaL_error(L, "%s: x_scale must be 'jac' or positive numbers", kernel);
+    for (j = 0; j < n; j++) {
+      double v = xs[ns == 1 ? 0 : j];
+      if (!(v > 0) || !isfinite(v))
+        luaL_error(L, "%s: x_scale must be 'jac' or positive numbers", kernel);
+      scale[j] = v; sinv[j] = 1 / v;
+    }
+  }
+  return jac;
+}
+
+/* x_scale = "jac": sinv = max(column norm of J, sinv) (a zero norm counts
+** as 1 at the start, when sinv is 0), scale = 1 / sinv */
+void opt_lsq_jacscale(const double *J, int m, int n, double *scale, double *sinv) {
+  int j;
+  for (j = 0; j < n; j++) {
+    double c = opt_norm2(J + (size_t)j * m, m);
+    if (sinv[j] == 0 && c == 0) c = 1;
+    sinv[j] = fmax(c, sinv[j]);
+    scale[j] = 1 / sinv[j];
+  }
+}
+
 typedef struct TRF {
   Res *r;
   int m, n, bounded, fd3;
@@ -1197,37 +1258,8 @@ static int optimize_trf(lua_State *L) {
   nfev = 1;
   trf_jac(&t, x, f, J);
   njev = 1;
-  if (loss != LOSS_LINEAR) {
-    cost = opt_lossfn(loss, fs, f, m, rho, 0);
-    opt_lossscale(J, f, m, n, rho);
-  }
-  else cost = 0.5 * opt_dot(f, f, m);
-  for (j = 0; j < n; j++) g[j] = opt_dot(J + (size_t)j * m, f, m);
-  /* scaling */
-  lua_getfield(L, 4, "x_scale");
-  jacscale = lua_type(L, -1) == LUA_TSTRING;
-  if (jacscale) {
-    for (j = 0; j < n; j++) {
-      sinv[j] = opt_norm2(J + (size_t)j * m, m);
-      if (sinv[j] == 0) sinv[j] = 1;
-      scale[j] = 1 / sinv[j];
-    }
-    lua_pop(L, 1);
-  }
-  else if (lua_isnil(L, -1)) {
-    lua_pop(L, 1);
-    for (j = 0; j < n; j++) { scale[j] = 1; sinv[j] = 1; }
-  }
-  else {
-    int ns;
-    double *xs = checkvec(L, lua_gettop(L), &ns);
-    if (ns == 1) for (j = 1; j < n; j++) xs[j] = xs[0];
-    else if (ns != n) return luaL_error(L, "%s: x_scale must have %d elements", kernel, n);
-    for (j = 0; j < n; j++) {
-      if (!(xs[j] > 0) || !isfinite(xs[j])) return luaL_error(L, "%s: x_scale must be positive", kernel);
-      scale[j] = xs[j]; sinv[j] = 1 / xs[j];
-    }
-  }
+  cost = opt_lsq_grad(J, f, m, n, loss, fs, rho, g);
+  jacscale = opt_lsq_xscale(L, kernel, J, m, n, scale, sinv);
   /* Coleman-Li scaling vector */
 #define CLSCALE() do { for (j = 0; j < n; j++) { v[j] = 1; dv[j] = 0; \
       if (g[j] < 0 && isfinite(ub[j])) { v[j] = ub[j] - x[j]; dv[j] = -1; } \
@@ -1406,16 +1438,8 @@ static int optimize_trf(lua_State *L) {
       cost = cost_new;
       trf_jac(&t, x, f, J);
       njev++;
-      if (loss != LOSS_LINEAR) {
-        opt_lossfn(loss, fs, f, m, rho, 0);
-        opt_lossscale(J, f, m, n, rho);
-      }
-      for (j = 0; j < n; j++) g[j] = opt_dot(J + (size_t)j * m, f, m);
-      if (jacscale)
-        for (j = 0; j < n; j++) {
-          sinv[j] = fmax(opt_norm2(J + (size_t)j * m, m), sinv[j]);
-          scale[j] = 1 / sinv[j];
-        }
+      opt_lsq_grad(J, f, m, n, loss, fs, rho, g);
+      if (jacscale) opt_lsq_jacscale(J, m, n, scale, sinv);
     }
   }
 #undef CLSCALE

@@ -149,6 +149,14 @@ enum { LOSS_LINEAR, LOSS_SOFT_L1, LOSS_HUBER, LOSS_CAUCHY, LOSS_ARCTAN };
 double opt_lossfn(int loss, double fs, const double *f, int m, double *rho, int cost_only);
 /* J and f scaled for a robust loss (scale_for_robust_loss_function) */
 void opt_lossscale(double *J, double *f, int m, int n, const double *rho);
+/* rescales J and f for the loss and sets g = J'f; returns the cost */
+double opt_lsq_grad(double *J, double *f, int m, int n, int loss, double fs, double *rho,
+                    double *g);
+/* scale and sinv from opts.x_scale (opts at 4); returns 1 for "jac" */
+int opt_lsq_xscale(lua_State *L, const char *kernel, const double *J, int m, int n,
+                   double *scale, double *sinv);
+/* x_scale = "jac": sinv = max(column norms of J, sinv), scale = 1 / sinv */
+void opt_lsq_jacscale(const double *J, int m, int n, double *scale, double *sinv);
 
 /* least_squares' status messages, by status 0..4 */
 extern const char *const opt_lsq_msg[];
