@@ -29,6 +29,22 @@ static int signdiff(double a, double b) {
   return signbit(a) != signbit(b);
 }
 
+/* the start the bracketing methods share: f at both ends (into *fa, *fb);
+** returns 1 when that settles it (no sign change, or an end is a root:
+** o->x and o->flag set), else 0 */
+static int bracket_start(lumpy_Fn *f, double xa, double xb, double *fa, double *fb,
+                         ZeroOut *o) {
+  o->iterations = 0;
+  *fa = lumpy_fn_scalar(f, xa);
+  *fb = lumpy_fn_scalar(f, xb);
+  o->funcalls = 2;
+  o->flag = FLAG_OK;
+  if (*fa * *fb > 0) { o->flag = FLAG_SIGN; o->x = 0; return 1; }
+  if (*fa == 0) { o->x = xa; return 1; }
+  if (*fb == 0) { o->x = xb; return 1; }
+  return 0;
+}
+
 /*
 ** Brent's method (R. P. Brent, Algorithms for Minimization Without
 ** Derivatives, 1973, ch. 4) in the formulation of Charles Harris used by
@@ -42,14 +58,7 @@ static void brent_zero(lumpy_Fn *f, double xa, double xb, double xtol, double rt
   double xpre = xa, xcur = xb, xblk = 0, fblk = 0, spre = 0, scur = 0;
   double fpre, fcur, delta, sbis, stry, dpre, dblk;
   int i;
-  o->iterations = 0;
-  fpre = lumpy_fn_scalar(f, xpre);
-  fcur = lumpy_fn_scalar(f, xcur);
-  o->funcalls = 2;
-  o->flag = FLAG_OK;
-  if (fpre * fcur > 0) { o->flag = FLAG_SIGN; o->x = 0; return; }
-  if (fpre == 0) { o->x = xpre; return; }
-  if (fcur == 0) { o->x = xcur; return; }
+  if (bracket_start(f, xpre, xcur, &fpre, &fcur, o)) return;
   for (i = 0; i < maxiter; i++) {
     o->iterations++;
     if (fpre != 0 && fcur != 0 && signdiff(fpre, fcur)) {
@@ -96,14 +105,7 @@ static void ridder_zero(lumpy_Fn *f, double xa, double xb, double xtol, double r
                         int maxiter, ZeroOut *o) {
   double fa, fb, fm, fn, xm, xn = xa, dm, dn, tol = xtol;
   int i;
-  o->iterations = 0;
-  fa = lumpy_fn_scalar(f, xa);
-  fb = lumpy_fn_scalar(f, xb);
-  o->funcalls = 2;
-  o->flag = FLAG_OK;
-  if (fa * fb > 0) { o->flag = FLAG_SIGN; o->x = 0; return; }
-  if (fa == 0) { o->x = xa; return; }
-  if (fb == 0) { o->x = xb; return; }
+  if (bracket_start(f, xa, xb, &fa, &fb, o)) return;
   for (i = 0; i < maxiter; i++) {
     o->iterations++;
     dm = 0.5 * (xb - xa);
@@ -127,14 +129,7 @@ static void bisect_zero(lumpy_Fn *f, double xa, double xb, double xtol, double r
                         int maxiter, ZeroOut *o) {
   double fa, fb, fm, xm = xa, dm;
   int i;
-  o->iterations = 0;
-  fa = lumpy_fn_scalar(f, xa);
-  fb = lumpy_fn_scalar(f, xb);
-  o->funcalls = 2;
-  o->flag = FLAG_OK;
-  if (fa * fb > 0) { o->flag = FLAG_SIGN; o->x = 0; return; }
-  if (fa == 0) { o->x = xa; return; }
-  if (fb == 0) { o->x = xb; return; }
+  if (bracket_start(f, xa, xb, &fa, &fb, o)) return;
   dm = xb - xa;
   for (i = 0; i < maxiter; i++) {
     o->iterations++;
