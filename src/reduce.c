@@ -417,47 +417,9 @@ COUNTLOOP(cnn_f64, double, NOTNAN)
 COUNTLOOP(cnn_c, cplx, CNOTNAN)
 
 /* var: args = in, mean (TM), sum of squared deviations (double), sum of
-** deviations (TM); the mean has the output's zero strides */
+** deviations (TM); the mean has the output's zero strides. nanvar (NVARLOOP)
+** passes each deviation through NZ, which maps NaN to 0 */
 #define ABS2R(d) ((d) * (d))
-#define VARLOOP(NAME, TI, TM, LSQ, LDV, A2) \
-PAIRWISE(NAME##_sq, double, TM, (int64_t)sizeof(TI), LSQ) \
-PAIRWISE(NAME##_dv, TM, TM, (int64_t)sizeof(TI), LDV) \
-static void NAME(char **args, int64_t n, const int64_t *steps, void *ctx) { \
-  char *ip = args[0], *mp = args[1], *qp = args[2], *dp = args[3]; \
-  int64_t is = steps[0], i; \
-  (void)ctx; \
-  if (steps[2] == 0) { \
-    TM mu = *(TM *)mp; \
-    *(double *)qp += NAME##_sq(ip, n, is, mu); \
-    *(TM *)dp += NAME##_dv(ip, n, is, mu); \
-  } \
-  else \
-    for (i = 0; i < n; i++) { \
-      TM d = (TM)LV(TI, ip + i * is) - *(TM *)(mp + i * steps[1]); \
-      *(double *)(qp + i * steps[2]) += A2(d); \
-      *(TM *)(dp + i * steps[3]) += d; \
-    } \
-}
-
-VARLOOP(var_b, uint8_t, double, L_b_sq, L_b_dv, ABS2R)
-VARLOOP(var_u8, uint8_t, double, L_u8_sq, L_u8_dv, ABS2R)
-VARLOOP(var_i32, int32_t, double, L_i32_sq, L_i32_dv, ABS2R)
-VARLOOP(var_i64, int64_t, double, L_i64_sq, L_i64_dv, ABS2R)
-VARLOOP(var_f32, float, double, L_f32_sq, L_f32_dv, ABS2R)
-VARLOOP(var_f64, double, double, L_f64_sq, L_f64_dv, ABS2R)
-VARLOOP(var_c, cplx, cplx, L_c_sq, L_c_dv, abs2)
-
-static const lumpy_Loop varloops[LUMPY_NDTYPES] = {
-  var_b, var_u8, var_i32, var_i64, var_f32, var_f64, var_c
-};
-
-/* nanvar: as VARLOOP, a NaN element adding nothing (NZ maps NaN to 0) */
-#define L_nf32_sq(q, mu) nz(SQ((double)LV(float, q) - (mu)))
-#define L_nf64_sq(q, mu) nz(SQ(LV(double, q) - (mu)))
-#define L_nc_sq(q, mu) nz(abs2(LV(cplx, q) - (mu)))
-#define L_nf32_dv(q, mu) nz((double)LV(float, q) - (mu))
-#define L_nf64_dv(q, mu) nz(LV(double, q) - (mu))
-#define L_nc_dv(q, mu) nzc(LV(cplx, q) - (mu))
 #define NVARLOOP(NAME, TI, TM, LSQ, LDV, A2, NZ) \
 PAIRWISE(NAME##_sq, double, TM, (int64_t)sizeof(TI), LSQ) \
 PAIRWISE(NAME##_dv, TM, TM, (int64_t)sizeof(TI), LDV) \
@@ -477,6 +439,28 @@ static void NAME(char **args, int64_t n, const int64_t *steps, void *ctx) { \
       *(TM *)(dp + i * steps[3]) += d; \
     } \
 }
+#define NOZ(x) (x)
+#define VARLOOP(NAME, TI, TM, LSQ, LDV, A2) NVARLOOP(NAME, TI, TM, LSQ, LDV, A2, NOZ)
+
+VARLOOP(var_b, uint8_t, double, L_b_sq, L_b_dv, ABS2R)
+VARLOOP(var_u8, uint8_t, double, L_u8_sq, L_u8_dv, ABS2R)
+VARLOOP(var_i32, int32_t, double, L_i32_sq, L_i32_dv, ABS2R)
+VARLOOP(var_i64, int64_t, double, L_i64_sq, L_i64_dv, ABS2R)
+VARLOOP(var_f32, float, double, L_f32_sq, L_f32_dv, ABS2R)
+VARLOOP(var_f64, double, double, L_f64_sq, L_f64_dv, ABS2R)
+VARLOOP(var_c, cplx, cplx, L_c_sq, L_c_dv, abs2)
+
+static const lumpy_Loop varloops[LUMPY_NDTYPES] = {
+  var_b, var_u8, var_i32, var_i64, var_f32, var_f64, var_c
+};
+
+/* nanvar: a NaN element adds nothing */
+#define L_nf32_sq(q, mu) nz(SQ((double)LV(float, q) - (mu)))
+#define L_nf64_sq(q, mu) nz(SQ(LV(double, q) - (mu)))
+#define L_nc_sq(q, mu) nz(abs2(LV(cplx, q) - (mu)))
+#define L_nf32_dv(q, mu) nz((double)LV(float, q) - (mu))
+#define L_nf64_dv(q, mu) nz(LV(double, q) - (mu))
+#define L_nc_dv(q, mu) nzc(LV(cplx, q) - (mu))
 NVARLOOP(nvar_f32, float, double, L_nf32_sq, L_nf32_dv, ABS2R, nz)
 NVARLOOP(nvar_f64, double, double, L_nf64_sq, L_nf64_dv, ABS2R, nz)
 NVARLOOP(nvar_c, cplx, cplx, L_nc_sq, L_nc_dv, abs2, nzc)
