@@ -121,6 +121,9 @@ double lumpy_ode_norm(const double *x, int n);
 double lumpy_ode_initial_step(lumpy_Ode *o, const double *f0, int order, double *y1,
                               double *f1);
 
+/* integrate.c: the number at opts[k] (opts at stack index t), or def when nil */
+double lumpy_int_optnum(lua_State *L, int t, const char *k, double def);
+
 /* ---- int_stiff.c, int_stiff_lsoda.c: the implicit methods, odeint ---- */
 extern const lumpy_OdeMethod lumpy_ode_radau, lumpy_ode_bdf, lumpy_ode_lsoda;
 void lumpy_open_int_stiff(lua_State *L, int t);

@@ -585,14 +585,6 @@ static void event_record(lumpy_Ode *o, Events *ev, int k, double t, const double
 /* the driver                                                              */
 /* ---------------------------------------------------------------------- */
 
-static double getnum(lua_State *L, int t, const char *k, double def) {
-  double v;
-  lua_getfield(L, t, k);
-  v = luaL_optnumber(L, -1, def);
-  lua_pop(L, 1);
-  return v;
-}
-
 /* pushes a float64 array (rows x cols) from row-major data, transposed when
 ** transpose (so rows x cols data gives a cols x rows array) */
 static void push_matrix(lua_State *L, const double *p, int64_t rows, int64_t cols,
@@ -664,9 +656,9 @@ static int ivp_run(lua_State *L) {
   o->t = t0;
   o->t_bound = tf;
   o->direction = tf != t0 ? (tf > t0 ? 1.0 : -1.0) : 1.0;
-  o->rtol = getnum(L, 5, "rtol", 1e-3);
-  o->max_step = getnum(L, 5, "max_step", INFINITY);
-  o->first_step = getnum(L, 5, "first_step", 0.0);
+  o->rtol = lumpy_int_optnum(L, 5, "rtol", 1e-3);
+  o->max_step = lumpy_int_optnum(L, 5, "max_step", INFINITY);
+  o->first_step = lumpy_int_optnum(L, 5, "first_step", 0.0);
   lua_getfield(L, 5, "atol");
   if (lua_type(L, -1) == LUA_TNUMBER || lua_isnil(L, -1)) {
     double a = luaL_optnumber(L, -1, 1e-6);

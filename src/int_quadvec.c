@@ -254,14 +254,6 @@ static int64_t heap_pop(Store *s) {
   return top;
 }
 
-static double qv_optnum(lua_State *L, int t, const char *k, double def) {
-  double v;
-  lua_getfield(L, t, k);
-  v = luaL_optnumber(L, -1, def);
-  lua_pop(L, 1);
-  return v;
-}
-
 static const char *const qv_messages[] = {
   "Target precision reached.", "Target precision not reached.",
   "Target precision could not be reached due to rounding error.",
@@ -288,13 +280,13 @@ static int integrate_quad_vec(lua_State *L) {
   q.L = L;
   q.m = -1;
   lumpy_fn_init(L, &q.fn, 1, 4, QUADVEC);
-  epsabs = qv_optnum(L, 4, "epsabs", 1e-200);
-  epsrel = qv_optnum(L, 4, "epsrel", 1e-8);
-  limit = (int64_t)qv_optnum(L, 4, "limit", 10000);
-  q.rule = (int)qv_optnum(L, 4, "rule", 21);
-  q.tr = (int)qv_optnum(L, 4, "map", 0);
-  q.start = qv_optnum(L, 4, "start", 0.0);
-  q.sgn = qv_optnum(L, 4, "sgn", 1.0);
+  epsabs = lumpy_int_optnum(L, 4, "epsabs", 1e-200);
+  epsrel = lumpy_int_optnum(L, 4, "epsrel", 1e-8);
+  limit = (int64_t)lumpy_int_optnum(L, 4, "limit", 10000);
+  q.rule = (int)lumpy_int_optnum(L, 4, "rule", 21);
+  q.tr = (int)lumpy_int_optnum(L, 4, "map", 0);
+  q.start = lumpy_int_optnum(L, 4, "start", 0.0);
+  q.sgn = lumpy_int_optnum(L, 4, "sgn", 1.0);
   q.tmin = sqrt(DBL_MIN);
   lua_getfield(L, 4, "norm");
   q.maxnorm = lua_isstring(L, -1) && strcmp(lua_tostring(L, -1), "max") == 0;

@@ -550,14 +550,6 @@ const lumpy_OdeMethod lumpy_ode_lsoda = {
 /* odeint                                                                  */
 /* ---------------------------------------------------------------------- */
 
-static double optnum(lua_State *L, int t, const char *k, double def) {
-  double v;
-  lua_getfield(L, t, k);
-  v = luaL_optnumber(L, -1, def);
-  lua_pop(L, 1);
-  return v;
-}
-
 static void *newvec(lua_State *L, int64_t len, int dtype) {
   return lumpy_newarray(L, dtype, 1, &len, 1)->data;
 }
@@ -611,10 +603,10 @@ static int stiff_odeint(lua_State *L) {
   o->t = luaL_checknumber(L, 2);
   o->t_bound = luaL_checknumber(L, 3);
   o->direction = o->t_bound >= o->t ? 1.0 : -1.0;
-  o->rtol = optnum(L, 5, "rtol", 1.49012e-8);
-  o->max_step = optnum(L, 5, "hmax", INFINITY);
-  o->first_step = optnum(L, 5, "h0", 0.0);
-  mxstep = (long)optnum(L, 5, "mxstep", 500);
+  o->rtol = lumpy_int_optnum(L, 5, "rtol", 1.49012e-8);
+  o->max_step = lumpy_int_optnum(L, 5, "hmax", INFINITY);
+  o->first_step = lumpy_int_optnum(L, 5, "h0", 0.0);
+  mxstep = (long)lumpy_int_optnum(L, 5, "mxstep", 500);
   lua_getfield(L, 5, "atol");
   if (lua_type(L, -1) == LUA_TNUMBER || lua_isnil(L, -1)) {
     double a = luaL_optnumber(L, -1, 1.49012e-8);

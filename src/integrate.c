@@ -32,7 +32,8 @@ static void newwork(lua_State *L, int limit, lumpy_QuadWork *w) {
   w->ndin = w->level + n;
 }
 
-static double optnum(lua_State *L, int t, const char *k, double def) {
+/* the number at opts[k] (opts at stack index t), or def when it is nil */
+double lumpy_int_optnum(lua_State *L, int t, const char *k, double def) {
   double v;
   lua_getfield(L, t, k);
   v = luaL_optnumber(L, -1, def);
@@ -59,9 +60,9 @@ static int quad_run(lua_State *L) {
   lumpy_fn_init(L, &fn, 1, 4, QUAD);
   fn.unprotected = 1;
   if (fn.sf) { f = fn.sf; ud = fn.cud; }
-  epsabs = optnum(L, 4, "epsabs", 1.49e-8);
-  epsrel = optnum(L, 4, "epsrel", 1.49e-8);
-  limit = (int)optnum(L, 4, "limit", 50);
+  epsabs = lumpy_int_optnum(L, 4, "epsabs", 1.49e-8);
+  epsrel = lumpy_int_optnum(L, 4, "epsrel", 1.49e-8);
+  limit = (int)lumpy_int_optnum(L, 4, "limit", 50);
   if (limit < 1) return luaL_error(L, "%s: limit must be at least 1, got %d", QUAD, limit);
   if (epsabs <= 0.0 && epsrel < fmax(50.0 * DBL_EPSILON, 5e-29))
     return luaL_error(L, "%s: tolerances too small (epsabs <= 0 and epsrel < 50 * eps)", QUAD);
@@ -122,23 +123,23 @@ static int quad_weight_run(lua_State *L) {
   lumpy_fn_init(L, &fn, 1, 4, QUAD);
   fn.unprotected = 1;
   if (fn.sf) { f = fn.sf; ud = fn.cud; }
-  epsabs = optnum(L, 4, "epsabs", 1.49e-8);
-  epsrel = optnum(L, 4, "epsrel", 1.49e-8);
-  limit = (int)optnum(L, 4, "limit", 50);
+  epsabs = lumpy_int_optnum(L, 4, "epsabs", 1.49e-8);
+  epsrel = lumpy_int_optnum(L, 4, "epsrel", 1.49e-8);
+  limit = (int)lumpy_int_optnum(L, 4, "limit", 50);
   lua_getfield(L, 4, "weight");
   weight = luaL_checkstring(L, -1);
   lua_pop(L, 1);
   if (limit < 1) return luaL_error(L, "%s: limit must be at least 1, got %d", QUAD, limit);
   if (strcmp(weight, "cos") == 0 || strcmp(weight, "sin") == 0) {
     int integr = weight[0] == 'c' ? 1 : 2;
-    int maxp1 = (int)optnum(L, 4, "maxp1", 50);
-    double omega = optnum(L, 4, "wvar1", 0.0), *chebmo;
+    int maxp1 = (int)lumpy_int_optnum(L, 4, "maxp1", 50);
+    double omega = lumpy_int_optnum(L, 4, "wvar1", 0.0), *chebmo;
     if (maxp1 < 1) return luaL_error(L, "%s: maxp1 must be at least 1", QUAD);
     lumpy_blas_load(L);   /* the Chebyshev moments solve with LAPACK */
     chebmo = (double *)lua_newuserdatauv(L, sizeof(double) * 25 * (size_t)maxp1, 0);
     newwork(L, limit, &w);
     if (isinf(b)) {
-      int limlst = (int)optnum(L, 4, "limlst", 50);
+      int limlst = (int)lumpy_int_optnum(L, 4, "limlst", 50);
       if (limlst < 3) return luaL_error(L, "%s: limlst must be at least 3", QUAD);
       if (epsabs <= 0.0) return luaL_error(L, "%s: epsabs must be positive", QUAD);
       lumpy_qawf(f, ud, a, omega, integr, epsabs, limlst, limit, maxp1, chebmo, &w, &r, &lst);
@@ -151,7 +152,7 @@ static int quad_weight_run(lua_State *L) {
     }
   }
   else if (strcmp(weight, "cauchy") == 0) {
-    double c = optnum(L, 4, "wvar1", 0.0);
+    double c = lumpy_int_optnum(L, 4, "wvar1", 0.0);
     if (c == a || c == b)
       return luaL_error(L, "%s: the Cauchy weight's c must not be a limit", QUAD);
     if (epsabs <= 0.0 && epsrel < fmax(50.0 * DBL_EPSILON, 5e-29))
@@ -162,7 +163,7 @@ static int quad_weight_run(lua_State *L) {
   }
   else {
     static const char *const algs[] = {"alg", "alg-loga", "alg-logb", "alg-log"};
-    double alfa = optnum(L, 4, "wvar1", 0.0), beta = optnum(L, 4, "wvar2", 0.0);
+    double alfa = lumpy_int_optnum(L, 4, "wvar1", 0.0), beta = lumpy_int_optnum(L, 4, "wvar2", 0.0);
     int integr = 0, k;
     for (k = 0; k < 4; k++)
       if (strcmp(weight, algs[k]) == 0) integr = k + 1;
