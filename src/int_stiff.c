@@ -253,40 +253,43 @@ typedef struct Radau {
   lapack_int *ipr, *ipc;
 } Radau;
 
+/* the work block after the header: the complex LU and rhs; J, LUr; Z, Z0,
+** sc3, W, F, dW, Q (3n each); sol_y, ynew, fnew, err, scale, fr; two pivot
+** vectors. Returns the bytes from r to the end */
+static size_t radau_layout(Radau *r, int n) {
+  size_t nn = (size_t)n * n, d = sizeof(double);
+  uintptr_t at = LUMPY_CARVE_START(r);
+  r->LUc = (cplx *)lumpy_carve(&at, sizeof(cplx) * nn);
+  r->fc = (cplx *)lumpy_carve(&at, sizeof(cplx) * n);
+  r->J = (double *)lumpy_carve(&at, d * nn);
+  r->LUr = (double *)lumpy_carve(&at, d * nn);
+  r->Z = (double *)lumpy_carve(&at, d * 3 * n);
+  r->Z0 = (double *)lumpy_carve(&at, d * 3 * n);
+  r->sc3 = (double *)lumpy_carve(&at, d * 3 * n);
+  r->W = (double *)lumpy_carve(&at, d * 3 * n);
+  r->F = (double *)lumpy_carve(&at, d * 3 * n);
+  r->dW = (double *)lumpy_carve(&at, d * 3 * n);
+  r->Q = (double *)lumpy_carve(&at, d * 3 * n);
+  r->sol_y = (double *)lumpy_carve(&at, d * n);
+  r->ynew = (double *)lumpy_carve(&at, d * n);
+  r->fnew = (double *)lumpy_carve(&at, d * n);
+  r->err = (double *)lumpy_carve(&at, d * n);
+  r->scale = (double *)lumpy_carve(&at, d * n);
+  r->fr = (double *)lumpy_carve(&at, d * n);
+  r->ipr = (lapack_int *)lumpy_carve(&at, sizeof(lapack_int) * n);
+  r->ipc = (lapack_int *)lumpy_carve(&at, sizeof(lapack_int) * n);
+  return (size_t)(at - (uintptr_t)r);
+}
+
 static size_t radau_worksize(int n) {
-  size_t nn = (size_t)n * n, un = (size_t)n;
-  /* J, LUr; Z, Z0, sc3, W, F, dW, Q (3n each); sol_y, ynew, fnew, err,
-  ** scale, fr (n each); the complex LU and rhs; two pivot vectors */
-  return sizeof(Radau) + 64 + sizeof(double) * (2 * nn + 27 * un) +
-         sizeof(cplx) * (nn + un) + sizeof(lapack_int) * 2 * un;
+  Radau scratch;
+  return radau_layout(&scratch, n) + 15;
 }
 
 static void radau_init(lumpy_Ode *o) {
   Radau *r = (Radau *)o->ms;
   int n = o->n;
-  size_t nn = (size_t)n * n;
-  cplx *c = (cplx *)(((uintptr_t)(r + 1) + 15) & ~(uintptr_t)15);
-  double *p;
-  r->LUc = c;
-  r->fc = c + nn;
-  p = (double *)(r->fc + n);
-  r->J = p; p += nn;
-  r->LUr = p; p += nn;
-  r->Z = p; p += 3 * n;
-  r->Z0 = p; p += 3 * n;
-  r->sc3 = p; p += 3 * n;
-  r->W = p; p += 3 * n;
-  r->F = p; p += 3 * n;
-  r->dW = p; p += 3 * n;
-  r->Q = p; p += 3 * n;
-  r->sol_y = p; p += n;
-  r->ynew = p; p += n;
-  r->fnew = p; p += n;
-  r->err = p; p += n;
-  r->scale = p; p += n;
-  r->fr = p; p += n;
-  r->ipr = (lapack_int *)p;
-  r->ipc = r->ipr + n;
+  radau_layout(r, n);
   lumpy_ode_fun(o, o->t, o->y, o->f);
   if (o->first_step > 0) o->h_abs = o->first_step;
   else o->h_abs = lumpy_ode_initial_step(o, o->f, 3, r->ynew, r->fnew);
@@ -547,10 +550,30 @@ typedef struct Bdf {
   lapack_int *ipiv;
 } Bdf;
 
+/* the work block after the header: D and tmpD (n (MAXORDER + 3) each), J,
+** LU, ypred, psi, d, ynew, scale, fv, dy, the pivots; returns the bytes
+** from b to the end */
+static size_t bdf_layout(Bdf *b, int n) {
+  size_t nn = (size_t)n * n, d = sizeof(double);
+  uintptr_t at = LUMPY_CARVE_START(b);
+  b->D = (double *)lumpy_carve(&at, d * n * (BDF_MAXORDER + 3));
+  b->tmpD = (double *)lumpy_carve(&at, d * n * (BDF_MAXORDER + 3));
+  b->J = (double *)lumpy_carve(&at, d * nn);
+  b->LU = (double *)lumpy_carve(&at, d * nn);
+  b->ypred = (double *)lumpy_carve(&at, d * n);
+  b->psi = (double *)lumpy_carve(&at, d * n);
+  b->d = (double *)lumpy_carve(&at, d * n);
+  b->ynew = (double *)lumpy_carve(&at, d * n);
+  b->scale = (double *)lumpy_carve(&at, d * n);
+  b->fv = (double *)lumpy_carve(&at, d * n);
+  b->dy = (double *)lumpy_carve(&at, d * n);
+  b->ipiv = (lapack_int *)lumpy_carve(&at, sizeof(lapack_int) * n);
+  return (size_t)(at - (uintptr_t)b);
+}
+
 static size_t bdf_worksize(int n) {
-  size_t nn = (size_t)n * n, un = (size_t)n;
-  return sizeof(Bdf) + 64 + sizeof(double) * (2 * nn + (8 + 2 * (BDF_MAXORDER + 3)) * un) +
-         sizeof(lapack_int) * un;
+  Bdf scratch;
+  return bdf_layout(&scratch, n) + 15;
 }
 
 /* D[0..order] := (R U)^T D[0..order] for a step size change by factor
@@ -587,20 +610,7 @@ static void bdf_init(lumpy_Ode *o) {
   static const double kappa[BDF_MAXORDER + 1] = {0, -0.1850, -1.0 / 9, -0.0823, -0.0415, 0};
   Bdf *b = (Bdf *)o->ms;
   int n = o->n, i;
-  size_t nn = (size_t)n * n;
-  double *p = (double *)(((uintptr_t)(b + 1) + 15) & ~(uintptr_t)15);
-  b->D = p; p += (size_t)n * (BDF_MAXORDER + 3);
-  b->tmpD = p; p += (size_t)n * (BDF_MAXORDER + 3);
-  b->J = p; p += nn;
-  b->LU = p; p += nn;
-  b->ypred = p; p += n;
-  b->psi = p; p += n;
-  b->d = p; p += n;
-  b->ynew = p; p += n;
-  b->scale = p; p += n;
-  b->fv = p; p += n;
-  b->dy = p; p += n;
-  b->ipiv = (lapack_int *)p;
+  bdf_layout(b, n);
   b->gamma[0] = 0.0;
   for (i = 1; i <= BDF_MAXORDER; i++) b->gamma[i] = b->gamma[i - 1] + 1.0 / i;
   for (i = 0; i <= BDF_MAXORDER; i++) {

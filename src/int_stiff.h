@@ -5,6 +5,7 @@
 #ifndef LUMPY_INT_STIFF_H
 #define LUMPY_INT_STIFF_H
 
+#include <stdint.h>
 #include "int.h"
 
 #define STIFF_TOO_SMALL "Required step size is less than spacing between numbers."
@@ -28,5 +29,17 @@ void lumpy_stiff_jac(lumpy_Ode *o, int kind, double t, const double *y, const do
 ** with it (b overwritten): small n in plain loops, larger n through LAPACK */
 void lumpy_stiff_lu(int n, double *A, lapack_int *ipiv);
 void lumpy_stiff_solve(int n, const double *A, const lapack_int *ipiv, double *b);
+
+/* A solver's work block is carved by one layout function that both its
+** worksize (to measure: on a scratch header, plus alignment slack) and its
+** init (to place the arrays) run, so the size cannot fall out of step with
+** the arrays: *at advances by bytes and the old position is returned */
+static inline uintptr_t lumpy_carve(uintptr_t *at, size_t bytes) {
+  uintptr_t p = *at;
+  *at += bytes;
+  return p;
+}
+/* the first 16-byte aligned address after the header h */
+#define LUMPY_CARVE_START(h) (((uintptr_t)((h) + 1) + 15) & ~(uintptr_t)15)
 
 #endif

@@ -121,10 +121,27 @@ static void coef_init(Coef *c, int meth) {
   }
 }
 
+/* the work block after the header: the history yh ((MAXORD_A + 2) n),
+** acor, savf, ewt, ynew, work, J, P, the pivots; returns the bytes from s
+** to the end */
+static size_t lsoda_layout(Lsoda *s, int n) {
+  size_t nn = (size_t)n * n, d = sizeof(double);
+  uintptr_t at = LUMPY_CARVE_START(s);
+  s->yh = (double *)lumpy_carve(&at, d * (MAXORD_A + 2) * n);
+  s->acor = (double *)lumpy_carve(&at, d * n);
+  s->savf = (double *)lumpy_carve(&at, d * n);
+  s->ewt = (double *)lumpy_carve(&at, d * n);
+  s->ynew = (double *)lumpy_carve(&at, d * n);
+  s->work = (double *)lumpy_carve(&at, d * n);
+  s->J = (double *)lumpy_carve(&at, d * nn);
+  s->P = (double *)lumpy_carve(&at, d * nn);
+  s->ipiv = (lapack_int *)lumpy_carve(&at, sizeof(lapack_int) * n);
+  return (size_t)(at - (uintptr_t)s);
+}
+
 static size_t lsoda_worksize(int n) {
-  size_t nn = (size_t)n * n, un = (size_t)n;
-  return sizeof(Lsoda) + 64 + sizeof(double) * (2 * nn + (MAXORD_A + 2 + 6) * un) +
-         sizeof(lapack_int) * un;
+  Lsoda scratch;
+  return lsoda_layout(&scratch, n) + 15;
 }
 
 /* the weighted max norm */
@@ -148,20 +165,10 @@ static void set_ewt(lumpy_Ode *o, Lsoda *s) {
 static void lsoda_init(lumpy_Ode *o) {
   Lsoda *s = (Lsoda *)o->ms;
   int n = o->n, i;
-  size_t nn = (size_t)n * n;
-  double *p = (double *)(((uintptr_t)(s + 1) + 15) & ~(uintptr_t)15);
   double h0;
   coef_init(&s->c[ADAMS], ADAMS);
   coef_init(&s->c[BDFM], BDFM);
-  s->yh = p; p += (size_t)(MAXORD_A + 2) * n;
-  s->acor = p; p += n;
-  s->savf = p; p += n;
-  s->ewt = p; p += n;
-  s->ynew = p; p += n;
-  s->work = p; p += n;
-  s->J = p; p += nn;
-  s->P = p; p += nn;
-  s->ipiv = (lapack_int *)p;
+  lsoda_layout(s, n);
   s->jkind = lumpy_stiff_jacinit(o, s->J);
   lumpy_ode_fun(o, o->t, o->y, o->f);
   memcpy(YH(0), o->y, sizeof(double) * (size_t)n);
