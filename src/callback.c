@@ -247,7 +247,7 @@ int lumpy_fn_veclen(lumpy_Fn *f, int idx, const char *what) {
   return 0;
 }
 
-void lumpy_fn_checkvector(lumpy_Fn *f, int idx, double *out, int n, const char *what) {
+const double *lumpy_fn_vector(lumpy_Fn *f, int idx, double *out, int n, const char *what) {
   lua_State *L = f->L;
   Array *a = lumpy_toarray(L, idx);
   int len, i;
@@ -259,10 +259,7 @@ void lumpy_fn_checkvector(lumpy_Fn *f, int idx, double *out, int n, const char *
       luaL_error(L, "%s: %s must have %d elements, got %d", f->kernel, what, n, (int)a->size);
     if (a->dtype == LUMPY_COMPLEX128)
       luaL_error(L, "%s: %s must be real, got a complex128 array", f->kernel, what);
-    if (a->dtype == LUMPY_FLOAT64 && lumpy_iscontiguous(a)) {
-      if (n) memcpy(out, a->data, sizeof(double) * (size_t)n);
-      return;
-    }
+    if (a->dtype == LUMPY_FLOAT64 && lumpy_iscontiguous(a)) return (const double *)a->data;
     memset(&view, 0, sizeof view);
     view.dtype = LUMPY_FLOAT64;
     view.ndim = a->ndim;
@@ -272,12 +269,12 @@ void lumpy_fn_checkvector(lumpy_Fn *f, int idx, double *out, int n, const char *
     view.data = (char *)out;
     view.owner = &view;
     lumpy_assign(L, &view, a);
-    return;
+    return out;
   }
   len = lumpy_fn_veclen(f, idx, what);
   if (len != n)
     luaL_error(L, "%s: %s must have %d elements, got %d", f->kernel, what, n, len);
-  if (lua_type(L, idx) == LUA_TNUMBER) { out[0] = lua_tonumber(L, idx); return; }
+  if (lua_type(L, idx) == LUA_TNUMBER) { out[0] = lua_tonumber(L, idx); return out; }
   for (i = 0; i < n; i++) {
     int isnum;
     lua_rawgeti(L, idx, i + 1);
@@ -287,6 +284,12 @@ void lumpy_fn_checkvector(lumpy_Fn *f, int idx, double *out, int n, const char *
                  i + 1, luaL_typename(L, -1));
     lua_pop(L, 1);
   }
+  return out;
+}
+
+void lumpy_fn_checkvector(lumpy_Fn *f, int idx, double *out, int n, const char *what) {
+  const double *v = lumpy_fn_vector(f, idx, out, n, what);
+  if (v != out && n) memcpy(out, v, sizeof(double) * (size_t)n);
 }
 
 double lumpy_fn_vscalar(lumpy_Fn *f, const double *x, int n) {

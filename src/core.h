@@ -179,6 +179,10 @@ void lumpy_fn_callt(lumpy_Fn *f, double t, int tfirst, const double *x, int n, i
 /* reads a result left by lumpy_fn_call: a number, or a vector of exactly n
 ** values (array or table); raises naming the kernel otherwise */
 double lumpy_fn_checknumber(lumpy_Fn *f, int idx, const char *what);
+/* the n values of the vector at idx (what names it in errors): a pointer
+** into a contiguous float64 array's own memory, valid while it stays on the
+** stack, or else out, filled */
+const double *lumpy_fn_vector(lumpy_Fn *f, int idx, double *out, int n, const char *what);
 void lumpy_fn_checkvector(lumpy_Fn *f, int idx, double *out, int n, const char *what);
 /* the length of a vector result (array or table), raising if not one */
 int lumpy_fn_veclen(lumpy_Fn *f, int idx, const char *what);

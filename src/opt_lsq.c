@@ -144,26 +144,19 @@ void opt_res_eval(Res *r, const double *x, double *f) {
   lua_pushvalue(L, r->fun.fidx);
   lumpy_fn_pcall(&r->fun, res_pushargs(r, x), 1);
   r->nfev++;
-  if (r->mode == RES_CURVE && r->m >= LONGVEC && !r->w && !r->Ls) {
-    /* a long model value as a contiguous float64 array: f = value - y in
-    ** one pass from its memory */
-    Array *a = lumpy_toarray(L, -1);
-    if (a && !a->closed && !a->owner->closed && a->size == r->m && a->dtype == LUMPY_FLOAT64
-        && lumpy_iscontiguous(a)) {
-      LV->diff(1.0, (const double *)a->data, r->y, f, r->m);
-      lua_pop(L, 1);
-      return;
-    }
-  }
-  lumpy_fn_checkvector(&r->fun, -1, f, r->m, r->mode == RES_CURVE ? "model value" : "residuals");
-  lua_pop(L, 1);
   if (r->mode == RES_CURVE) {
+    /* f = (value - y) w in one pass, from the value's own memory when it
+    ** is a contiguous float64 array */
+    const double *v = lumpy_fn_vector(&r->fun, -1, f, r->m, "model value");
     const double *y = r->y, *w = r->w;
     int m = r->m;
-    if (w) for (i = 0; i < m; i++) f[i] = (f[i] - y[i]) * w[i];
-    else for (i = 0; i < m; i++) f[i] -= y[i];
+    if (w) for (i = 0; i < m; i++) f[i] = (v[i] - y[i]) * w[i];
+    else if (m >= LONGVEC) LV->diff(1.0, v, y, f, m);
+    else for (i = 0; i < m; i++) f[i] = v[i] - y[i];
     if (r->Ls) lowsolve(r->Ls, m, f, 1);
   }
+  else lumpy_fn_checkvector(&r->fun, -1, f, r->m, "residuals");
+  lua_pop(L, 1);
 }
 
 /* the Jacobian from the user's jac at x into J (m x n, column major) */
