@@ -182,6 +182,7 @@ describe("lumpy.optimize", function()
       for _, xs in ipairs{"foo", {1, 2, 3}, {1, 0}, false} do
         ok, err = pcall(opt.least_squares, f, {1, 1}, {method = "dogbox", x_scale = xs})
         assert.is_false(ok)
+        assert.truthy(err:find("lumpy.optimize.least_squares: x_scale must be 'jac' or positive numbers", 1, true), err)
       end
       ok, err = pcall(opt.least_squares, f, {1, 1}, {method = "dogbox", x_scale = "foo"})
       assert.truthy(err:find("x_scale must be 'jac' or positive numbers", 1, true))

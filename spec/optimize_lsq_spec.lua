@@ -117,6 +117,8 @@ describe("lumpy.optimize", function()
         assert.truthy(err:find("must have 2 elements", 1, true))
         ok, err = pcall(opt.least_squares, function() return "r" end, {1, 1}, {method = m})
         assert.is_false(ok)
+        assert.truthy(err:find("lumpy.optimize.least_squares: residuals must be an array or a table of numbers, got string",
+          1, true), err)
         ok, err = pcall(opt.least_squares, mgh.residuals.rosenbrock, {1, 1}, {method = m, jac = function() return {1, 2} end})
         assert.truthy(err:find("jac must return a 2 x 2 array", 1, true))
       end
