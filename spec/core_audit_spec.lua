@@ -735,6 +735,10 @@ describe("lumpy.core_audit layouts", function()
                      (c.fn or c.expr) .. " " .. tostring(c.other or c.axis)
         if c.kind == "bierr" then
           assert(not ok, desc .. ": NumPy raises, lumpy gave " .. tostring(r))
+          -- NumPy's message, without its capital and full stop
+          local want = c.err:gsub("%.$", ""):lower()
+          assert(tostring(r):lower():find(want, 1, true), desc .. ": error '" .. tostring(r)
+            .. "', NumPy's '" .. c.err .. "'")
         else
           assert(ok, desc .. ": " .. tostring(r))
           assert(same(r, c.expect), desc .. ": got " .. tostring(r))
