@@ -43,6 +43,14 @@ local function parts(x)
   return x.re, x.im     -- complex scalar
 end
 
+-- a nested table of zeros shaped like t
+local function zeroslike(t)
+  if type(t) ~= "table" then return 0 end
+  local z = {}
+  for i = 1, #t do z[i] = zeroslike(t[i]) end
+  return z
+end
+
 local function cmp(a, e, tol, path)
   if type(e) == "table" then
     assert(type(a) == "table", "shape differs at " .. path)
@@ -61,7 +69,11 @@ local function close(actual, expected, tol)
   local er, ei = parts(expected)
   cmp(ar, er, tol, "re")
   if ei and type(ei) == "table" then cmp(ai, ei, tol, "im")
-  elseif ei and ei ~= 0 then cmp(ai, ei, tol, "im") end
+  elseif ei and ei ~= 0 then cmp(ai, ei, tol, "im")
+  elseif ai and ai ~= 0 then
+    -- a real expectation: a complex result must have no imaginary part
+    cmp(ai, zeroslike(ai), tol, "im")
+  end
 end
 
 -- entries of an array as a flat list of complex-ish {re, im} pairs
