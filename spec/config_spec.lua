@@ -39,7 +39,8 @@ describe("lumpy.config", function()
     end)
 
     it("rejects bad options", function()
-      assert.has_error(function() np.config(5) end)
+      assert.has_error(function() np.config(5) end,
+        "bad argument #1 to 'config' (table expected, got number)")
       assert.has_error(function() np.config{threads = 2} end, "bad argument #1 to 'config' (unknown option 'threads')")
       assert.has_error(function() np.config{[1] = 2} end, "bad argument #1 to 'config' (unknown option '1')")
       assert.has_error(function() np.config{blas_threads = 1.5} end, "bad argument #1 to 'config' (blas_threads must be an integer)")

@@ -47,18 +47,21 @@ describe("lumpy.integrate", function()
     it("rejects bad arguments", function()
       assert.has_error(function() I.trapezoid(Y, {0, 1}) end,
         "bad argument #2 to 'trapezoid' (x must have the length of y along the axis (7), got 2)")
-      assert.has_error(function() I.trapezoid(Y, {axis = 3}) end)
+      assert.has_error(function() I.trapezoid(Y, {axis = 3}) end,
+        "bad argument #4 to 'trapezoid' (axis 3 is out of bounds for array of dimension 2)")
       assert.has_error(function() I.trapezoid(Y, {foo = 1}) end,
         "bad argument #3 to 'trapezoid' (unknown option 'foo')")
       assert.has_error(function() I.trapezoid(Y, {dx = "a"}) end,
         "bad argument #3 to 'trapezoid' (option 'dx' must be a number)")
       assert.has_error(function() I.trapezoid(Y, 3) end,
         "bad argument #2 to 'trapezoid' (array expected, got number)")
-      assert.has_error(function() I.trapezoid(nil) end)
-      assert.has_error(function() I.trapezoid(np.array{{1, 2}}, np.ones{2, 2, 2}) end)
+      assert.has_error(function() I.trapezoid(nil) end,
+        "bad argument #1 to 'trapezoid' (array expected, got nil)")
+      assert.has_error(function() I.trapezoid(np.array{{1, 2}}, np.ones{2, 2, 2}) end,
+        "bad argument #2 to 'trapezoid' (x must be 1-d or have y's shape, got {2, 2, 2} and {1, 2})")
       local c = np.array{1, 2, 3}
       c:close()
-      assert.has_error(function() I.trapezoid(c) end)
+      assert.has_error(function() I.trapezoid(c) end, "bad argument #1 to 'trapezoid' (array is closed)")
       assert.has_error(function() I.trapezoid(np.zeros(3, "complex128")) end,
         "bad argument #1 to 'trapezoid' (real array expected, got complex128)")
       assert.has_error(function() I.trapezoid(np.array(3.0)) end,

@@ -459,20 +459,28 @@ describe("lumpy.integrate", function()
 
     it("errors: arguments, options and callbacks", function()
       local f = function(y) return {-y:get(1)} end
-      assert.has_error(function() I.odeint(1, {1}, {0, 1}) end)
-      assert.has_error(function() I.odeint(f, "x", {0, 1}) end)
+      assert.has_error(function() I.odeint(1, {1}, {0, 1}) end,
+        "bad argument #1 to 'odeint' (function expected, got number)")
+      assert.has_error(function() I.odeint(f, "x", {0, 1}) end,
+        "bad argument #2 to 'odeint' (y0 must be an array or a table of numbers, got string)")
       assert.has_error(function() I.odeint(f, {1}, {0, 2, 1}) end, "bad argument #3 to 'odeint' (t must be monotonic)")
-      assert.has_error(function() I.odeint(f, {1}, {}) end)
-      assert.has_error(function() I.odeint(f, {{1}}, {0, 1}) end)
-      assert.has_error(function() I.odeint(f, {1}, {0, 1}, {args = 1}) end)
-      assert.has_error(function() I.odeint(f, {1}, {0, 1}, {Dfun = 3}) end)
+      assert.has_error(function() I.odeint(f, {1}, {}) end,
+        "bad argument #3 to 'odeint' (t must be a non-empty 1-d sequence)")
+      assert.has_error(function() I.odeint(f, {{1}}, {0, 1}) end,
+        "bad argument #2 to 'odeint' (y0 must be 1-d)")
+      assert.has_error(function() I.odeint(f, {1}, {0, 1}, {args = 1}) end,
+        "bad argument #4 to 'odeint' (option 'args' must be a table)")
+      assert.has_error(function() I.odeint(f, {1}, {0, 1}, {Dfun = 3}) end,
+        "bad argument #4 to 'odeint' (option 'Dfun' must be a function)")
       local okj, ej = pcall(I.odeint, function(y, t) return vdp(t, y) end, {2, 0}, {0, 10},
         {Dfun = function() return {{1, 2, 3}} end})
       assert.is_false(okj)
       assert.is_truthy(ej:find("must have 2 rows, got 1", 1, true))
       assert.has_error(function() I.odeint(f, {1}, {0, 1}, {bogus = 1}) end, "bad argument #4 to 'odeint' (unknown option 'bogus')")
-      assert.has_error(function() I.odeint(f, {1}, {0, 1}, {rtol = -1}) end)
-      assert.has_error(function() I.odeint(f, {1}, {0, 1}, {atol = {1, 2}}) end)
+      assert.has_error(function() I.odeint(f, {1}, {0, 1}, {rtol = -1}) end,
+        "bad argument #4 to 'odeint' (option 'rtol' must be a non-negative number)")
+      assert.has_error(function() I.odeint(f, {1}, {0, 1}, {atol = {1, 2}}) end,
+        "bad argument #4 to 'odeint' (option 'atol' must be a number or have 1 values)")
       local ok, e = pcall(I.odeint, function() error("oops") end, {1}, {0, 1})
       assert.is_false(ok)
       assert.is_truthy(e:find("lumpy.integrate.odeint", 1, true))

@@ -39,6 +39,14 @@ local function parts(x)
   return x.re, x.im
 end
 
+-- a nested table of zeros shaped like t
+local function zeroslike(t)
+  if type(t) ~= "table" then return 0 end
+  local z = {}
+  for i = 1, #t do z[i] = zeroslike(t[i]) end
+  return z
+end
+
 local function cmp(a, e, tol, path)
   if type(e) == "table" then
     assert(type(a) == "table", "shape differs at " .. path)
@@ -57,7 +65,11 @@ local function close(actual, expected, tol)
   local ar, ai = parts(actual)
   local er, ei = parts(expected)
   cmp(ar, er, tol, "re")
-  if type(ei) == "table" then cmp(ai, ei, tol, "im") end
+  if type(ei) == "table" then cmp(ai, ei, tol, "im")
+  elseif ai and ai ~= 0 then
+    -- a real expectation: a complex result must have no imaginary part
+    cmp(ai, zeroslike(ai), tol, "im")
+  end
 end
 
 local function fails(f, msg)

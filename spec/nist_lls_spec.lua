@@ -50,6 +50,48 @@ local function design(name, m)
   return np.array(X), np.array(y)
 end
 
+-- rank and singular values against numpy's lstsq on the same float64 design
+local function numpyrank(m, rank, s, name)
+  assert.are.equal(m.numpy_rank, rank, name .. " rank")
+  assert.are.equal(#m.numpy_s, s.size, name .. " number of singular values")
+  for k = 1, s.size do
+    assert.is_true(math.abs(s:get(k) - m.numpy_s[k]) <= 1e-13 * m.numpy_s[1],
+      string.format("%s s[%d] = %.17g, numpy %.17g", name, k, s:get(k), m.numpy_s[k]))
+  end
+end
+
+-- the residual sum of squares against want (exact, or numpy's): relative
+-- 1e-12, or rounding level (1e-28 of |y|^2) when want is (near) zero
+local function rss(res, want, y, name)
+  local yy = 0
+  for _, v in ipairs(y:totable()) do yy = yy + v * v end
+  assert.are.equal(1, res.size, name .. " residuals")
+  local r = res:get(1)
+  assert.is_true(math.abs(r - want) <= 1e-12 * want + 1e-28 * yy,
+    string.format("%s residual sum of squares %.17g, expected %.17g", name, r, want))
+end
+
+-- half a unit in the last digit printed in a NIST certified value ("6.74E-04")
+local function halfulp(str)
+  local mant, ex = str:match("^([-+%d.]+)[Ee]([-+]?%d+)$")
+  if not mant then mant, ex = str, "0" end
+  local dec = mant:match("%.(%d+)$")
+  return 0.5 * 10 ^ (tonumber(ex) - (dec and #dec or 0))
+end
+
+-- the NIST-Beta column of a model's _compare.csv, as printed
+local function certified(name)
+  local out, first = {}, true
+  for line in io.lines(DIR .. "/" .. name .. "_compare.csv") do
+    if first then first = false
+    else
+      local v = line:match("^([^,]*)")
+      if v and v ~= "" then out[#out + 1] = v end
+    end
+  end
+  return out
+end
+
 -- correct significant digits of x against the exact value e (17 if equal)
 local function digits(x, e)
   if x == e then return 17 end
@@ -83,9 +125,7 @@ describe("lumpy.linalg", function()
         report[#report + 1] = string.format("%-9s default %5.2f  numpy %5.2f  [%s]", name,
           worst, m.numpy_digits, all)
         -- rank and singular values are NumPy's (gelsd on the design as given)
-        local _, _, rank0, s0 = np.linalg.lstsq(X, y, {refine = false})
-        assert.are.equal(rank0, rank)
-        for k = 1, s.size do assert.are.equal(s0:get(k), s:get(k)) end
+        numpyrank(m, rank, s, name)
         if name == "filip" then
           -- NumPy's rank rule (rcond = eps * 82) finds the float64 design
           -- rank-deficient: the default returns NumPy's minimum-norm answer
@@ -101,14 +141,15 @@ describe("lumpy.linalg", function()
         else
           assert.are.equal(#m.exact, rank)
           assert.is_true(worst >= 8, name .. " digits " .. worst)
-          if m.kind == "poly" and m.degree == 1 or name == "noint1" then
-            assert.is_true(res.size == 0 or res:get(1) >= 0)
-          end
+          rss(res, m.exact_rss, y, name)
         end
       end)
       it(name .. " with refine = false is NumPy's answer", function()
         local X, y = design(name, m)
-        local x = np.linalg.lstsq(X, y, {refine = false})
+        local x, res, rank, s = np.linalg.lstsq(X, y, {refine = false})
+        numpyrank(m, rank, s, name)
+        if #m.numpy_res == 0 then assert.are.equal(0, res.size)
+        else rss(res, m.numpy_res[1], y, name) end
         local worst, all = score(x)
         report[#report + 1] = string.format("%-9s gelsd   %5.2f  numpy %5.2f (rcond=-1: %5.2f)"
           .. "  [%s]", name, worst, m.numpy_digits, m.numpy_digits_rcond_m1, all)
@@ -135,16 +176,20 @@ describe("lumpy.linalg", function()
             .. "of its float64 design", name, w2)
           assert.is_true(w2 >= 15, name .. " design digits " .. w2)
         end
-        -- residual sum of squares agrees with the refined fit
-        if res.size > 0 then assert.is_true(res:get(1) >= 0) end
+        -- the residual sum of squares is the exact one (for Filip: of the
+        -- float64 design it was given, as the coefficients above)
+        rss(res, m.exact_float_design_rss or m.exact_rss, y, name)
       end)
       it(name .. ": the csv's NIST-Beta agrees with the exact solution to its printed digits",
         function()
+          local printed = certified(name)
+          assert.are.equal(#m.exact, #printed)
           for k = 1, #m.csv do
-            local e, c = m.exact[k], m.csv[k]
-            local s = string.format("%.3g", c)
-            assert.is_true(math.abs(c - e) <= 6e-3 * math.abs(e) + 1e-300, name .. " " .. k)
-            assert.is_truthy(s)
+            local e, c = m.exact[k], tonumber(printed[k])
+            assert.are.equal(m.csv[k], c)
+            -- the certified value is the exact one rounded to the digits printed
+            assert.is_true(math.abs(c - e) <= halfulp(printed[k]) * (1 + 1e-12),
+              string.format("%s beta[%d]: certified %s, exact %.17g", name, k, printed[k], e))
           end
         end)
     end

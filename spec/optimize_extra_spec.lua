@@ -151,9 +151,12 @@ describe("lumpy.optimize", function()
       assert.truthy(err:find("fun must return an array or a table of numbers, got string", 1, true))
       assert.has_error(function() opt.least_squares(f, {2, 2}, {method = "dogbox", bounds = {{0, 0}, {1, 1}}}) end,
         "lumpy.optimize.least_squares: x0 is infeasible")
-      assert.has_error(function() opt.least_squares(f, {1, 1}, {method = "dogbox", loss = "l3"}) end)
-      assert.has_error(function() opt.least_squares(f, {1, 1}, {method = "dogbox", f_scale = 0}) end)
-      assert.has_error(function() opt.least_squares(f, {1, 1}, {method = "dogbox", x_scale = {1, -1}}) end)
+      assert.has_error(function() opt.least_squares(f, {1, 1}, {method = "dogbox", loss = "l3"}) end,
+        "lumpy.optimize.least_squares: unknown loss 'l3'")
+      assert.has_error(function() opt.least_squares(f, {1, 1}, {method = "dogbox", f_scale = 0}) end,
+        "lumpy.optimize.least_squares: f_scale must be positive")
+      assert.has_error(function() opt.least_squares(f, {1, 1}, {method = "dogbox", x_scale = {1, -1}}) end,
+        "lumpy.optimize.least_squares: x_scale must be 'jac' or positive numbers")
     end)
 
     it("reports errors raised mid-run, non-finite Jacobians and bad x_scale", function()
@@ -179,6 +182,7 @@ describe("lumpy.optimize", function()
       for _, xs in ipairs{"foo", {1, 2, 3}, {1, 0}, false} do
         ok, err = pcall(opt.least_squares, f, {1, 1}, {method = "dogbox", x_scale = xs})
         assert.is_false(ok)
+        assert.truthy(err:find("lumpy.optimize.least_squares: x_scale must be 'jac' or positive numbers", 1, true), err)
       end
       ok, err = pcall(opt.least_squares, f, {1, 1}, {method = "dogbox", x_scale = "foo"})
       assert.truthy(err:find("x_scale must be 'jac' or positive numbers", 1, true))
@@ -262,7 +266,8 @@ describe("lumpy.optimize", function()
       assert.truthy(err:find("lumpy.optimize.curve_fit: model value must have 50 elements, got 2", 1, true))
       assert.has_error(function()
         opt.curve_fit(model, xd, yd, {1, 1, 1}, {method = "dogbox", max_nfev = 2})
-      end)
+      end, "lumpy.optimize.curve_fit: optimal parameters not found: "
+        .. "The maximum number of function evaluations is exceeded.")
     end)
   end)
 

@@ -168,7 +168,8 @@ describe("lumpy.optimize", function()
       assert.truthy(msg({1, 0 / 0}, {}):find("finite", 1, true))
       assert.truthy(msg({1, 2}, {A_ub = {{1, 0 / 0}}, b_ub = {1}}):find("finite", 1, true))
       assert.truthy(msg({1, 2}, 5):find("options table", 1, true))
-      assert.has_error(function() opt.linprog({1, "a"}) end)
+      assert.has_error(function() opt.linprog({1, "a"}) end,
+        "cannot make an array from a table holding a string")
     end)
 
     it("a larger dense LP stays fast and exact", function()

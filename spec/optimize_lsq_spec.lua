@@ -78,18 +78,30 @@ describe("lumpy.optimize", function()
 
     it("rejects bad options", function()
       local f = mgh.residuals.rosenbrock
-      assert.has_error(function() opt.least_squares(f, {2, 2}, {bounds = {{0, 0}, {1, 1}}}) end)
-      assert.has_error(function() opt.least_squares(f, {0.5, 0.5}, {bounds = {{1, 0}, {0, 1}}}) end)
-      assert.has_error(function() opt.least_squares(f, {0.5, 0.5}, {bounds = {0}}) end)
-      assert.has_error(function() opt.least_squares(f, {1, 1}, {method = "lm", loss = "huber"}) end)
-      assert.has_error(function() opt.least_squares(f, {1, 1}, {method = "lm", bounds = {0, 2}}) end)
-      assert.has_error(function() opt.least_squares(f, {1, 1}, {loss = "l3"}) end)
-      assert.has_error(function() opt.least_squares(f, {1, 1}, {method = "dogleg"}) end)
-      assert.has_error(function() opt.least_squares(f, {1, 1}, {ftol = -1}) end)
-      assert.has_error(function() opt.least_squares(f, {1, 1}, {f_scale = 0}) end)
-      assert.has_error(function() opt.least_squares(f, {1, 1}, {x_scale = {1, -1}}) end)
-      assert.has_error(function() opt.least_squares(f, {1, 1}, {nope = 1}) end)
-      assert.has_error(function() opt.least_squares(function(x) return {x:get(1)} end, {1, 1}, {method = "lm"}) end)
+      assert.has_error(function() opt.least_squares(f, {2, 2}, {bounds = {{0, 0}, {1, 1}}}) end,
+        "lumpy.optimize.least_squares: x0 is infeasible")
+      assert.has_error(function() opt.least_squares(f, {0.5, 0.5}, {bounds = {{1, 0}, {0, 1}}}) end,
+        "lumpy.optimize.least_squares: each lower bound must be strictly less than the upper bound")
+      assert.has_error(function() opt.least_squares(f, {0.5, 0.5}, {bounds = {0}}) end,
+        "lumpy.optimize.least_squares: bounds must be {lb, ub}")
+      assert.has_error(function() opt.least_squares(f, {1, 1}, {method = "lm", loss = "huber"}) end,
+        "lumpy.optimize.least_squares: method 'lm' supports only 'linear' loss function")
+      assert.has_error(function() opt.least_squares(f, {1, 1}, {method = "lm", bounds = {0, 2}}) end,
+        "lumpy.optimize.least_squares: method 'lm' does not support bounds")
+      assert.has_error(function() opt.least_squares(f, {1, 1}, {loss = "l3"}) end,
+        "lumpy.optimize.least_squares: unknown loss 'l3'")
+      assert.has_error(function() opt.least_squares(f, {1, 1}, {method = "dogleg"}) end,
+        "lumpy.optimize.least_squares: unknown method 'dogleg'")
+      assert.has_error(function() opt.least_squares(f, {1, 1}, {ftol = -1}) end,
+        "lumpy.optimize.least_squares: ftol must be a nonnegative number")
+      assert.has_error(function() opt.least_squares(f, {1, 1}, {f_scale = 0}) end,
+        "lumpy.optimize.least_squares: f_scale must be positive")
+      assert.has_error(function() opt.least_squares(f, {1, 1}, {x_scale = {1, -1}}) end,
+        "lumpy.optimize.least_squares: x_scale must be positive")
+      assert.has_error(function() opt.least_squares(f, {1, 1}, {nope = 1}) end,
+        "lumpy.optimize.least_squares: unknown option 'nope'")
+      assert.has_error(function() opt.least_squares(function(x) return {x:get(1)} end, {1, 1}, {method = "lm"}) end,
+        "lumpy.optimize.least_squares: method 'lm' needs at least as many residuals (1) as variables (2)")
     end)
 
     it("callback errors and wrong results are reported", function()
@@ -105,6 +117,8 @@ describe("lumpy.optimize", function()
         assert.truthy(err:find("must have 2 elements", 1, true))
         ok, err = pcall(opt.least_squares, function() return "r" end, {1, 1}, {method = m})
         assert.is_false(ok)
+        assert.truthy(err:find("lumpy.optimize.least_squares: residuals must be an array or a table of numbers, got string",
+          1, true), err)
         ok, err = pcall(opt.least_squares, mgh.residuals.rosenbrock, {1, 1}, {method = m, jac = function() return {1, 2} end})
         assert.truthy(err:find("jac must return a 2 x 2 array", 1, true))
       end
@@ -200,12 +214,18 @@ describe("lumpy.optimize", function()
 
     it("raises when the fit fails or arguments are wrong", function()
       local f = function(x, a) local y = {} for i = 1, #x do y[i] = a end return y end
-      assert.has_error(function() opt.curve_fit(f, {1, 2}, {1, 2}, {1}, {maxfev = 1}) end)
-      assert.has_error(function() opt.curve_fit(f, {1, 2}, {1, 2}, {1}, {method = "lm", bounds = {0, 2}}) end)
-      assert.has_error(function() opt.curve_fit(f, {1, 2}, {1, 2}, {1}, {sigma = {1}}) end)
-      assert.has_error(function() opt.curve_fit(f, {1, 2}, {1, 2, 3}, {1}) end)
-      assert.has_error(function() opt.curve_fit(function(...) return {} end, {1, 2}, {1, 2}) end)
-      assert.has_error(function() opt.curve_fit(f, {1, 2}, {1, 2}, {1}, {what = 1}) end)
+      assert.has_error(function() opt.curve_fit(f, {1, 2}, {1, 2}, {1}, {maxfev = 1}) end,
+        "lumpy.optimize.curve_fit: optimal parameters not found: The maximum number of function evaluations is exceeded.")
+      assert.has_error(function() opt.curve_fit(f, {1, 2}, {1, 2}, {1}, {method = "lm", bounds = {0, 2}}) end,
+        "lumpy.optimize.curve_fit: method 'lm' only works for unconstrained problems; use 'trf' or 'dogbox' for bounds")
+      assert.has_error(function() opt.curve_fit(f, {1, 2}, {1, 2}, {1}, {sigma = {1}}) end,
+        "lumpy.optimize.curve_fit: sigma must have 2 elements, got 1")
+      assert.has_error(function() opt.curve_fit(f, {1, 2}, {1, 2, 3}, {1}) end,
+        "lumpy.optimize.curve_fit: model value must have 3 elements, got 2")
+      assert.has_error(function() opt.curve_fit(function(...) return {} end, {1, 2}, {1, 2}) end,
+        "lumpy.optimize.curve_fit: p0 is needed (the number of parameters cannot be told from f)")
+      assert.has_error(function() opt.curve_fit(f, {1, 2}, {1, 2}, {1}, {what = 1}) end,
+        "lumpy.optimize.curve_fit: unknown option 'what'")
       local ok, err = pcall(opt.curve_fit, function() error("model boom") end, {1, 2}, {1, 2}, {1})
       assert.truthy(err:find("lumpy.optimize.curve_fit:", 1, true))
       assert.truthy(err:find("model boom", 1, true))

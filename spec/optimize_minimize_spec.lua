@@ -173,9 +173,12 @@ describe("lumpy.optimize", function()
     end)
 
     it("rejects bad bounds and reports errors from the objective", function()
-      assert.has_error(function() opt.minimize(rosen, {1, 1}, {method = "L-BFGS-B", bounds = {{1, 0}, {0, 1}}}) end)
-      assert.has_error(function() opt.minimize(rosen, {1, 1}, {method = "L-BFGS-B", bounds = {{0, "x"}, {0, 1}}}) end)
-      assert.has_error(function() opt.minimize(rosen, {1, 1}, {method = "L-BFGS-B", bounds = 3}) end)
+      assert.has_error(function() opt.minimize(rosen, {1, 1}, {method = "L-BFGS-B", bounds = {{1, 0}, {0, 1}}}) end,
+        "lumpy.optimize.minimize: lower bound 1 exceeds the upper bound")
+      assert.has_error(function() opt.minimize(rosen, {1, 1}, {method = "L-BFGS-B", bounds = {{0, "x"}, {0, 1}}}) end,
+        "lumpy.optimize.minimize: bound 1 must hold numbers")
+      assert.has_error(function() opt.minimize(rosen, {1, 1}, {method = "L-BFGS-B", bounds = 3}) end,
+        "lumpy.optimize.minimize: bounds must be a table of {lo, hi} pairs")
       local ok, err = pcall(opt.minimize, function() error("lb boom") end, {1, 1}, {method = "L-BFGS-B"})
       assert.truthy(err:find("lb boom", 1, true))
       local r = opt.minimize(function() return 0 / 0 end, {1, 1}, {method = "L-BFGS-B"})
@@ -268,15 +271,24 @@ describe("lumpy.optimize", function()
     end)
 
     it("rejects unknown options, methods, bad jac and bounds", function()
-      assert.has_error(function() opt.minimize(rosen, {1, 1}, {bogus = 1}) end)
-      assert.has_error(function() opt.minimize(rosen, {1, 1}, {method = "simplex"}) end)
-      assert.has_error(function() opt.minimize(rosen, {1, 1}, {jac = 5}) end)
-      assert.has_error(function() opt.minimize(rosen, {1, 1}, {method = "BFGS", bounds = {{0, 1}, {0, 1}}}) end)
-      assert.has_error(function() opt.minimize(rosen, {1, 1}, {method = "Nelder-Mead", bounds = {{0, 1}}}) end)
-      assert.has_error(function() opt.minimize(rosen, {1, 1}, {method = "Nelder-Mead", bounds = {{1, 0}, {0, 1}}}) end)
-      assert.has_error(function() opt.minimize(rosen, {1, 1}, {maxiter = -1}) end)
-      assert.has_error(function() opt.minimize(nil, {1, 1}) end)
-      assert.has_error(function() opt.minimize(rosen, {1, "a"}) end)
+      assert.has_error(function() opt.minimize(rosen, {1, 1}, {bogus = 1}) end,
+        "lumpy.optimize.minimize: unknown option 'bogus'")
+      assert.has_error(function() opt.minimize(rosen, {1, 1}, {method = "simplex"}) end,
+        "lumpy.optimize.minimize: unknown method 'simplex'")
+      assert.has_error(function() opt.minimize(rosen, {1, 1}, {jac = 5}) end,
+        "bad argument #2 to 'minimize' (function expected, got number)")
+      assert.has_error(function() opt.minimize(rosen, {1, 1}, {method = "BFGS", bounds = {{0, 1}, {0, 1}}}) end,
+        "lumpy.optimize.minimize: method 'BFGS' cannot handle bounds")
+      assert.has_error(function() opt.minimize(rosen, {1, 1}, {method = "Nelder-Mead", bounds = {{0, 1}}}) end,
+        "lumpy.optimize.minimize: 1 bounds given for 2 variables")
+      assert.has_error(function() opt.minimize(rosen, {1, 1}, {method = "Nelder-Mead", bounds = {{1, 0}, {0, 1}}}) end,
+        "lumpy.optimize.minimize: lower bound 1 exceeds the upper bound")
+      assert.has_error(function() opt.minimize(rosen, {1, 1}, {maxiter = -1}) end,
+        "lumpy.optimize.minimize: option 'maxiter' must be a nonnegative number")
+      assert.has_error(function() opt.minimize(nil, {1, 1}) end,
+        "bad argument #1 to 'minimize' (function expected, got nil)")
+      assert.has_error(function() opt.minimize(rosen, {1, "a"}) end,
+        "cannot make an array from a table holding a string")
     end)
   end)
 

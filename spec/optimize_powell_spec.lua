@@ -137,10 +137,13 @@ describe("lumpy.optimize", function()
     it("rejects constraints and bad direc", function()
       assert.has_error(function()
         opt.minimize(rosen, {1, 1}, {method = "Powell", constraints = {type = "eq", fun = rosen}})
-      end)
-      assert.has_error(function() opt.minimize(rosen, {1, 1}, {method = "Powell", direc = {{1, 0}}}) end)
-      assert.has_error(function() opt.minimize(rosen, {1, 1}, {method = "Powell", direc = "x"}) end)
-      assert.has_error(function() opt.minimize(rosen, {1, 1}, {method = "Powell", bounds = {{0, 1}}}) end)
+      end, "lumpy.optimize.minimize: method 'Powell' cannot handle constraints")
+      assert.has_error(function() opt.minimize(rosen, {1, 1}, {method = "Powell", direc = {{1, 0}}}) end,
+        "lumpy.optimize.minimize: direc must be a 2 x 2 matrix")
+      assert.has_error(function() opt.minimize(rosen, {1, 1}, {method = "Powell", direc = "x"}) end,
+        "cannot make an array from a string")
+      assert.has_error(function() opt.minimize(rosen, {1, 1}, {method = "Powell", bounds = {{0, 1}}}) end,
+        "lumpy.optimize.minimize: 1 bounds given for 2 variables")
     end)
   end)
 

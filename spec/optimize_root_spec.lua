@@ -60,10 +60,13 @@ describe("lumpy.optimize", function()
       ok, err = pcall(opt.root, function(x) return {x:get(1), x:get(2)} end, {1, 2},
         {jac = function() return {1, 2, 3} end})
       assert.truthy(err:find("jac must return a 2 x 2 array", 1, true))
-      assert.has_error(function() opt.root(SYS.sys1, {0, 0}, {method = "krylov"}) end)
-      assert.has_error(function() opt.root(SYS.sys1, {0, 0}, {bogus = 1}) end)
-      assert.has_error(function() opt.root(SYS.sys1, {0, 0}, {jac = true}) end)
-      assert.has_error(function() opt.root(SYS.sys1, {}) end)
+      assert.has_error(function() opt.root(SYS.sys1, {0, 0}, {method = "krylov"}) end,
+        "lumpy.optimize.root: unknown method 'krylov'")
+      assert.has_error(function() opt.root(SYS.sys1, {0, 0}, {bogus = 1}) end,
+        "lumpy.optimize.root: unknown option 'bogus'")
+      assert.has_error(function() opt.root(SYS.sys1, {0, 0}, {jac = true}) end,
+        "lumpy.optimize.root: jac = true is not supported; pass the Jacobian function")
+      assert.has_error(function() opt.root(SYS.sys1, {}) end, "lumpy.optimize.root: x0 must not be empty")
     end)
   end)
 end)

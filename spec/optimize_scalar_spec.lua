@@ -55,17 +55,24 @@ describe("lumpy.optimize", function()
     it("raises on a sign error and on bad tolerances", function()
       local f = function(t) return t * t + 1 end
       for _, m in ipairs{"brentq", "brenth", "ridder", "bisect", "toms748"} do
-        assert.has_error(function() opt[m](f, 0, 1) end)
+        assert.has_error(function() opt[m](f, 0, 1) end,
+          "lumpy.optimize." .. m .. ": f(a) and f(b) must have different signs")
         local ok, err = pcall(opt[m], f, 0, 1)
         assert.is_false(ok)
         assert.truthy(err:find("different signs", 1, true) or err:find("bracket", 1, true))
       end
-      assert.has_error(function() opt.brentq(f, -1, 1, {xtol = 0}) end)
-      assert.has_error(function() opt.brentq(f, -1, 1, {rtol = 1e-20}) end)
-      assert.has_error(function() opt.brentq(f, -1, 1, {bogus = 1}) end)
-      assert.has_error(function() opt.brentq(f, "a", 1) end)
-      assert.has_error(function() opt.brentq(42, 0, 1) end)
-      assert.has_error(function() opt.toms748(function(t) return t end, 1, -1) end)
+      assert.has_error(function() opt.brentq(f, -1, 1, {xtol = 0}) end,
+        "lumpy.optimize.brentq: xtol too small (0 <= 0)")
+      assert.has_error(function() opt.brentq(f, -1, 1, {rtol = 1e-20}) end,
+        "lumpy.optimize.brentq: rtol too small (1e-20 < 8.8817841970013e-16)")
+      assert.has_error(function() opt.brentq(f, -1, 1, {bogus = 1}) end,
+        "lumpy.optimize.brentq: unknown option 'bogus'")
+      assert.has_error(function() opt.brentq(f, "a", 1) end,
+        "lumpy.optimize.brentq: a must be a number, got string")
+      assert.has_error(function() opt.brentq(42, 0, 1) end,
+        "bad argument #1 to 'brentq' (function expected, got number)")
+      assert.has_error(function() opt.toms748(function(t) return t end, 1, -1) end,
+        "lumpy.optimize.toms748: a and b are not an interval [1, -1]")
     end)
 
     it("reports non-convergence as a result with disp = false, an error otherwise", function()
@@ -73,14 +80,16 @@ describe("lumpy.optimize", function()
       local x, r = opt.bisect(f, 0, 1, {maxiter = 5, disp = false})
       assert.is_false(r.converged)
       assert.are.equal("convergence error", r.flag)
-      assert.has_error(function() opt.bisect(f, 0, 1, {maxiter = 5}) end)
+      assert.error_matches(function() opt.bisect(f, 0, 1, {maxiter = 5}) end,
+        "lumpy%.optimize%.bisect: failed to converge after 5 iterations, value is ")
       local ok, err = pcall(opt.bisect, f, 0, 1, {maxiter = 5})
       assert.truthy(err:find("lumpy.optimize.bisect: failed to converge", 1, true))
       assert.is_number(x)
     end)
 
     it("toms748 rejects non-finite values", function()
-      assert.has_error(function() opt.toms748(function(t) return 0 / 0 end, 0, 1) end)
+      assert.has_error(function() opt.toms748(function(t) return 0 / 0 end, 0, 1) end,
+        "lumpy.optimize.toms748: invalid function value at x = 0.0")
     end)
   end)
 
@@ -104,7 +113,8 @@ describe("lumpy.optimize", function()
       assert.is_true(close(x, 2.0945514815423265, 1e-10))
       x = opt.halley(f, 2, {fprime = d1, fprime2 = d2})
       assert.is_true(close(x, 2.0945514815423265, 1e-10))
-      assert.has_error(function() opt.halley(f, 2, {fprime = d1}) end)
+      assert.has_error(function() opt.halley(f, 2, {fprime = d1}) end,
+        "lumpy.optimize.halley: fprime and fprime2 are required")
     end)
 
     it("fprime = true: f returns the value and the derivative", function()
@@ -125,9 +135,12 @@ describe("lumpy.optimize", function()
     end)
 
     it("validates tol and maxiter", function()
-      assert.has_error(function() opt.newton(math.sin, 1, {tol = -1}) end)
-      assert.has_error(function() opt.newton(math.sin, 1, {maxiter = 0}) end)
-      assert.has_error(function() opt.newton(math.sin, 1, {x1 = 1}) end)
+      assert.has_error(function() opt.newton(math.sin, 1, {tol = -1}) end,
+        "lumpy.optimize.newton: tol too small (-1 <= 0)")
+      assert.has_error(function() opt.newton(math.sin, 1, {maxiter = 0}) end,
+        "lumpy.optimize.newton: maxiter must be greater than 0")
+      assert.has_error(function() opt.newton(math.sin, 1, {x1 = 1}) end,
+        "lumpy.optimize.newton: x1 and x0 must be different")
     end)
   end)
 
@@ -152,10 +165,14 @@ describe("lumpy.optimize", function()
     end)
 
     it("raises when it cannot choose or the method is unknown", function()
-      assert.has_error(function() opt.root_scalar(math.sin, {}) end)
-      assert.has_error(function() opt.root_scalar(math.sin, {method = "nope", x0 = 1}) end)
-      assert.has_error(function() opt.root_scalar(math.sin, {method = "brentq", x0 = 1}) end)
-      assert.has_error(function() opt.root_scalar(math.sin, {method = "halley", x0 = 1}) end)
+      assert.has_error(function() opt.root_scalar(math.sin, {}) end,
+        "lumpy.optimize.root_scalar: unable to select a solver as neither bracket nor x0 is given")
+      assert.has_error(function() opt.root_scalar(math.sin, {method = "nope", x0 = 1}) end,
+        "lumpy.optimize.root_scalar: unknown method 'nope'")
+      assert.has_error(function() opt.root_scalar(math.sin, {method = "brentq", x0 = 1}) end,
+        "lumpy.optimize.root_scalar: method 'brentq' needs bracket = {a, b}")
+      assert.has_error(function() opt.root_scalar(math.sin, {method = "halley", x0 = 1}) end,
+        "lumpy.optimize.root_scalar: method 'halley' needs fprime and fprime2")
     end)
   end)
 
@@ -181,14 +198,22 @@ describe("lumpy.optimize", function()
 
     it("validates brackets and bounds", function()
       local f = MINS.quartic
-      assert.has_error(function() opt.minimize_scalar(f, {bracket = {0, 1, 0.5}}) end)
-      assert.has_error(function() opt.minimize_scalar(f, {bracket = {0}}) end)
-      assert.has_error(function() opt.minimize_scalar(f, {method = "bounded"}) end)
-      assert.has_error(function() opt.minimize_scalar(f, {bounds = {1, 0}}) end)
-      assert.has_error(function() opt.minimize_scalar(f, {bounds = {0, math.huge}}) end)
-      assert.has_error(function() opt.minimize_scalar(f, {method = "brent", bounds = {0, 1}}) end)
-      assert.has_error(function() opt.minimize_scalar(f, {method = "simplex"}) end)
-      assert.has_error(function() opt.minimize_scalar(f, {frobnicate = 1}) end)
+      assert.has_error(function() opt.minimize_scalar(f, {bracket = {0, 1, 0.5}}) end,
+        "lumpy.optimize.minimize_scalar: bracketing values (xa, xb, xc) must satisfy xa < xb < xc")
+      assert.has_error(function() opt.minimize_scalar(f, {bracket = {0}}) end,
+        "bad argument #3 to '_minscalar' (bracket must have 2 or 3 numbers)")
+      assert.has_error(function() opt.minimize_scalar(f, {method = "bounded"}) end,
+        "lumpy.optimize.minimize_scalar: method 'bounded' needs bounds = {lo, hi}")
+      assert.has_error(function() opt.minimize_scalar(f, {bounds = {1, 0}}) end,
+        "lumpy.optimize.minimize_scalar: the lower bound exceeds the upper bound")
+      assert.has_error(function() opt.minimize_scalar(f, {bounds = {0, math.huge}}) end,
+        "lumpy.optimize.minimize_scalar: optimization bounds must be finite scalars")
+      assert.has_error(function() opt.minimize_scalar(f, {method = "brent", bounds = {0, 1}}) end,
+        "lumpy.optimize.minimize_scalar: use of bounds needs method 'bounded'")
+      assert.has_error(function() opt.minimize_scalar(f, {method = "simplex"}) end,
+        "lumpy.optimize.minimize_scalar: unknown method 'simplex'")
+      assert.has_error(function() opt.minimize_scalar(f, {frobnicate = 1}) end,
+        "lumpy.optimize.minimize_scalar: unknown option 'frobnicate'")
     end)
 
     it("stops at maxiter with success = false", function()

@@ -261,9 +261,11 @@ describe("lumpy.optimize", function()
       assert.truthy(err:find("constraint 1 must be a table", 1, true))
       assert.has_error(function()
         opt.minimize(P.tut_f, {2, 0}, {method = "SLSQP", bounds = {{1, 0}, {0, 1}}})
-      end)
-      assert.has_error(function() opt.minimize(P.tut_f, {2, 0}, {method = "SLSQP", bounds = {{0, 1}}}) end)
-      assert.has_error(function() opt.minimize(P.tut_f, {}, {method = "SLSQP"}) end)
+      end, "lumpy.optimize.minimize: lower bound 1 exceeds the upper bound")
+      assert.has_error(function() opt.minimize(P.tut_f, {2, 0}, {method = "SLSQP", bounds = {{0, 1}}}) end,
+        "lumpy.optimize.minimize: 1 bounds given for 2 variables")
+      assert.has_error(function() opt.minimize(P.tut_f, {}, {method = "SLSQP"}) end,
+        "bad argument #2 to '_slsqp' (x0 must have at least one element)")
     end)
   end)
 

@@ -46,7 +46,8 @@ describe("lumpy.print", function()
       local a = np.zeros(3)
       a:close()
       assert.are.equal("array (closed)", tostring(a))
-      assert.has_error(function() return np.array_repr(a) end)
+      assert.has_error(function() return np.array_repr(a) end,
+        "bad argument #1 to 'array_repr' (array is closed)")
     end)
 
     it("formats a summarised 10^7-element array quickly", function()

@@ -416,6 +416,14 @@ describe("lumpy.ufunc", function()
       local nz = table.pack(np.nonzero(c))
       assert.are.equal(nz.n, w.n)
       for i = 1, nz.n do assert.is_true(np.array_equal(nz[i], w[i])) end
+      -- the positions themselves (1-based): rows {1, 2}, columns {1, 2}
+      assert.are.equal(2, w.n)
+      assert.are.same({1, 2}, w[1]:totable())
+      assert.are.same({1, 2}, w[2]:totable())
+      local r = np.where(np.array{{false, true, true}, {false, false, true}})
+      local r2 = select(2, np.where(np.array{{false, true, true}, {false, false, true}}))
+      assert.are.same({1, 1, 2}, r:totable())
+      assert.are.same({2, 3, 3}, r2:totable())
     end)
   end)
 
