@@ -97,7 +97,7 @@ describe("lumpy.optimize", function()
       assert.has_error(function() opt.least_squares(f, {1, 1}, {f_scale = 0}) end,
         "lumpy.optimize.least_squares: f_scale must be positive")
       assert.has_error(function() opt.least_squares(f, {1, 1}, {x_scale = {1, -1}}) end,
-        "lumpy.optimize.least_squares: x_scale must be positive")
+        "lumpy.optimize.least_squares: x_scale must be 'jac' or positive numbers")
       assert.has_error(function() opt.least_squares(f, {1, 1}, {nope = 1}) end,
         "lumpy.optimize.least_squares: unknown option 'nope'")
       assert.has_error(function() opt.least_squares(function(x) return {x:get(1)} end, {1, 1}, {method = "lm"}) end,
