@@ -47,12 +47,19 @@ describe("lumpy.integrate", function()
     it("rejects bad arguments", function()
       assert.has_error(function() I.trapezoid(Y, {0, 1}) end,
         "bad argument #2 to 'trapezoid' (x must have the length of y along the axis (7), got 2)")
+      -- the options table is argument 2 when it takes x's place, else 3
       assert.has_error(function() I.trapezoid(Y, {axis = 3}) end,
-        "bad argument #4 to 'trapezoid' (axis 3 is out of bounds for array of dimension 2)")
+        "bad argument #2 to 'trapezoid' (axis 3 is out of bounds for array of dimension 2)")
+      assert.has_error(function() I.trapezoid(Y, nil, {axis = -3}) end,
+        "bad argument #3 to 'trapezoid' (axis -3 is out of bounds for array of dimension 2)")
+      assert.has_error(function() I.romb(Y, {axis = 0}) end,
+        "bad argument #2 to 'romb' (axis 0 is out of bounds for array of dimension 2)")
       assert.has_error(function() I.trapezoid(Y, {foo = 1}) end,
+        "bad argument #2 to 'trapezoid' (unknown option 'foo')")
+      assert.has_error(function() I.trapezoid(Y, nil, {foo = 1}) end,
         "bad argument #3 to 'trapezoid' (unknown option 'foo')")
       assert.has_error(function() I.trapezoid(Y, {dx = "a"}) end,
-        "bad argument #3 to 'trapezoid' (option 'dx' must be a number)")
+        "bad argument #2 to 'trapezoid' (option 'dx' must be a number)")
       assert.has_error(function() I.trapezoid(Y, 3) end,
         "bad argument #2 to 'trapezoid' (array expected, got number)")
       assert.has_error(function() I.trapezoid(nil) end,
@@ -67,7 +74,7 @@ describe("lumpy.integrate", function()
       assert.has_error(function() I.trapezoid(np.array(3.0)) end,
         "bad argument #1 to 'trapezoid' (at least 1-d array expected, got 0-d)")
       assert.has_error(function() I.trapezoid(Y, {axis = 1.5}) end,
-        "bad argument #3 to 'trapezoid' (option 'axis' must be an integer)")
+        "bad argument #2 to 'trapezoid' (option 'axis' must be an integer)")
     end)
   end)
 
@@ -94,6 +101,8 @@ describe("lumpy.integrate", function()
     end)
     it("rejects a bad even", function()
       assert.has_error(function() I.simpson(Y, {even = "middle"}) end,
+        "bad argument #2 to 'simpson' (option 'even' must be 'avg', 'first' or 'last')")
+      assert.has_error(function() I.simpson(Y, nil, {even = "middle"}) end,
         "bad argument #3 to 'simpson' (option 'even' must be 'avg', 'first' or 'last')")
     end)
   end)
@@ -111,7 +120,7 @@ describe("lumpy.integrate", function()
     end)
     it("rejects a non-number initial", function()
       assert.has_error(function() I.cumulative_trapezoid(Y, {initial = {}}) end,
-        "bad argument #3 to 'cumulative_trapezoid' (option 'initial' must be a number)")
+        "bad argument #2 to 'cumulative_trapezoid' (option 'initial' must be a number)")
     end)
   end)
 

@@ -384,52 +384,73 @@ end
 ---------------------------------------------------------------------------
 -- sample-based rules: f(y [, x] [, opts]) with opts dx, axis (1-based), x
 ---------------------------------------------------------------------------
-local function samples_args(fname, y, x, opts, allowed)
+-- checks the arguments (opts is argument optsarg, or 2 when given in x's
+-- place); returns y (as an array when an axis is given, checked against its
+-- dimensions), x, opts and the options' argument number
+local function samples_args(fname, y, x, opts, allowed, optsarg)
   if opts == nil and type(x) == "table" and not core.isarray(x) and x[1] == nil
      and next_key(x) ~= nil then
-    opts, x = x, nil
+    opts, x, optsarg = x, nil, 2
   end
-  opts = checkopts(fname, opts, allowed, 3)
+  opts = checkopts(fname, opts, allowed, optsarg)
   if x == nil then x = opts.x end
   if x ~= nil and type(x) ~= "table" and not core.isarray(x) then
     error(string.format("bad argument #2 to '%s' (array expected, got %s)", fname, type(x)), 3)
   end
   if opts.dx ~= nil and type(opts.dx) ~= "number" then
-    error(string.format("bad argument #3 to '%s' (option 'dx' must be a number)", fname), 3)
+    error(string.format("bad argument #%d to '%s' (option 'dx' must be a number)", optsarg,
+      fname), 3)
   end
-  if opts.axis ~= nil and math.type(opts.axis) ~= "integer" then
-    error(string.format("bad argument #3 to '%s' (option 'axis' must be an integer)", fname), 3)
+  local axis = opts.axis
+  if axis ~= nil then
+    if math.type(axis) ~= "integer" then
+      error(string.format("bad argument #%d to '%s' (option 'axis' must be an integer)",
+        optsarg, fname), 3)
+    end
+    if y ~= nil then
+      y = core.asarray(y)
+      local nd = y.ndim
+      if nd > 0 and (axis == 0 or axis > nd or axis < -nd) then
+        error(string.format("bad argument #%d to '%s' (axis %d is out of bounds for array of "
+          .. "dimension %d)", optsarg, fname, axis, nd), 3)
+      end
+    end
   end
-  return x, opts
+  return y, x, opts, optsarg
 end
 
 function M.trapezoid(y, x, opts)
-  x, opts = samples_args("trapezoid", y, x, opts, {x = true, dx = true, axis = true})
+  y, x, opts = samples_args("trapezoid", y, x, opts, {x = true, dx = true, axis = true}, 3)
   return C.trapezoid(y, x, opts.dx, opts.axis)
 end
 
 local EVEN = {avg = 0, first = 1, last = 2}
 function M.simpson(y, x, opts)
-  x, opts = samples_args("simpson", y, x, opts, {x = true, dx = true, axis = true, even = true})
+  local optsarg
+  y, x, opts, optsarg = samples_args("simpson", y, x, opts,
+    {x = true, dx = true, axis = true, even = true}, 3)
   local even = EVEN[opts.even or "avg"]
   if even == nil then
-    error("bad argument #3 to 'simpson' (option 'even' must be 'avg', 'first' or 'last')", 2)
+    error(string.format("bad argument #%d to 'simpson' (option 'even' must be 'avg', "
+      .. "'first' or 'last')", optsarg), 2)
   end
   return C.simpson(y, x, opts.dx, opts.axis, even)
 end
 
 function M.cumulative_trapezoid(y, x, opts)
-  x, opts = samples_args("cumulative_trapezoid", y, x, opts,
-    {x = true, dx = true, axis = true, initial = true})
+  local optsarg
+  y, x, opts, optsarg = samples_args("cumulative_trapezoid", y, x, opts,
+    {x = true, dx = true, axis = true, initial = true}, 3)
   if opts.initial ~= nil and type(opts.initial) ~= "number" then
-    error("bad argument #3 to 'cumulative_trapezoid' (option 'initial' must be a number)", 2)
+    error(string.format("bad argument #%d to 'cumulative_trapezoid' (option 'initial' must "
+      .. "be a number)", optsarg), 2)
   end
   return C.cumulative_trapezoid(y, x, opts.dx, opts.axis, opts.initial)
 end
 
 function M.romb(y, opts)
   local _
-  _, opts = samples_args("romb", y, nil, opts, {dx = true, axis = true})
+  y, _, opts = samples_args("romb", y, nil, opts, {dx = true, axis = true}, 2)
   return C.romb(y, nil, opts.dx, opts.axis)
 end
 
