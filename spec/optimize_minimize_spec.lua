@@ -276,7 +276,14 @@ describe("lumpy.optimize", function()
       assert.has_error(function() opt.minimize(rosen, {1, 1}, {method = "simplex"}) end,
         "lumpy.optimize.minimize: unknown method 'simplex'")
       assert.has_error(function() opt.minimize(rosen, {1, 1}, {jac = 5}) end,
-        "bad argument #2 to 'minimize' (function expected, got number)")
+        "bad argument #3 to 'minimize' (option 'jac' must be a function, got number)")
+      assert.has_error(function() opt.root(function(x) return x end, {1}, {jac = 5}) end,
+        "bad argument #3 to 'root' (option 'jac' must be a function, got number)")
+      assert.has_error(function() opt.least_squares(function(x) return x end, {1}, {jac = 5}) end,
+        "bad argument #3 to 'least_squares' (option 'jac' must be a function, got number)")
+      assert.has_error(function()
+        opt.curve_fit(function(x, a) return x end, {1, 2}, {1, 2}, {1}, {jac = 5})
+      end, "bad argument #5 to 'curve_fit' (option 'jac' must be a function, got number)")
       assert.has_error(function() opt.minimize(rosen, {1, 1}, {method = "BFGS", bounds = {{0, 1}, {0, 1}}}) end,
         "lumpy.optimize.minimize: method 'BFGS' cannot handle bounds")
       assert.has_error(function() opt.minimize(rosen, {1, 1}, {method = "Nelder-Mead", bounds = {{0, 1}}}) end,

@@ -48,12 +48,17 @@ local function checknumber(fname, v, what)
   return v
 end
 
-local function checkcallable(fname, f, n)
+-- f must be callable; it is argument n of fname, or its option `option`
+local function checkcallable(fname, f, n, option)
   local t = type(f)
   if t == "function" then return f end
   if t == "table" or t == "userdata" then
     local mt = getmetatable(f)
     if type(mt) == "table" and rawget(mt, "__call") then return f end
+  end
+  if option then
+    error(string.format("bad argument #%d to '%s' (option '%s' must be a function, got %s)",
+      n, fname, option, t), 3)
   end
   error(string.format("bad argument #%d to '%s' (function expected, got %s)", n, fname, t), 3)
 end
@@ -499,7 +504,7 @@ function M.minimize(fun, x0, opts)
   local jac = opts.jac
   if jac ~= nil and jac ~= true and jac ~= false and jac ~= "2-point" and jac ~= "3-point"
       and jac ~= "cs" then
-    checkcallable("minimize", jac, 2)
+    checkcallable("minimize", jac, 3, "jac")
   end
   if jac == false then jac = nil end
   if jac == "cs" then jac = "3-point" end
@@ -565,7 +570,7 @@ function M.root(fun, x0, opts)
   if jac == true then
     error("lumpy.optimize.root: jac = true is not supported; pass the Jacobian function", 2)
   end
-  if jac ~= nil then checkcallable("root", jac, 2) end
+  if jac ~= nil then checkcallable("root", jac, 3, "jac") end
   local method = string.lower(opts.method or "hybr")
   if method == "hybr" then
     local r = C._hybr(fun, x0, jac, { xtol = o.xtol or opts.tol, maxfev = o.maxfev,
@@ -720,7 +725,7 @@ function M.least_squares(fun, x0, opts)
   local n = size_of(x0)
   local jac = opts.jac
   if jac == "2-point" or jac == "3-point" or jac == "cs" then jac = nil end
-  if jac ~= nil then checkcallable("least_squares", jac, 2) end
+  if jac ~= nil then checkcallable("least_squares", jac, 3, "jac") end
   local loss = opts.loss or "linear"
   if method == "lm" then
     if loss ~= "linear" then
@@ -802,7 +807,7 @@ function M.curve_fit(f, xdata, ydata, p0, opts)
   end
   local jac = opts.jac
   if jac == "2-point" or jac == "3-point" or jac == "cs" then jac = nil end
-  if jac ~= nil then checkcallable("curve_fit", jac, 2) end
+  if jac ~= nil then checkcallable("curve_fit", jac, 5, "jac") end
   local r
   if method == "lm" then
     local maxfev = opts.maxfev or opts.max_nfev or (jac and 100 * (n + 1) or 200 * (n + 1))
