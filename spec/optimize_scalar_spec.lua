@@ -201,7 +201,15 @@ describe("lumpy.optimize", function()
       assert.has_error(function() opt.minimize_scalar(f, {bracket = {0, 1, 0.5}}) end,
         "lumpy.optimize.minimize_scalar: bracketing values (xa, xb, xc) must satisfy xa < xb < xc")
       assert.has_error(function() opt.minimize_scalar(f, {bracket = {0}}) end,
-        "bad argument #3 to '_minscalar' (bracket must have 2 or 3 numbers)")
+        "lumpy.optimize.minimize_scalar: bracket must have 2 or 3 numbers, got 1")
+      assert.has_error(function() opt.minimize_scalar(f, {bracket = 3}) end,
+        "lumpy.optimize.minimize_scalar: bracket must be a table of 2 or 3 numbers, got number")
+      assert.has_error(function() opt.minimize_scalar(f, {bracket = {0, "x"}}) end,
+        "lumpy.optimize.minimize_scalar: bracket must hold numbers")
+      -- a kernel's message carries no position inside lumpy's own Lua files
+      local ok, err = pcall(opt.minimize_scalar, f, {bracket = {0}})
+      assert.is_false(ok)
+      assert.is_nil(err:find("lumpy/optimize.lua", 1, true), err)
       assert.has_error(function() opt.minimize_scalar(f, {method = "bounded"}) end,
         "lumpy.optimize.minimize_scalar: method 'bounded' needs bounds = {lo, hi}")
       assert.has_error(function() opt.minimize_scalar(f, {bounds = {1, 0}}) end,

@@ -265,7 +265,7 @@ describe("lumpy.optimize", function()
       assert.has_error(function() opt.minimize(P.tut_f, {2, 0}, {method = "SLSQP", bounds = {{0, 1}}}) end,
         "lumpy.optimize.minimize: 1 bounds given for 2 variables")
       assert.has_error(function() opt.minimize(P.tut_f, {}, {method = "SLSQP"}) end,
-        "bad argument #2 to '_slsqp' (x0 must have at least one element)")
+        "lumpy.optimize.minimize: method 'SLSQP' needs x0 of at least one element")
     end)
   end)
 

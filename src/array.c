@@ -30,6 +30,17 @@ int lumpy_error(lua_State *L, const char *fmt, ...) {
   return lua_error(L);
 }
 
+/* an error of a kernel that Lua code of lumpy's calls (optimize, integrate):
+** no position, which would be that library code's, not the user's; the
+** message names the public function */
+int lumpy_kerror(lua_State *L, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  lua_pushvfstring(L, fmt, ap);
+  va_end(ap);
+  return lua_error(L);
+}
+
 const char *lumpy_shapestr(char *buf, int ndim, const int64_t *shape) {
   int i, n = 0;
   n += snprintf(buf + n, 400 - n, "{");

@@ -46,7 +46,7 @@ void lumpy_fn_init(lua_State *L, lumpy_Fn *f, int fidx, int optsidx, const char 
     if (lua_isnil(L, -1)) lua_pop(L, 1);
     else {
       if (lua_type(L, -1) != LUA_TTABLE)
-        luaL_error(L, "%s: option 'args' must be a table", kernel);
+        lumpy_kerror(L, "%s: option 'args' must be a table", kernel);
       f->argsidx = lua_gettop(L);        /* stays on the stack */
       f->nargs = (int)lua_rawlen(L, -1);
     }
@@ -109,8 +109,8 @@ double lumpy_fn_scalar(lumpy_Fn *f, double x) {
   if (f->vf) {
     double out;
     f->nev++;
-    if (f->cnout != 1) luaL_error(L, "%s: C function must have one output", f->kernel);
-    if (f->vf(1, &x, &out, f->cud) != 0) luaL_error(L, "%s: C function failed", f->kernel);
+    if (f->cnout != 1) lumpy_kerror(L, "%s: C function must have one output", f->kernel);
+    if (f->vf(1, &x, &out, f->cud) != 0) lumpy_kerror(L, "%s: C function failed", f->kernel);
     return out;
   }
   lua_pushvalue(L, f->fidx);
@@ -130,7 +130,7 @@ double lumpy_fn_scalar(lumpy_Fn *f, double x) {
       return v;
     }
   bad:
-    luaL_error(L, "%s: function must return a number, got %s", f->kernel,
+    lumpy_kerror(L, "%s: function must return a number, got %s", f->kernel,
                luaL_typename(L, -1));
   }
   lua_pop(L, 1);
@@ -151,7 +151,7 @@ void lumpy_fn_call(lumpy_Fn *f, const double *x, int n, int nres) {
     a = lumpy_newarray(L, LUMPY_FLOAT64, 1, &len, 0);
     out = (double *)a->data;
     f->nev++;
-    if (f->vf(n, x, out, f->cud) != 0) luaL_error(L, "%s: C function failed", f->kernel);
+    if (f->vf(n, x, out, f->cud) != 0) lumpy_kerror(L, "%s: C function failed", f->kernel);
     if (f->cnout == 1) { lua_pop(L, 1); lua_pushnumber(L, out[0]); }
     for (i = 1; i < nres; i++) lua_pushnil(L);
     return;
@@ -160,7 +160,7 @@ void lumpy_fn_call(lumpy_Fn *f, const double *x, int n, int nres) {
     double v;
     int i;
     lua_pop(L, 1);
-    if (n != 1) luaL_error(L, "%s: scalar C function used with %d variables", f->kernel, n);
+    if (n != 1) lumpy_kerror(L, "%s: scalar C function used with %d variables", f->kernel, n);
     f->nev++;
     v = f->sf(x[0], f->cud);
     lua_pushnumber(L, v);
@@ -229,7 +229,7 @@ double lumpy_fn_checknumber(lumpy_Fn *f, int idx, const char *what) {
       return y;
     }
   }
-  luaL_error(L, "%s: %s must be a number, got %s", f->kernel, what, luaL_typename(L, idx));
+  lumpy_kerror(L, "%s: %s must be a number, got %s", f->kernel, what, luaL_typename(L, idx));
   return 0;
 }
 
@@ -242,7 +242,7 @@ int lumpy_fn_veclen(lumpy_Fn *f, int idx, const char *what) {
     lumpy_checkarray(L, idx);
     return (int)a->size;
   }
-  luaL_error(L, "%s: %s must be an array or a table of numbers, got %s",
+  lumpy_kerror(L, "%s: %s must be an array or a table of numbers, got %s",
              f->kernel, what, luaL_typename(L, idx));
   return 0;
 }
@@ -256,9 +256,9 @@ const double *lumpy_fn_vector(lumpy_Fn *f, int idx, double *out, int n, const ch
     Array view;
     if (a->closed || a->owner->closed) lumpy_checkarray(L, idx);   /* raises */
     if (a->size != n)
-      luaL_error(L, "%s: %s must have %d elements, got %d", f->kernel, what, n, (int)a->size);
+      lumpy_kerror(L, "%s: %s must have %d elements, got %d", f->kernel, what, n, (int)a->size);
     if (a->dtype == LUMPY_COMPLEX128)
-      luaL_error(L, "%s: %s must be real, got a complex128 array", f->kernel, what);
+      lumpy_kerror(L, "%s: %s must be real, got a complex128 array", f->kernel, what);
     if (a->dtype == LUMPY_FLOAT64 && lumpy_iscontiguous(a)) return (const double *)a->data;
     memset(&view, 0, sizeof view);
     view.dtype = LUMPY_FLOAT64;
@@ -273,14 +273,14 @@ const double *lumpy_fn_vector(lumpy_Fn *f, int idx, double *out, int n, const ch
   }
   len = lumpy_fn_veclen(f, idx, what);
   if (len != n)
-    luaL_error(L, "%s: %s must have %d elements, got %d", f->kernel, what, n, len);
+    lumpy_kerror(L, "%s: %s must have %d elements, got %d", f->kernel, what, n, len);
   if (lua_type(L, idx) == LUA_TNUMBER) { out[0] = lua_tonumber(L, idx); return out; }
   for (i = 0; i < n; i++) {
     int isnum;
     lua_rawgeti(L, idx, i + 1);
     out[i] = lua_tonumberx(L, -1, &isnum);
     if (!isnum)
-      luaL_error(L, "%s: %s must hold numbers, element %d is %s", f->kernel, what,
+      lumpy_kerror(L, "%s: %s must hold numbers, element %d is %s", f->kernel, what,
                  i + 1, luaL_typename(L, -1));
     lua_pop(L, 1);
   }
@@ -314,7 +314,7 @@ static int cfunc_call(lua_State *L) {
     x = lumpy_checkarray(L, -1);
     out = lumpy_newarray(L, LUMPY_FLOAT64, 1, &n, 0);
     if (c->vf((int)x->size, (double *)x->data, (double *)out->data, c->ud) != 0)
-      return luaL_error(L, "C function failed");
+      return lumpy_kerror(L, "C function failed");
     if (c->nout == 1) lua_pushnumber(L, ((double *)out->data)[0]);
     return 1;
   }

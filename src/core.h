@@ -100,6 +100,9 @@ void lumpy_register(lua_State *L, const luaL_Reg *funcs, const luaL_Reg *methods
 void lumpy_registermeta(lua_State *L, const luaL_Reg *meta);
 /* raises "<fname>: ..." style errors with formatted message */
 int lumpy_error(lua_State *L, const char *fmt, ...);
+/* the same without a position: for kernels that lumpy's Lua modules call
+** (their position would be the module's, not the user's) */
+int lumpy_kerror(lua_State *L, const char *fmt, ...);
 /* raises "unknown option 'k'" unless every key of the options table at idx
 ** is in the NULL-terminated list allowed */
 void lumpy_checkopts(lua_State *L, int idx, const char *const *allowed);

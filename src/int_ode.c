@@ -633,7 +633,7 @@ static int ivp_run(lua_State *L) {
   mname = luaL_optstring(L, -1, "RK45");
   for (i = 0; methods[i]; i++)
     if (strcmp(methods[i]->name, mname) == 0) m = methods[i];
-  if (m == NULL) return luaL_error(L, "%s: unknown method '%s'", SOLVE_IVP, mname);
+  if (m == NULL) return lumpy_kerror(L, "%s: unknown method '%s'", SOLVE_IVP, mname);
   lua_pop(L, 1);
   o = (lumpy_Ode *)lua_newuserdatauv(L, sizeof(lumpy_Ode) +
         sizeof(double) * (size_t)(5 * n + 8) + m->worksize(n) + 16, 0);
@@ -667,7 +667,7 @@ static int ivp_run(lua_State *L) {
   else {
     Array *a = lumpy_checkarray(L, -1);
     if (a->size != n || a->dtype != LUMPY_FLOAT64)
-      return luaL_error(L, "%s: atol must be a number or have %d values", SOLVE_IVP, n);
+      return lumpy_kerror(L, "%s: atol must be a number or have %d values", SOLVE_IVP, n);
     lumpy_ascontig(L, -1, LUMPY_FLOAT64);
     memcpy(o->atol, lumpy_checkarray(L, -1)->data, sizeof(double) * (size_t)n);
     lua_pop(L, 1);
@@ -742,7 +742,7 @@ static int ivp_run(lua_State *L) {
   buf_init(L, &step, (size_t)m->reclen(n) + (size_t)n);
   yev = step.p + m->reclen(n);   /* scratch for interpolated and event y */
   if (o->first_step != 0.0 && (o->first_step < 0 || o->first_step > fabs(tf - t0)))
-    return luaL_error(L, "%s: first_step %s", SOLVE_IVP,
+    return lumpy_kerror(L, "%s: first_step %s", SOLVE_IVP,
                       o->first_step < 0 ? "must be positive" : "exceeds bounds");
   m->init(o);
   if (!te) {

@@ -209,7 +209,7 @@ static int samples(lua_State *L, int rule) {
     int64_t ninterv = c.lane.n - 1, m = 1;
     while (m < ninterv) m <<= 1;
     if (m != ninterv)
-      return luaL_error(L, "lumpy.integrate.romb: number of samples must be one plus a "
+      return lumpy_kerror(L, "lumpy.integrate.romb: number of samples must be one plus a "
                         "non-negative power of 2, got %d", (int)c.lane.n);
   }
   if (cum && !lua_isnil(L, 5)) {

@@ -47,11 +47,11 @@ static void read_matrix(lumpy_Ode *o, lumpy_Fn *fn, int idx, double *J) {
     const double *p;
     lumpy_checkarray(L, idx);
     if (a->dtype == LUMPY_COMPLEX128)
-      luaL_error(L, "%s: the Jacobian must be real, got a complex128 array", fn->kernel);
+      lumpy_kerror(L, "%s: the Jacobian must be real, got a complex128 array", fn->kernel);
     if (!((a->ndim == 2 && a->shape[0] == n && a->shape[1] == n) ||
           (a->size == (int64_t)n * n && (n == 1 || fn->vf)))) {
       char b1[400];
-      luaL_error(L, "%s: the Jacobian must have shape {%d, %d}, got %s", fn->kernel, n, n,
+      lumpy_kerror(L, "%s: the Jacobian must have shape {%d, %d}, got %s", fn->kernel, n, n,
                  lumpy_shapestr(b1, a->ndim, a->shape));
     }
     p = (const double *)lumpy_ascontig(L, idx, LUMPY_FLOAT64)->data;
@@ -61,22 +61,22 @@ static void read_matrix(lumpy_Ode *o, lumpy_Fn *fn, int idx, double *J) {
     return;
   }
   if (lua_type(L, idx) != LUA_TTABLE)
-    luaL_error(L, "%s: the Jacobian must be a %d x %d array or table of rows, got %s",
+    lumpy_kerror(L, "%s: the Jacobian must be a %d x %d array or table of rows, got %s",
                fn->kernel, n, n, luaL_typename(L, idx));
   if ((int)lua_rawlen(L, idx) != n)
-    luaL_error(L, "%s: the Jacobian must have %d rows, got %d", fn->kernel, n,
+    lumpy_kerror(L, "%s: the Jacobian must have %d rows, got %d", fn->kernel, n,
                (int)lua_rawlen(L, idx));
   for (i = 0; i < n; i++) {
     lua_rawgeti(L, idx, i + 1);
     if (lua_type(L, -1) != LUA_TTABLE || (int)lua_rawlen(L, -1) != n)
-      luaL_error(L, "%s: row %d of the Jacobian must be a table of %d numbers", fn->kernel,
+      lumpy_kerror(L, "%s: row %d of the Jacobian must be a table of %d numbers", fn->kernel,
                  i + 1, n);
     for (j = 0; j < n; j++) {
       int isnum;
       lua_rawgeti(L, -1, j + 1);
       J[(size_t)j * n + i] = lua_tonumberx(L, -1, &isnum);
       if (!isnum)
-        luaL_error(L, "%s: the Jacobian must hold numbers, element {%d, %d} is %s",
+        lumpy_kerror(L, "%s: the Jacobian must hold numbers, element {%d, %d} is %s",
                    fn->kernel, i + 1, j + 1, luaL_typename(L, -1));
       lua_pop(L, 1);
     }

@@ -621,7 +621,7 @@ static int stiff_odeint(lua_State *L) {
   }
   else {
     Array *a = lumpy_ascontig(L, -1, LUMPY_FLOAT64);
-    if (a->size != n) return luaL_error(L, "%s: atol must be a number or have %d values",
+    if (a->size != n) return lumpy_kerror(L, "%s: atol must be a number or have %d values",
                                         ODEINT, n);
     memcpy(o->atol, a->data, sizeof(double) * (size_t)n);
     lua_pop(L, 1);

@@ -63,9 +63,9 @@ static int quad_run(lua_State *L) {
   epsabs = lumpy_int_optnum(L, 4, "epsabs", 1.49e-8);
   epsrel = lumpy_int_optnum(L, 4, "epsrel", 1.49e-8);
   limit = (int)lumpy_int_optnum(L, 4, "limit", 50);
-  if (limit < 1) return luaL_error(L, "%s: limit must be at least 1, got %d", QUAD, limit);
+  if (limit < 1) return lumpy_kerror(L, "%s: limit must be at least 1, got %d", QUAD, limit);
   if (epsabs <= 0.0 && epsrel < fmax(50.0 * DBL_EPSILON, 5e-29))
-    return luaL_error(L, "%s: tolerances too small (epsabs <= 0 and epsrel < 50 * eps)", QUAD);
+    return lumpy_kerror(L, "%s: tolerances too small (epsabs <= 0 and epsrel < 50 * eps)", QUAD);
   if (b < a) { double t = a; a = b; b = t; flip = 1; }
   if (lua_getfield(L, 4, "points") == LUA_TTABLE) {
     int i, n = (int)lua_rawlen(L, -1), pidx = lua_gettop(L);
@@ -79,7 +79,7 @@ static int quad_run(lua_State *L) {
     }
   }
   if (pts && (isinf(a) || isinf(b)))
-    return luaL_error(L, "%s: infinite limits cannot be used with break points", QUAD);
+    return lumpy_kerror(L, "%s: infinite limits cannot be used with break points", QUAD);
   if (pts) {
     newwork(L, limit > npts + 2 ? limit : npts + 2, &w);
     lumpy_qagp(f, ud, a, b, npts, pts, epsabs, epsrel, limit, &w, &r);
@@ -129,24 +129,24 @@ static int quad_weight_run(lua_State *L) {
   lua_getfield(L, 4, "weight");
   weight = luaL_checkstring(L, -1);
   lua_pop(L, 1);
-  if (limit < 1) return luaL_error(L, "%s: limit must be at least 1, got %d", QUAD, limit);
+  if (limit < 1) return lumpy_kerror(L, "%s: limit must be at least 1, got %d", QUAD, limit);
   if (strcmp(weight, "cos") == 0 || strcmp(weight, "sin") == 0) {
     int integr = weight[0] == 'c' ? 1 : 2;
     int maxp1 = (int)lumpy_int_optnum(L, 4, "maxp1", 50);
     double omega = lumpy_int_optnum(L, 4, "wvar1", 0.0), *chebmo;
-    if (maxp1 < 1) return luaL_error(L, "%s: maxp1 must be at least 1", QUAD);
+    if (maxp1 < 1) return lumpy_kerror(L, "%s: maxp1 must be at least 1", QUAD);
     lumpy_blas_load(L);   /* the Chebyshev moments solve with LAPACK */
     chebmo = (double *)lua_newuserdatauv(L, sizeof(double) * 25 * (size_t)maxp1, 0);
     newwork(L, limit, &w);
     if (isinf(b)) {
       int limlst = (int)lumpy_int_optnum(L, 4, "limlst", 50);
-      if (limlst < 3) return luaL_error(L, "%s: limlst must be at least 3", QUAD);
-      if (epsabs <= 0.0) return luaL_error(L, "%s: epsabs must be positive", QUAD);
+      if (limlst < 3) return lumpy_kerror(L, "%s: limlst must be at least 3", QUAD);
+      if (epsabs <= 0.0) return lumpy_kerror(L, "%s: epsabs must be positive", QUAD);
       lumpy_qawf(f, ud, a, omega, integr, epsabs, limlst, limit, maxp1, chebmo, &w, &r, &lst);
     }
     else {
       if (epsabs <= 0.0 && epsrel < fmax(50.0 * DBL_EPSILON, 5e-29))
-        return luaL_error(L, "%s: tolerances too small (epsabs <= 0 and epsrel < 50 * eps)",
+        return lumpy_kerror(L, "%s: tolerances too small (epsabs <= 0 and epsrel < 50 * eps)",
                           QUAD);
       lumpy_qawo(f, ud, a, b, omega, integr, epsabs, epsrel, limit, maxp1, chebmo, &w, &r);
     }
@@ -154,9 +154,9 @@ static int quad_weight_run(lua_State *L) {
   else if (strcmp(weight, "cauchy") == 0) {
     double c = lumpy_int_optnum(L, 4, "wvar1", 0.0);
     if (c == a || c == b)
-      return luaL_error(L, "%s: the Cauchy weight's c must not be a limit", QUAD);
+      return lumpy_kerror(L, "%s: the Cauchy weight's c must not be a limit", QUAD);
     if (epsabs <= 0.0 && epsrel < fmax(50.0 * DBL_EPSILON, 5e-29))
-      return luaL_error(L, "%s: tolerances too small (epsabs <= 0 and epsrel < 50 * eps)",
+      return lumpy_kerror(L, "%s: tolerances too small (epsabs <= 0 and epsrel < 50 * eps)",
                         QUAD);
     newwork(L, limit, &w);
     lumpy_qawc(f, ud, a, b, c, epsabs, epsrel, limit, &w, &r);
@@ -167,12 +167,12 @@ static int quad_weight_run(lua_State *L) {
     int integr = 0, k;
     for (k = 0; k < 4; k++)
       if (strcmp(weight, algs[k]) == 0) integr = k + 1;
-    if (integr == 0) return luaL_error(L, "%s: unknown weight '%s'", QUAD, weight);
+    if (integr == 0) return lumpy_kerror(L, "%s: unknown weight '%s'", QUAD, weight);
     if (alfa <= -1.0 || beta <= -1.0)
-      return luaL_error(L, "%s: the algebraic weight needs alpha > -1 and beta > -1", QUAD);
-    if (limit < 2) return luaL_error(L, "%s: limit must be at least 2 for this weight", QUAD);
+      return lumpy_kerror(L, "%s: the algebraic weight needs alpha > -1 and beta > -1", QUAD);
+    if (limit < 2) return lumpy_kerror(L, "%s: limit must be at least 2 for this weight", QUAD);
     if (epsabs <= 0.0 && epsrel < fmax(50.0 * DBL_EPSILON, 5e-29))
-      return luaL_error(L, "%s: tolerances too small (epsabs <= 0 and epsrel < 50 * eps)",
+      return lumpy_kerror(L, "%s: tolerances too small (epsabs <= 0 and epsrel < 50 * eps)",
                         QUAD);
     newwork(L, limit, &w);
     lumpy_qaws(f, ud, a, b, alfa, beta, integr, epsabs, epsrel, limit, &w, &r);
@@ -243,7 +243,7 @@ static int integrate_fixed_quad(lua_State *L) {
   lua_settop(L, 5);
   if (n < 1 || n > 100000) return luaL_argerror(L, 4, "order must be between 1 and 100000");
   if (isinf(a) || isinf(b))
-    return luaL_error(L, "lumpy.integrate.fixed_quad: infinite integration limits");
+    return lumpy_kerror(L, "lumpy.integrate.fixed_quad: infinite integration limits");
   lumpy_fn_init(L, &fn, 1, 5, "lumpy.integrate.fixed_quad");
   x = (double *)lua_newuserdatauv(L, sizeof(double) * 3 * (size_t)n, 0);
   w = x + n;

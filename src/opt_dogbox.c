@@ -38,11 +38,11 @@ static void db_eval(Res *r, const double *x, double *f) {
   r->nfev++;
   t = lua_type(L, -1);
   if (t != LUA_TNUMBER && t != LUA_TTABLE && !lumpy_isarray(L, -1))
-    luaL_error(L, "%s: fun must return an array or a table of numbers, got %s", r->fun.kernel,
+    lumpy_kerror(L, "%s: fun must return an array or a table of numbers, got %s", r->fun.kernel,
                luaL_typename(L, -1));
   len = lumpy_fn_veclen(&r->fun, -1, "residuals");
   if (len != r->m)
-    luaL_error(L, "%s: fun must return %d residuals, got %d", r->fun.kernel, r->m, len);
+    lumpy_kerror(L, "%s: fun must return %d residuals, got %d", r->fun.kernel, r->m, len);
   lumpy_fn_checkvector(&r->fun, -1, f, len, "residuals");
   lua_pop(L, 1);
 }
@@ -190,7 +190,7 @@ static int optimize_dogbox(lua_State *L) {
   else if (strcmp(lname, "huber") == 0) loss = LOSS_HUBER;
   else if (strcmp(lname, "cauchy") == 0) loss = LOSS_CAUCHY;
   else if (strcmp(lname, "arctan") == 0) loss = LOSS_ARCTAN;
-  else return luaL_error(L, "%s: unknown loss '%s'", kernel, lname);
+  else return lumpy_kerror(L, "%s: unknown loss '%s'", kernel, lname);
   /* the residuals at x0 tell m */
   if (curve) {
     r.mode = RES_CURVE;
@@ -207,14 +207,14 @@ static int optimize_dogbox(lua_State *L) {
     lumpy_fn_pcall(&r.fun, 1, 1);
     t = lua_type(L, -1);
     if (t != LUA_TNUMBER && t != LUA_TTABLE && !lumpy_isarray(L, -1))
-      return luaL_error(L, "%s: fun must return an array or a table of numbers, got %s", kernel,
+      return lumpy_kerror(L, "%s: fun must return an array or a table of numbers, got %s", kernel,
                         luaL_typename(L, -1));
     r.m = m = lumpy_fn_veclen(&r.fun, -1, "residuals");
     f = opt_work(L, m > 0 ? (size_t)m : 1);
     lumpy_fn_checkvector(&r.fun, -2, f, m, "residuals");
     lua_remove(L, -2);
   }
-  if (m < 1) return luaL_error(L, "%s: fun must return at least one residual", kernel);
+  if (m < 1) return lumpy_kerror(L, "%s: fun must return at least one residual", kernel);
   /* LAPACK's dgelsd workspace, the largest over the free column counts */
   for (k = 1; k <= n; k++) {
     double wq = 0, dummy = 0;
@@ -270,13 +270,13 @@ static int optimize_dogbox(lua_State *L) {
       memcpy(A + (size_t)k * m, J + (size_t)freev[k] * m, sizeof(double) * (size_t)m);
     for (i = 0; i < (m > nf ? m : nf); i++) b[i] = i < m ? -f[i] : 0;
     for (i = 0; i < m * nf; i++)
-      if (!isfinite(A[i])) return luaL_error(L, "%s: the Jacobian must be finite", kernel);
+      if (!isfinite(A[i])) return lumpy_kerror(L, "%s: the Jacobian must be finite", kernel);
     for (i = 0; i < m; i++)
-      if (!isfinite(b[i])) return luaL_error(L, "%s: the residuals must be finite", kernel);
+      if (!isfinite(b[i])) return lumpy_kerror(L, "%s: the residuals must be finite", kernel);
     info = LAPACKE_dgelsd_work(LAPACK_COL_MAJOR, m, nf, 1, A, m, b, m > nf ? m : nf, sv, -1.0,
                                &rank, lw, lwork, iwork);
     if (info != 0)
-      return luaL_error(L, "%s: SVD did not converge in the least-squares step", kernel);
+      return lumpy_kerror(L, "%s: SVD did not converge in the least-squares step", kernel);
     /* the quadratic model along -g_free: qa t^2 + qb t (full-length
     ** vectors with zeros at the fixed variables) */
     for (j = 0; j < n; j++) { nstep[j] = 0; ngf[j] = 0; }

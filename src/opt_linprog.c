@@ -186,7 +186,7 @@ static const double *lp_matrix(lua_State *L, int idx, int n, int *rows, const ch
   a = lumpy_ascontig(L, idx, LUMPY_FLOAT64);
   if (a->ndim != 2 || a->shape[1] != n) {
     char buf[400];
-    luaL_error(L, "lumpy.optimize.linprog: %s must be a 2-d array with %d columns, got shape %s",
+    lumpy_kerror(L, "lumpy.optimize.linprog: %s must be a 2-d array with %d columns, got shape %s",
                name, n, lumpy_shapestr(buf, a->ndim, a->shape));
   }
   *rows = (int)a->shape[0];
@@ -197,14 +197,14 @@ static const double *lp_vector(lua_State *L, int idx, int len, const char *name,
                                const char *mname) {
   Array *a;
   if (lua_isnil(L, idx)) {
-    if (len > 0) luaL_error(L, "lumpy.optimize.linprog: %s given without %s", mname, name);
+    if (len > 0) lumpy_kerror(L, "lumpy.optimize.linprog: %s given without %s", mname, name);
     lua_pushnil(L);
     return NULL;
   }
   lumpy_asarray(L, idx);
   a = lumpy_ascontig(L, idx, LUMPY_FLOAT64);
   if (a->ndim > 1 || a->size != len)
-    luaL_error(L, "lumpy.optimize.linprog: %s must have %d elements (the rows of %s), got %d",
+    lumpy_kerror(L, "lumpy.optimize.linprog: %s must have %d elements (the rows of %s), got %d",
                name, len, mname, (int)a->size);
   return (const double *)a->data;
 }
@@ -230,9 +230,9 @@ static int optimize_linprog(lua_State *L) {
   n = (int)ca->size;
   p->c = (const double *)ca->data;
   if (lua_isnil(L, 2) && !lua_isnil(L, 3))
-    luaL_error(L, "lumpy.optimize.linprog: b_ub given without A_ub");
+    lumpy_kerror(L, "lumpy.optimize.linprog: b_ub given without A_ub");
   if (lua_isnil(L, 4) && !lua_isnil(L, 5))
-    luaL_error(L, "lumpy.optimize.linprog: b_eq given without A_eq");
+    lumpy_kerror(L, "lumpy.optimize.linprog: b_eq given without A_eq");
   p->Aub = lp_matrix(L, 2, n, &p->mu, "A_ub");             /* 11 */
   p->bub = lp_vector(L, 3, p->mu, "b_ub", "A_ub");         /* 12 */
   p->Aeq = lp_matrix(L, 4, n, &p->me, "A_eq");             /* 13 */
@@ -248,7 +248,7 @@ static int optimize_linprog(lua_State *L) {
   }
   for (i = 0; i < n; i++) {
     double v = p->c[i];
-    if (!isfinite(v)) luaL_error(L, "lumpy.optimize.linprog: c must be finite");
+    if (!isfinite(v)) lumpy_kerror(L, "lumpy.optimize.linprog: c must be finite");
   }
   work = opt_work(L, (size_t)p->m * N + 5 * (size_t)N + 4 * (size_t)p->m + 3 * (size_t)n + 1);
   p->T = work;
@@ -260,10 +260,10 @@ static int optimize_linprog(lua_State *L) {
   p->pos = p->head + p->m;
   for (i = 0; i < p->m; i++) {
     double b = lp_rhs(p, i);
-    if (!isfinite(b)) luaL_error(L, "lumpy.optimize.linprog: b_ub and b_eq must be finite");
+    if (!isfinite(b)) lumpy_kerror(L, "lumpy.optimize.linprog: b_ub and b_eq must be finite");
     for (j = 0; j < n; j++)
       if (!isfinite(lp_col(p, i, j)))
-        luaL_error(L, "lumpy.optimize.linprog: A_ub and A_eq must be finite");
+        lumpy_kerror(L, "lumpy.optimize.linprog: A_ub and A_eq must be finite");
   }
   /* bounds and starting values: x at a finite bound (0 if free), slacks
   ** 0, artificials fixed at 0 unless they start basic */
@@ -273,7 +273,7 @@ static int optimize_linprog(lua_State *L) {
   for (j = 0; j < n; j++) {
     p->lo[j] = bnd ? bnd[j] : 0;
     p->hi[j] = bnd ? bnd[n + j] : INFINITY;
-    if (p->lo[j] > p->hi[j]) luaL_error(L, "lumpy.optimize.linprog: lower bound %d exceeds the upper bound", j + 1);
+    if (p->lo[j] > p->hi[j]) lumpy_kerror(L, "lumpy.optimize.linprog: lower bound %d exceeds the upper bound", j + 1);
     p->xv[j] = isfinite(p->lo[j]) ? p->lo[j] : isfinite(p->hi[j]) ? p->hi[j] : 0;
   }
   /* phase 1 basis: the slack of a <= row whose residual is >= 0, else an

@@ -105,19 +105,19 @@ void opt_res_sigma(lua_State *L, Res *r, int idx, const char *kernel) {
   a = lumpy_asarray(L, idx);
   if (a->ndim == 2) {
     if (a->shape[0] != m || a->shape[1] != m)
-      luaL_error(L, "%s: sigma must be %d x %d, got %s", kernel, m, m,
+      lumpy_kerror(L, "%s: sigma must be %d x %d, got %s", kernel, m, m,
                  lumpy_shapestr(buf, a->ndim, a->shape));
     a = lumpy_ascontig(L, idx, LUMPY_FLOAT64);
     w = opt_work(L, (size_t)m * m);
     memcpy(w, a->data, sizeof(double) * (size_t)m * m);
     if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', m, w, m) != 0)
-      luaL_error(L, "%s: sigma must be positive definite", kernel);
+      lumpy_kerror(L, "%s: sigma must be positive definite", kernel);
     for (i = 0; i < m; i++) { int k; for (k = i + 1; k < m; k++) w[(size_t)i * m + k] = 0; }
     r->Ls = w;
     return;
   }
   w = opt_checkx0(L, idx, &i);
-  if (i != m) luaL_error(L, "%s: sigma must have %d elements, got %d", kernel, m, i);
+  if (i != m) lumpy_kerror(L, "%s: sigma must have %d elements, got %d", kernel, m, i);
   for (i = 0; i < m; i++) w[i] = 1.0 / w[i];
   r->w = w;
 }
@@ -169,15 +169,15 @@ void opt_res_userjac(Res *r, const double *x, double *J) {
   lumpy_fn_pcall(&r->jac, res_pushargs(r, x), 1);
   r->njev++;
   if (lua_type(L, -1) != LUA_TTABLE && !lumpy_isarray(L, -1))
-    luaL_error(L, "%s: jac must return a %d x %d array, got %s", r->jac.kernel, r->m, r->n,
+    lumpy_kerror(L, "%s: jac must return a %d x %d array, got %s", r->jac.kernel, r->m, r->n,
                luaL_typename(L, -1));
   a = lumpy_asarray(L, lua_gettop(L));
   if (a->dtype == LUMPY_COMPLEX128)
-    luaL_error(L, "%s: jac must be real", r->jac.kernel);
+    lumpy_kerror(L, "%s: jac must be real", r->jac.kernel);
   if (!((a->ndim == 2 && a->shape[0] == r->m && a->shape[1] == r->n)
         || (a->ndim == 1 && r->n == 1 && a->shape[0] == r->m)
         || (a->ndim == 1 && r->m == 1 && a->shape[0] == r->n)))
-    luaL_error(L, "%s: jac must return a %d x %d array, got shape %s", r->jac.kernel, r->m,
+    lumpy_kerror(L, "%s: jac must return a %d x %d array, got shape %s", r->jac.kernel, r->m,
                r->n, lumpy_shapestr(buf, a->ndim, a->shape));
   a = lumpy_ascontig(L, -1, LUMPY_FLOAT64);
   for (i = 0; i < r->m; i++)
@@ -608,7 +608,7 @@ double *opt_lsq_begin(lua_State *L, int top, Res *r, int *n, const char **kernel
   *kernel = lua_isstring(L, -1) ? lua_tostring(L, -1) : "lumpy.optimize.least_squares";
   lua_pop(L, 1);
   x = opt_checkx0(L, 2, n);
-  if (*n < 1) luaL_error(L, "%s: x0 must not be empty", *kernel);
+  if (*n < 1) lumpy_kerror(L, "%s: x0 must not be empty", *kernel);
   opt_res_init(L, r, 1, 3, 4, *kernel, *n);
   return x;
 }
@@ -772,7 +772,7 @@ static int optimize_lm(lua_State *L) {
   }
   m = r.m;
   if (m < n)
-    return luaL_error(L, "%s: method 'lm' needs at least as many residuals (%d) as variables (%d)",
+    return lumpy_kerror(L, "%s: method 'lm' needs at least as many residuals (%d) as variables (%d)",
                       kernel, m, n);
   ftol = opt_optnum(L, 4, "ftol", 1.49012e-08);
   xtol = opt_optnum(L, 4, "xtol", 1.49012e-08);
@@ -791,9 +791,9 @@ static int optimize_lm(lua_State *L) {
   if (!lua_isnil(L, -1)) {
     int nd;
     double *d = checkvec(L, lua_gettop(L), &nd);
-    if (nd != n) return luaL_error(L, "%s: x_scale must have %d elements", kernel, n);
+    if (nd != n) return lumpy_kerror(L, "%s: x_scale must have %d elements", kernel, n);
     for (i = 0; i < n; i++) {
-      if (!(d[i] > 0)) return luaL_error(L, "%s: x_scale must be positive", kernel);
+      if (!(d[i] > 0)) return lumpy_kerror(L, "%s: x_scale must be positive", kernel);
       diag[i] = d[i];
     }
     mode = 2;
@@ -935,11 +935,11 @@ int opt_lsq_xscale(lua_State *L, const char *kernel, const double *J, int m, int
     if (lua_type(L, -1) == LUA_TNUMBER || lua_type(L, -1) == LUA_TTABLE || lumpy_isarray(L, -1))
       xs = opt_checkx0(L, lua_gettop(L), &ns);
     if (!xs || (ns != 1 && ns != n))
-      luaL_error(L, "%s: x_scale must be 'jac' or positive numbers", kernel);
+      lumpy_kerror(L, "%s: x_scale must be 'jac' or positive numbers", kernel);
     for (j = 0; j < n; j++) {
       double v = xs[ns == 1 ? 0 : j];
       if (!(v > 0) || !isfinite(v))
-        luaL_error(L, "%s: x_scale must be 'jac' or positive numbers", kernel);
+        lumpy_kerror(L, "%s: x_scale must be 'jac' or positive numbers", kernel);
       scale[j] = v; sinv[j] = 1 / v;
     }
   }
@@ -1208,7 +1208,7 @@ static int optimize_trf(lua_State *L) {
   else if (strcmp(lname, "huber") == 0) loss = LOSS_HUBER;
   else if (strcmp(lname, "cauchy") == 0) loss = LOSS_CAUCHY;
   else if (strcmp(lname, "arctan") == 0) loss = LOSS_ARCTAN;
-  else return luaL_error(L, "%s: unknown loss '%s'", kernel, lname);
+  else return lumpy_kerror(L, "%s: unknown loss '%s'", kernel, lname);
   /* residuals at x0 (moved strictly inside the bounds) */
   act = opt_work(L, (size_t)n);
   strictly_feasible(x, lb, ub, n, 1e-10, act);
@@ -1228,7 +1228,7 @@ static int optimize_trf(lua_State *L) {
     lua_pop(L, 1);
   }
   m = r.m;
-  if (m < 1) return luaL_error(L, "%s: the residuals must not be empty", kernel);
+  if (m < 1) return lumpy_kerror(L, "%s: the residuals must not be empty", kernel);
   {
     size_t M = (size_t)m + n, need;
     need = 2 * (size_t)m + (size_t)m * n + 3 * (size_t)m       /* f ftrue J rho */

@@ -58,7 +58,7 @@ static double pw_brent(Powell *s, double tol, double *fmin) {
   int ncalls;
   MinOut o;
   if (opt_bracket(pw_line1, s, &xa, &xb, &xc, &fa, &fb, &fc, &ncalls, 110.0, 1000) != 0)
-    luaL_error(s->o->fun.L, "lumpy.optimize.minimize: "
+    lumpy_kerror(s->o->fun.L, "lumpy.optimize.minimize: "
                "too many iterations bracketing a line minimum");
   opt_brent(pw_line1, s, xa, xb, xc, fb, ncalls, tol, 500, &o);
   *fmin = o.fun;
@@ -199,7 +199,7 @@ static int optimize_powell(lua_State *L) {
     lumpy_asarray(L, 6);
     a = lumpy_ascontig(L, 6, LUMPY_FLOAT64);
     if (a->ndim != 2 || a->shape[0] != n || a->shape[1] != n)
-      luaL_error(L, "lumpy.optimize.minimize: direc must be a %d x %d matrix", n, n);
+      lumpy_kerror(L, "lumpy.optimize.minimize: direc must be a %d x %d matrix", n, n);
     if (n) memcpy(s->direc, a->data, sizeof(double) * (size_t)n * n);
     lua_pop(L, 1);
   }

@@ -32,12 +32,12 @@ static void sysjac(lumpy_Fn *jf, const double *x, double *J, int n, long *njev) 
   lumpy_fn_call(jf, x, n, 1);
   (*njev)++;
   if (lua_type(L, -1) != LUA_TTABLE && !lumpy_isarray(L, -1) && lua_type(L, -1) != LUA_TNUMBER)
-    luaL_error(L, "%s: jac must return a %d x %d array, got %s", jf->kernel, n, n,
+    lumpy_kerror(L, "%s: jac must return a %d x %d array, got %s", jf->kernel, n, n,
                luaL_typename(L, -1));
   a = lumpy_asarray(L, lua_gettop(L));
-  if (a->dtype == LUMPY_COMPLEX128) luaL_error(L, "%s: jac must be real", jf->kernel);
+  if (a->dtype == LUMPY_COMPLEX128) lumpy_kerror(L, "%s: jac must be real", jf->kernel);
   if (!((a->ndim == 2 && a->shape[0] == n && a->shape[1] == n) || (a->size == 1 && n == 1)))
-    luaL_error(L, "%s: jac must return a %d x %d array, got shape %s", jf->kernel, n, n,
+    lumpy_kerror(L, "%s: jac must return a %d x %d array, got shape %s", jf->kernel, n, n,
                lumpy_shapestr(buf, a->ndim, a->shape));
   a = lumpy_ascontig(L, -1, LUMPY_FLOAT64);
   for (i = 0; i < n; i++)
@@ -137,7 +137,7 @@ static int optimize_hybr(lua_State *L) {
   lumpy_blas_load(L);
   luaL_checktype(L, 4, LUA_TTABLE);
   x = opt_checkx0(L, 2, &n);
-  if (n < 1) return luaL_error(L, "lumpy.optimize.root: x0 must not be empty");
+  if (n < 1) return lumpy_kerror(L, "lumpy.optimize.root: x0 must not be empty");
   lumpy_fn_init(L, &fun, 1, 4, "lumpy.optimize.root");
   hasjac = lua_isfunction(L, 3) || lua_istable(L, 3) || lua_isuserdata(L, 3);
   if (hasjac) lumpy_fn_init(L, &jac, 3, 4, "lumpy.optimize.root");
@@ -154,9 +154,9 @@ static int optimize_hybr(lua_State *L) {
   if (!lua_isnil(L, -1)) {
     int nd;
     double *d = opt_checkx0(L, lua_gettop(L), &nd);
-    if (nd != n) return luaL_error(L, "lumpy.optimize.root: diag must have %d elements", n);
+    if (nd != n) return lumpy_kerror(L, "lumpy.optimize.root: diag must have %d elements", n);
     for (j = 0; j < n; j++) {
-      if (!(d[j] > 0)) return luaL_error(L, "lumpy.optimize.root: diag must be positive");
+      if (!(d[j] > 0)) return lumpy_kerror(L, "lumpy.optimize.root: diag must be positive");
       diag[j] = d[j];
     }
     mode = 2;

@@ -691,16 +691,19 @@ static int pushmin(lua_State *L, const MinOut *o) {
 }
 
 /* reads an optional bracket table at idx into br; returns its length */
-static int checkbracket(lua_State *L, int idx, double *br) {
+/* the option bracket at idx (nil: none) of kernel into br; returns its length */
+static int checkbracket(lua_State *L, int idx, double *br, const char *kernel) {
   int n, i;
   if (lua_isnil(L, idx)) return 0;
-  luaL_checktype(L, idx, LUA_TTABLE);
+  if (!lua_istable(L, idx))
+    lumpy_kerror(L, "%s: bracket must be a table of 2 or 3 numbers, got %s", kernel,
+               luaL_typename(L, idx));
   n = (int)lua_rawlen(L, idx);
   if (n != 2 && n != 3)
-    luaL_argerror(L, idx, "bracket must have 2 or 3 numbers");
+    lumpy_kerror(L, "%s: bracket must have 2 or 3 numbers, got %d", kernel, n);
   for (i = 0; i < n; i++) {
     lua_rawgeti(L, idx, i + 1);
-    if (!lua_isnumber(L, -1)) luaL_argerror(L, idx, "bracket must hold numbers");
+    if (!lua_isnumber(L, -1)) lumpy_kerror(L, "%s: bracket must hold numbers", kernel);
     br[i] = lua_tonumber(L, -1);
     lua_pop(L, 1);
   }
@@ -718,7 +721,7 @@ static int optimize_minscalar(lua_State *L) {
   const char *err;
   lumpy_Fn f;
   MinOut o;
-  nb = checkbracket(L, 3, br);
+  nb = checkbracket(L, 3, br, "lumpy.optimize.minimize_scalar");
   lumpy_fn_init(L, &f, 2, 6, "lumpy.optimize.minimize_scalar");
   if (m == 2) {
     if (nb != 2) return luaL_argerror(L, 3, "bounds must have two numbers");
@@ -726,7 +729,7 @@ static int optimize_minscalar(lua_State *L) {
     return pushmin(L, &o);
   }
   err = get_bracket(&f, nb, br, &xa, &xb, &xc, &fa, &fb, &fc, &ncalls);
-  if (err) return luaL_error(L, "lumpy.optimize.minimize_scalar: %s", err);
+  if (err) return lumpy_kerror(L, "lumpy.optimize.minimize_scalar: %s", err);
   if (m == 0) opt_brent(fnscalar, &f, xa, xb, xc, fb, ncalls, tol, maxiter, &o);
   else golden_min(fnscalar, &f, xa, xb, xc, ncalls, tol, maxiter, &o);
   return pushmin(L, &o);
@@ -740,7 +743,7 @@ static int optimize_bracket(lua_State *L) {
   lumpy_Fn f;
   lumpy_fn_init(L, &f, 1, 6, "lumpy.optimize.bracket");
   if (opt_bracket(fnscalar, &f, &xa, &xb, &xc, &fa, &fb, &fc, &ncalls, grow, maxiter) != 0)
-    return luaL_error(L, "lumpy.optimize.bracket: too many iterations");
+    return lumpy_kerror(L, "lumpy.optimize.bracket: too many iterations");
   lua_pushnumber(L, xa); lua_pushnumber(L, xb); lua_pushnumber(L, xc);
   lua_pushnumber(L, fa); lua_pushnumber(L, fb); lua_pushnumber(L, fc);
   lua_pushinteger(L, ncalls);

@@ -953,7 +953,7 @@ static void read_conjac(Slsqp *s, Con *k, double *out) {
     char buf[400];
     if (!((a->ndim == 2 && a->shape[0] == m && a->shape[1] == n)
           || (m == 1 && a->ndim == 1 && a->shape[0] == n)))
-      luaL_error(L, "%s: constraint Jacobian must have shape {%d, %d}, got %s", k->jac.kernel,
+      lumpy_kerror(L, "%s: constraint Jacobian must have shape {%d, %d}, got %s", k->jac.kernel,
                  m, n, lumpy_shapestr(buf, a->ndim, a->shape));
     lumpy_fn_checkvector(&k->jac, -1, out, m * n, "constraint Jacobian");
     return;
@@ -967,7 +967,7 @@ static void read_conjac(Slsqp *s, Con *k, double *out) {
     }
     lua_pop(L, 1);
     if ((int)lua_rawlen(L, -1) != m)
-      luaL_error(L, "%s: constraint Jacobian must have %d rows, got %d", k->jac.kernel, m,
+      lumpy_kerror(L, "%s: constraint Jacobian must have %d rows, got %d", k->jac.kernel, m,
                  (int)lua_rawlen(L, -1));
     for (i = 0; i < m; i++) {
       lua_rawgeti(L, -1, i + 1);
@@ -976,7 +976,7 @@ static void read_conjac(Slsqp *s, Con *k, double *out) {
     }
     return;
   }
-  luaL_error(L, "%s: constraint Jacobian must be an array or a table, got %s", k->jac.kernel,
+  lumpy_kerror(L, "%s: constraint Jacobian must be an array or a table, got %s", k->jac.kernel,
              luaL_typename(L, -1));
 }
 
@@ -1073,7 +1073,7 @@ static int optimize_slsqp(lua_State *L) {
   luaL_checktype(L, 7, LUA_TTABLE);
   lua_settop(L, 7);
   x = opt_checkx0(L, 2, &n);                              /* 8 */
-  if (n < 1) luaL_argerror(L, 2, "x0 must have at least one element");
+  if (n < 1) lumpy_kerror(L, "lumpy.optimize.minimize: method 'SLSQP' needs x0 of at least one element");
   bnd = opt_checkbounds(L, 5, n);                         /* 9 (or nothing) */
   ncon = (int)lua_rawlen(L, 7);
   s = (Slsqp *)lua_newuserdatauv(L, sizeof(Slsqp) + sizeof(Obj)
