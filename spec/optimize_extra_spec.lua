@@ -146,9 +146,9 @@ describe("lumpy.optimize", function()
       assert.truthy(err:find("lumpy.optimize.least_squares: jac must return a 2 x 2 array", 1, true))
       ok, err = pcall(opt.least_squares, function(x) return x:get(1) > 1 and {1} or {1, 2} end,
         {1, 2}, {method = "dogbox"})
-      assert.truthy(err:find("lumpy.optimize.least_squares: fun must return 2 residuals, got 1", 1, true))
+      assert.truthy(err:find("lumpy.optimize.least_squares: residuals must have 2 elements, got 1", 1, true))
       ok, err = pcall(opt.least_squares, function() return "x" end, {1, 2}, {method = "dogbox"})
-      assert.truthy(err:find("fun must return an array or a table of numbers, got string", 1, true))
+      assert.truthy(err:find("lumpy.optimize.least_squares: residuals must be an array or a table of numbers, got string", 1, true))
       assert.has_error(function() opt.least_squares(f, {2, 2}, {method = "dogbox", bounds = {{0, 0}, {1, 1}}}) end,
         "lumpy.optimize.least_squares: x0 is infeasible")
       assert.has_error(function() opt.least_squares(f, {1, 1}, {method = "dogbox", loss = "l3"}) end,

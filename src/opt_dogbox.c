@@ -26,26 +26,6 @@ typedef struct Dogbox {
   double *w1, *w2;         /* scratch: m each */
 } Dogbox;
 
-/* the residuals at x into f: plain fun(x) gets dogbox's own messages,
-** curve_fit's model goes through opt_res_eval */
-static void db_eval(Res *r, const double *x, double *f) {
-  lua_State *L = r->fun.L;
-  int len, t;
-  if (r->mode == RES_CURVE) { opt_res_eval(r, x, f); return; }
-  lua_pushvalue(L, r->fun.fidx);
-  opt_pushvec(L, x, r->n);
-  lumpy_fn_pcall(&r->fun, 1, 1);
-  r->nfev++;
-  t = lua_type(L, -1);
-  if (t != LUA_TNUMBER && t != LUA_TTABLE && !lumpy_isarray(L, -1))
-    lumpy_kerror(L, "%s: fun must return an array or a table of numbers, got %s", r->fun.kernel,
-               luaL_typename(L, -1));
-  len = lumpy_fn_veclen(&r->fun, -1, "residuals");
-  if (len != r->m)
-    lumpy_kerror(L, "%s: fun must return %d residuals, got %d", r->fun.kernel, r->m, len);
-  lumpy_fn_checkvector(&r->fun, -1, f, len, "residuals");
-  lua_pop(L, 1);
-}
 
 /* J at x (f = r(x) there; column major): the user's jac, or 2-point
 ** (3-point) differences with relative steps kept inside the bounds as
@@ -71,15 +51,15 @@ static void db_jac(Dogbox *d, double *x, const double *f, double *J) {
         if (fabs(h) <= md) { h = md; one = 0; }
       }
       if (one) {
-        x[j] = xi + h; db_eval(r, x, d->w1);
-        x[j] = xi + 2 * h; db_eval(r, x, d->w2);
+        x[j] = xi + h; opt_res_eval(r, x, d->w1);
+        x[j] = xi + 2 * h; opt_res_eval(r, x, d->w2);
         dx = x[j] - xi;
         for (i = 0; i < m; i++) col[i] = (-3 * f[i] + 4 * d->w1[i] - d->w2[i]) / dx;
       }
       else {
         double x1 = xi - h;
-        x[j] = x1; db_eval(r, x, d->w1);
-        x[j] = xi + h; db_eval(r, x, d->w2);
+        x[j] = x1; opt_res_eval(r, x, d->w1);
+        x[j] = xi + h; opt_res_eval(r, x, d->w2);
         dx = x[j] - x1;
         for (i = 0; i < m; i++) col[i] = (d->w2[i] - d->w1[i]) / dx;
       }
@@ -91,7 +71,7 @@ static void db_jac(Dogbox *d, double *x, const double *f, double *J) {
       else if (!fitting) h = up >= lo ? up : -lo;
       x[j] = xi + h;
       dx = x[j] - xi;
-      db_eval(r, x, d->w1);
+      opt_res_eval(r, x, d->w1);
       for (i = 0; i < m; i++) col[i] = (d->w1[i] - f[i]) / dx;
     }
     x[j] = xi;
@@ -201,14 +181,9 @@ static int optimize_dogbox(lua_State *L) {
     f = NULL;
   }
   else {
-    int t;
     lua_pushvalue(L, 1);
     opt_pushvec(L, x, n);
     lumpy_fn_pcall(&r.fun, 1, 1);
-    t = lua_type(L, -1);
-    if (t != LUA_TNUMBER && t != LUA_TTABLE && !lumpy_isarray(L, -1))
-      return lumpy_kerror(L, "%s: fun must return an array or a table of numbers, got %s", kernel,
-                        luaL_typename(L, -1));
     r.m = m = lumpy_fn_veclen(&r.fun, -1, "residuals");
     f = opt_work(L, m > 0 ? (size_t)m : 1);
     lumpy_fn_checkvector(&r.fun, -2, f, m, "residuals");
@@ -242,7 +217,7 @@ static int optimize_dogbox(lua_State *L) {
   freev = hits + n;
   pcovmem = (double *)(freev + n);
   d.r = &r; d.m = m; d.n = n; d.lb = lb; d.ub = ub;
-  if (curve) db_eval(&r, x, f);
+  if (curve) opt_res_eval(&r, x, f);
   memcpy(ftrue, f, sizeof(double) * (size_t)m);
   nfev = 1;
   db_jac(&d, x, f, J);
@@ -330,7 +305,7 @@ static int optimize_dogbox(lua_State *L) {
         if (xi < lb[j] || xi > ub[j]) xi = 0.5 * (lb[j] + ub[j]);
         xnew[j] = xi;
       }
-      db_eval(&r, xnew, fnew);
+      opt_res_eval(&r, xnew, fnew);
       nfev++;
       shn = 0;
       for (j = 0; j < n; j++) shn = fmax(shn, fabs(step[j] * sinv[j]));
